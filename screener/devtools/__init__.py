@@ -1,0 +1,1 @@
+"""Tools for tests and benchmarks (local mock servers). Never used by a normal run."""

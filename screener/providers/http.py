@@ -1,0 +1,185 @@
+"""The one fetch policy for every network source.
+
+- A ``RateLimiter`` per source (token spacing, thread-safe): never more than ``rate`` requests per
+  second across all threads.
+- ``HttpClient.get`` retries only transient failures (429 honouring Retry-After, 5xx, timeouts,
+  connection resets, truncated bodies) with exponential backoff and jitter, bounded in attempts
+  and total time (tenacity). Permanent failures (4xx, unknown ticker) raise at once.
+- Every request has a timeout. URLs and errors are passed through ``settings.redact`` so an API
+  key in a query string never reaches a log or an error message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from screener.errors import PermanentFetchError, TransientFetchError
+from screener.settings import redact
+
+TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 522, 524}
+
+
+class RateLimiter:
+    """At most ``rate`` acquisitions per second, spaced evenly, shared by all threads."""
+
+    def __init__(self, rate: float):
+        self.rate = float(rate)
+        self.interval = 1.0 / self.rate if self.rate > 0 else 0.0
+        self._lock = threading.Lock()
+        self._next = time.monotonic()
+
+    def acquire(self) -> None:
+        if self.interval <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        delay = slot - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """Push every caller back (a server said Retry-After)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5
+    max_seconds: float = 60.0
+    initial_wait: float = 0.5
+    max_wait: float = 8.0
+    jitter: float = 0.5
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+@dataclass
+class HttpClient:
+    """A polite HTTP client for one source: rate limit, timeout, retries, typed errors."""
+
+    source: str
+    rate: float = 5.0
+    timeout: float = 20.0
+    headers: dict[str, str] = field(default_factory=dict)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.rate)
+        self._local = threading.local()
+        self.requests_made = 0
+        self._count_lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(self.headers)
+            self._local.session = session
+        return session
+
+    def _once(self, url: str, params: dict | None, ticker: str | None) -> bytes:
+        self.limiter.acquire()
+        with self._count_lock:
+            self.requests_made += 1
+        try:
+            resp = self._session().get(url, params=params, timeout=self.timeout)
+            body = resp.content  # reads the whole body: truncation raises here
+        except (requests.Timeout, requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            raise TransientFetchError(
+                f"{self.source}: {type(exc).__name__} for {redact(url)}",
+                source=self.source, ticker=ticker,
+            ) from None
+        status = resp.status_code
+        if status in TRANSIENT_STATUS:
+            wait = parse_retry_after(resp.headers.get("Retry-After"))
+            if wait is not None:
+                self.limiter.pause(min(wait, self.max_retry_after))
+            raise TransientFetchError(
+                f"{self.source}: HTTP {status} for {redact(url)}",
+                source=self.source, ticker=ticker, status=status, retry_after=wait,
+            )
+        if status >= 400:
+            raise PermanentFetchError(
+                f"{self.source}: HTTP {status} for {redact(url)}",
+                source=self.source, ticker=ticker, status=status,
+            )
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) != len(body) \
+                and not resp.headers.get("Content-Encoding"):
+            raise TransientFetchError(
+                f"{self.source}: truncated body ({len(body)} of {declared} bytes) "
+                f"for {redact(url)}", source=self.source, ticker=ticker,
+            )
+        return body
+
+    def get(self, url: str, params: dict | None = None, ticker: str | None = None,
+            validate=None) -> tuple[bytes, int]:
+        """GET with the policy; returns (body, attempts). ``validate(body)`` may raise
+        ``TransientFetchError`` (e.g. truncated JSON) to have the body fetched again."""
+        p = self.policy
+        retrying = Retrying(
+            stop=stop_after_attempt(p.attempts) | stop_after_delay(p.max_seconds),
+            wait=_wait_with_retry_after(
+                wait_exponential_jitter(initial=p.initial_wait, max=p.max_wait, jitter=p.jitter)
+            ),
+            retry=retry_if_exception_type(TransientFetchError),
+            reraise=True,
+        )
+        attempts = 0
+        for attempt in retrying:
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                body = self._once(url, params, ticker)
+                if validate is not None:
+                    validate(body)
+        return body, attempts
+
+
+def _wait_with_retry_after(base):
+    """Wait at least what the server asked in Retry-After, else the exponential backoff."""
+
+    def wait(state: RetryCallState) -> float:
+        backoff = base(state)
+        exc = state.outcome.exception() if state.outcome else None
+        asked = getattr(exc, "retry_after", None)
+        return max(backoff, min(asked, 60.0)) if asked else backoff
+
+    return wait
+
+
+def attempts_of(exc: BaseException) -> int:
+    return int(getattr(exc, "attempts", 1) or 1)
