@@ -7,7 +7,7 @@ returns a sentinel frame and never swallows an error silently.
 Network providers split the work in three steps (after OpenBB's fetchers):
 
 1. ``fetch_payload(ticker, dataset)``: one dataset of one ticker as raw bytes, through the shared
-   fetch policy (``screener.providers.http.HttpClient``); raises ``FetchError`` subclasses.
+   fetch policy (``screener.http.HttpClient``); raises ``FetchError`` subclasses.
 2. the fetcher (``screener.providers.fetcher``) stores each payload as a dated snapshot in the
    store, keyed by (source, dataset, ticker, as-of), so history accumulates and a rerun resumes.
 3. ``parse(ticker, dataset, payload, as_of)``: bytes -> ``{block: [record dict, ...]}``, lenient
