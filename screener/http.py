@@ -24,7 +24,8 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from screener.errors import PermanentFetchError, TransientFetchError
@@ -154,7 +155,7 @@ class HttpClient:
         retrying = Retrying(
             stop=stop_after_attempt(p.attempts) | stop_after_delay(p.max_seconds),
             wait=_wait_with_retry_after(
-                wait_exponential_jitter(initial=p.initial_wait, max=p.max_wait, jitter=p.jitter)
+                wait_exponential(multiplier=p.initial_wait, max=p.max_wait) + wait_random(0, p.jitter)
             ),
             retry=retry_if_exception_type(TransientFetchError),
             reraise=True,

@@ -1,0 +1,46 @@
+"""Console output shared by commands: the run summary a person reads after `run` or `demo`."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from screener.result import RunResult
+
+SAMPLE_BANNER = (
+    "FICTIONAL SAMPLE DATA: every company, ticker and number below is made up for the demo."
+)
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def print_summary(result: RunResult, top: int = 5) -> None:
+    if result.is_sample:
+        click.secho(SAMPLE_BANNER, fg="red", bold=True)
+    unis = ", ".join(f"{u} ({result.universe_as_of.get(u, '?')})" for u in result.universes)
+    first = result.eligibility[0].remaining if result.eligibility else len(result.eligible)
+    click.echo(f"Screen {result.screen_name} [{result.screen_hash[:12]}] on {unis}")
+    click.echo(f"Universe: {first} names, eligible after shared rules: {len(result.eligible)}")
+    for phase in result.phases:
+        listed = len(phase.table)
+        click.secho(f"\n{phase.title} ({phase.id}): {phase.passed} passed, {listed} listed",
+                    bold=True)
+        if phase.table.empty:
+            click.echo("  no names passed every rule; see the attrition in the workbook")
+            continue
+        score_col = phase.score_columns[0] if phase.score_columns else None
+        for row in phase.table.head(top).itertuples(index=False):
+            row = row._asdict()
+            score = _fmt(row.get(score_col)) if score_col else ""
+            click.echo(f"  {row['rank']:>3}. {row['ticker']:<8} {str(row.get('name', ''))[:34]:<34}"
+                       f" {str(row.get('sector', ''))[:22]:<22} {score_col}={score}")
+    for w in result.warnings:
+        if not w.startswith("FICTIONAL"):
+            click.secho(f"Warning: {w}", fg="yellow")

@@ -1,0 +1,183 @@
+"""The run, end to end: screen -> universe -> raw data -> standard frame -> engine -> Result.
+
+Each step is a call into its stage; this module only wires them in the one-way order and
+assembles the run identity of the ``RunResult``. The screen is compiled before any data is
+loaded, so a typo in the YAML costs no fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from screener import __version__
+from screener.errors import NoDataError, ScreenerError, UniverseError
+from screener.raw import RawBundle, validate_bundle
+from screener.raw.bundle import Failure, failures_frame
+from screener.result import RunResult
+
+SAMPLE = "sample"
+STORE = "store"
+
+
+@dataclass
+class Dataset:
+    """The standard frame for some universes, with where it came from."""
+
+    frame: pd.DataFrame
+    provenance: pd.DataFrame
+    failures: list[Failure]
+    is_sample: bool
+    providers: list[str]
+    universes: list[str]
+    universe_as_of: dict[str, str] = field(default_factory=dict)
+    validation: pd.DataFrame | None = None
+
+    @property
+    def data_as_of(self) -> tuple[str | None, str | None]:
+        cols = [c for c in self.provenance.columns if c.endswith("_as_of")]
+        if not cols:
+            return (None, None)
+        values = pd.to_datetime(self.provenance[cols].stack(), errors="coerce").dropna()
+        if values.empty:
+            return (None, None)
+        return (values.min().date().isoformat(), values.max().date().isoformat())
+
+
+def _sample_bundle(universes: list[str], as_of: date | None, seed: int | None,
+                   n: int | None) -> tuple[RawBundle, dict[str, str]]:
+    from screener.providers.sample import SampleProvider
+
+    kwargs = {}
+    if seed is not None:
+        kwargs["seed"] = seed
+    if n is not None:
+        kwargs["n"] = n
+    provider = SampleProvider(**kwargs)
+    bundle = provider.fetch(None, as_of)
+    identity = bundle.identity.copy()
+    identity["in_sample"] = True
+    for name in universes:
+        if f"in_{name}" not in identity.columns:
+            raise UniverseError(
+                f"The fictional sample data has no universe {name!r}.",
+                "Sample data carries russell2000, sp600 and sample; use one of those with "
+                "--provider sample, or fetch real data for this universe.",
+            )
+    bundle.identity = identity
+    return bundle, {u: f"sample (seed {provider.seed})" for u in universes}
+
+
+def _stored_bundle(universes: list[str], provider: str | None,
+                   store_path: Path | None) -> tuple[RawBundle, dict[str, str]]:
+    from screener.store import Store
+    from screener.universe import load_members, membership_frame
+
+    members = {name: load_members(name) for name in universes}
+    membership = membership_frame(universes)
+    tickers = list(membership.index)
+    store = Store.open(store_path)
+    try:
+        sources = None if provider in (None, STORE) else [provider]
+        bundle = store.load_bundle(tickers, sources=sources)
+    finally:
+        store.close()
+    has_data = bundle.statements.index.get_level_values("ticker").unique().size \
+        + len(bundle.market) + len(bundle.estimates) + len(bundle.ladder)
+    if not has_data:
+        names = ", ".join(universes)
+        raise NoDataError(
+            f"The local store holds no data for the members of {names}.",
+            f"Run `screener fetch --universe {universes[0]}` first (needs network), or pass "
+            "`--provider sample` to try the tool on fictional demo data.",
+        )
+    # identity: what the store knows, completed by the universe files (name, sector)
+    ident = bundle.identity.reindex(membership.index)
+    for m in members.values():
+        for col in ("name", "sector", "industry", "exchange"):
+            if col in m.frame.columns:
+                src = m.frame[col].reindex(ident.index)
+                ident[col] = ident[col].where(ident[col].notna(), src) if col in ident else src
+    ident = ident.join(membership.astype(bool))
+    bundle.identity = ident
+    return bundle, {name: m.as_of for name, m in members.items()}
+
+
+def load_dataset(universes: list[str], provider: str | None = None, as_of: date | None = None,
+                 *, store_path: Path | None = None, seed: int | None = None,
+                 n: int | None = None) -> Dataset:
+    """Raw data for ``universes`` from ``provider`` (None: the local store), as metrics."""
+    from screener.metrics import build_standard_frame
+
+    if not universes:
+        raise UniverseError("No universe to run on.", "Name one with --universe, e.g. russell2000.")
+    if provider == SAMPLE:
+        bundle, uni_as_of = _sample_bundle(universes, as_of, seed, n)
+    else:
+        bundle, uni_as_of = _stored_bundle(universes, provider, store_path)
+    bundle, issues = validate_bundle(bundle)
+    std = build_standard_frame(bundle, as_of)
+    sources = sorted({
+        s for c in std.provenance.columns if c.endswith("_source")
+        for s in std.provenance[c].dropna().unique()
+    })
+    return Dataset(
+        frame=std.frame, provenance=std.provenance, failures=list(std.failures),
+        is_sample=bundle.is_sample, providers=sources or [provider or STORE],
+        universes=list(universes), universe_as_of=uni_as_of, validation=issues,
+    )
+
+
+def run_screen(screen: str | Path, *, universes: list[str] | None = None,
+               provider: str | None = None, as_of: date | None = None,
+               overrides: dict[str, str] | None = None, store_path: Path | None = None,
+               seed: int | None = None, n: int | None = None) -> RunResult:
+    """Compile the screen, load the data, evaluate, and assemble the Result."""
+    from screener.rules import compile_screen, evaluate
+
+    plan = compile_screen(screen, overrides=overrides)
+    chosen = list(universes or plan.universes)
+    data = load_dataset(chosen, provider, as_of, store_path=store_path, seed=seed, n=n)
+    if data.frame.empty:
+        raise NoDataError("No names to screen after loading the data.",
+                          "Check the universe snapshot and the store (`screener store info`).")
+    ev = evaluate(plan, data.frame)
+    text = plan.source_text
+    warnings = list(ev.warnings)
+    if data.is_sample:
+        warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
+    n_failed = len({f.ticker for f in data.failures})
+    if n_failed:
+        warnings.append(f"{n_failed} name(s) have missing data blocks or failed to load: "
+                        "see the Data quality sheet.")
+    return RunResult(
+        screen_name=plan.name,
+        screen_path=str(plan.path),
+        screen_text=text,
+        screen_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        universes=chosen,
+        universe_as_of=data.universe_as_of,
+        providers=data.providers,
+        is_sample=data.is_sample,
+        run_at=datetime.now().replace(microsecond=0),
+        version=__version__,
+        phases=ev.phases,
+        eligible=ev.eligible,
+        scores=ev.scores,
+        eligibility=ev.eligibility,
+        coverage=ev.coverage,
+        failures=failures_frame(data.failures),
+        missing=ev.missing,
+        explain=ev.explain,
+        data_as_of=data.data_as_of,
+        provenance=data.provenance,
+        warnings=warnings,
+        params=dict(plan.params),
+    )
+
+
+__all__ = ["Dataset", "load_dataset", "run_screen", "ScreenerError"]
