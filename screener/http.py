@@ -28,7 +28,7 @@ from tenacity import (
     wait_random,
 )
 
-from screener.errors import PermanentFetchError, TransientFetchError
+from screener.errors import FetchError, PermanentFetchError, TransientFetchError
 from screener.settings import redact
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 522, 524}
@@ -161,12 +161,16 @@ class HttpClient:
             reraise=True,
         )
         attempts = 0
-        for attempt in retrying:
-            with attempt:
-                attempts = attempt.retry_state.attempt_number
-                body = self._once(url, params, ticker)
-                if validate is not None:
-                    validate(body)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    body = self._once(url, params, ticker)
+                    if validate is not None:
+                        validate(body)
+        except FetchError as exc:
+            exc.attempts = max(1, attempts)  # the failure report says how often it was tried
+            raise
         return body, attempts
 
 

@@ -83,7 +83,7 @@ def _stored_bundle(universes: list[str], provider: str | None,
     store = Store.open(store_path)
     try:
         sources = None if provider in (None, STORE) else [provider]
-        bundle = store.load_bundle(tickers, sources=sources)
+        bundle = store.load_bundle(tickers, sources=sources, universe=", ".join(universes))
     finally:
         store.close()
     has_data = bundle.statements.index.get_level_values("ticker").unique().size \

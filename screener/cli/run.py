@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
 
 import click
 
 from screener import settings
-from screener.cli.console import SAMPLE_BANNER, print_summary
+from screener.cli.console import print_summary
+from screener.cli.options import as_of_option, parse_sets, provider_option, set_option
 
 FORMATS = ["xlsx", "csv", "parquet", "json"]
-
-
-def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{item!r} is not name=value (e.g. --set max_leverage=2.5)",
-                                     param_hint="--set")
-        out[name.strip()] = value.strip()
-    return out
 
 
 def _write(result, out, fmt: str, force: bool, default_name: Path | None = None) -> list[Path]:
@@ -41,17 +30,13 @@ def _write(result, out, fmt: str, force: bool, default_name: Path | None = None)
 @click.argument("screen", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--universe", "-u", "universes", multiple=True,
               help="Universe name(s) from universes/ (default: the screen's own).")
-@click.option("--provider", "-p", default=None,
-              help="Where data comes from: the local store (default), 'sample' for fictional "
-                   "demo data, or one store source (sec, yahoo, fmp, file).")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Use data as of this date (YYYY-MM-DD).")
+@provider_option
+@as_of_option
 @click.option("--out", "-o", default=None, type=click.Path(path_type=Path),
               help="Output file or folder (default output/<screen>-<universe>-<date>.xlsx).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True,
               help="Workbook, or the same tables as csv/parquet/json for pipelines.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Override a screen parameter, e.g. --set max_leverage=2.5 (repeatable).")
+@set_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--top", default=5, show_default=True, help="Names per phase in the summary.")
 def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
@@ -70,7 +55,7 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
 
     started = time.perf_counter()
     result = run_screen(screen, universes=list(universes) or None, provider=provider,
-                        as_of=as_of.date() if as_of else None, overrides=_parse_sets(sets))
+                        as_of=as_of.date() if as_of else None, overrides=parse_sets(sets))
     print_summary(result, top=top)
     paths = _write(result, out, fmt, force)
     for p in paths:
@@ -101,7 +86,6 @@ def demo(out, seed, n, screen):
     from screener.pipeline import SAMPLE, run_screen
 
     started = time.perf_counter()
-    click.secho(SAMPLE_BANNER, fg="red", bold=True)
     screen = screen or settings.screens_dir() / "rebound.yaml"
     result = run_screen(screen, provider=SAMPLE, seed=seed, n=n)
     print_summary(result)

@@ -171,13 +171,13 @@ def _make_handler(srv: MockServer):
 
         def _send(self, status: int, headers: dict[str, str], body: bytes,
                   declared: int | None = None) -> None:
+            srv.log.append((time.monotonic(), self.command, self.path, status))
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(declared if declared is not None else len(body)))
             self.end_headers()
             self.wfile.write(body)
-            srv.log.append((time.monotonic(), self.command, self.path, status))
 
         def do_GET(self) -> None:  # noqa: N802
             parts = urlsplit(self.path)

@@ -44,168 +44,212 @@ S, B, C = "statements.", "statements.", "statements."
 CATALOG_LIST: list[Metric] = [
     # -- size & liquidity ------------------------------------------------------------------
     _m("market_cap", "Market cap", "size", "usd", None,
-       "price x shares outstanding (provider's figure when given)",
+       "provider's market cap; price x shares outstanding when not given",
        "market.market_cap market.price market.shares_outstanding"),
     _m("free_float", "Free float", "size", "fraction", "higher",
-       "float shares / shares outstanding", "market.float_shares market.shares_outstanding"),
+       "float shares / shares outstanding; NaN when shares outstanding is 0 or missing",
+       "market.float_shares market.shares_outstanding"),
     _m("adv_3m", "Avg daily $ volume (3m)", "size", "usd", "higher",
        "3-month average of daily close x volume", "market.adv_3m_usd"),
     _m("price", "Price", "size", "usd_per_share", None, "last close", "market.price"),
-    # -- leverage ---------------------------------------------------------------------------
+    # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
-       "short-term + long-term debt (latest fiscal year)",
+       "total debt as reported, else short-term + long-term debt (NaN unless both are known)",
        "statements.total_debt statements.short_term_debt statements.long_term_debt"),
     _m("cash", "Cash & short-term investments", "leverage", "usd", "higher",
-       "cash and equivalents + short-term investments",
+       "cash and equivalents + short-term investments (0 when not reported); NaN without cash",
        "statements.cash statements.short_term_investments"),
-    _m("net_debt", "Net debt", "leverage", "usd", "lower", "total debt - cash - short-term investments",
+    _m("net_debt", "Net debt", "leverage", "usd", "lower",
+       "total debt - cash - short-term investments (negative = net cash)",
        "statements.total_debt statements.cash statements.short_term_investments"),
     _m("debt_to_equity", "Debt / equity", "leverage", "ratio", "lower",
-       "total debt / total equity; NaN when equity <= 0 (negative book equity is not 'low leverage')",
+       "total debt / total equity; NaN when equity <= 0 "
+       "(negative book equity is not 'low leverage')",
        "statements.total_debt statements.total_equity", FT),
     _m("net_debt_to_ebitda", "Net debt / EBITDA", "leverage", "ratio", "lower",
-       "net debt / EBITDA; NaN when EBITDA <= 0 (undefined, never ranked as low leverage); "
-       "negative = net cash", "statements.total_debt statements.cash statements.ebitda"),
+       "net debt / EBITDA (reported, else operating income + D&A); NaN when EBITDA <= 0 "
+       "(undefined, never ranked as low leverage); negative = net cash",
+       "statements.total_debt statements.cash statements.short_term_investments "
+       "statements.ebitda statements.operating_income statements.depreciation_amortization"),
     _m("interest_coverage", "Interest coverage", "leverage", "ratio", "higher",
-       "EBIT / interest expense; capped at 999 when interest is zero and EBIT positive; "
-       "NaN when both are zero or missing", "statements.operating_income statements.interest_expense",
-       FT),
+       "EBIT / interest expense (negative when EBIT < 0), capped at 999; 999 when interest is 0 "
+       "and EBIT > 0; NaN when interest is missing, or is 0 and EBIT <= 0",
+       "statements.operating_income statements.interest_expense", FT),
     _m("debt_to_assets", "Debt / assets", "leverage", "fraction", "lower",
-       "total debt / total assets", "statements.total_debt statements.total_assets", FT),
+       "total debt / total assets; NaN when total assets is 0",
+       "statements.total_debt statements.total_assets", FT),
     # -- maturities -------------------------------------------------------------------------
     _m("debt_due_12m", "Debt due in 12 months", "maturities", "usd", "lower",
        "principal due in year 1 of the maturity ladder", "ladder.due_y1"),
     _m("debt_due_24m", "Debt due in 24 months", "maturities", "usd", "lower",
-       "principal due in years 1 and 2", "ladder.due_y1 ladder.due_y2"),
+       "principal due in years 1 and 2 (NaN unless both are known)", "ladder.due_y1 ladder.due_y2"),
     _m("debt_due_1_5y", "Debt due in years 1-5", "maturities", "usd", "lower",
-       "principal due in years 1 to 5", "ladder.due_y1 ladder.due_y5"),
+       "principal due in years 1 to 5 (NaN unless all five are known)",
+       "ladder.due_y1 ladder.due_y2 ladder.due_y3 ladder.due_y4 ladder.due_y5"),
     _m("debt_due_after_5y", "Debt due after year 5", "maturities", "usd", None,
        "principal due after year 5", "ladder.due_after_y5"),
     _m("debt_due_24m_share", "Share of debt due in 24m", "maturities", "fraction", "lower",
-       "debt due in 24 months / total ladder principal", "ladder.due_y1 ladder.due_after_y5"),
+       "debt due in 24 months / total ladder principal (years 1-5 and after, all known); "
+       "NaN when the total is 0",
+       "ladder.due_y1 ladder.due_y2 ladder.due_y3 ladder.due_y4 ladder.due_y5 "
+       "ladder.due_after_y5"),
     _m("wall_coverage_24m", "Liquidity coverage of 24m wall", "maturities", "ratio", "higher",
-       "(cash + short-term investments + 2 x trailing FCF when positive) / debt due in 24 months; "
-       "capped at 99 when nothing is due", "ladder.due_y1 ladder.due_y2 statements.cash "
+       "(cash + short-term investments + 2 x latest FCF when positive, else 0) / debt due in "
+       "24 months, capped at 99; 99 when nothing is due in 24 months; NaN without a ladder",
+       "ladder.due_y1 ladder.due_y2 statements.cash "
        "statements.short_term_investments statements.free_cash_flow"),
     # -- margins ----------------------------------------------------------------------------
     _m("gross_margin", "Gross margin", "margins", "fraction", "higher",
-       "gross profit / revenue", "statements.gross_profit statements.revenue", FT),
+       "gross profit / revenue (gross profit reported, else revenue - cost of revenue)",
+       "statements.gross_profit statements.cost_of_revenue statements.revenue", FT),
     _m("operating_margin", "Operating margin", "margins", "fraction", "higher",
        "operating income / revenue", "statements.operating_income statements.revenue", FT),
     _m("ebitda_margin", "EBITDA margin", "margins", "fraction", "higher",
-       "EBITDA / revenue", "statements.ebitda statements.revenue", FT),
+       "EBITDA / revenue (EBITDA reported, else operating income + D&A)",
+       "statements.ebitda statements.operating_income statements.depreciation_amortization "
+       "statements.revenue"),
     _m("net_margin", "Net margin", "margins", "fraction", "higher",
        "net income / revenue", "statements.net_income statements.revenue", FT),
     _m("fcf_margin", "FCF margin", "margins", "fraction", "higher",
-       "free cash flow / revenue", "statements.free_cash_flow statements.revenue"),
+       "free cash flow / revenue (FCF reported, else operating cash flow - capex)",
+       "statements.free_cash_flow statements.operating_cash_flow "
+       "statements.capital_expenditure statements.revenue", FT),
     _m("gross_margin_chg", "Gross margin change (YoY)", "margins", "fraction", "higher",
-       "gross margin this year - gross margin last year", "statements.gross_profit statements.revenue"),
-    _m("operating_margin_chg", "Operating margin change (YoY)", "margins", "fraction", "higher",
-       "operating margin this year - last year", "statements.operating_income statements.revenue"),
-    _m("ebitda_margin_chg", "EBITDA margin change (YoY)", "margins", "fraction", "higher",
-       "EBITDA margin this year - last year", "statements.ebitda statements.revenue"),
-    _m("net_margin_chg", "Net margin change (YoY)", "margins", "fraction", "higher",
-       "net margin this year - last year", "statements.net_income statements.revenue"),
-    _m("fcf_margin_chg", "FCF margin change (YoY)", "margins", "fraction", "higher",
-       "FCF margin this year - last year", "statements.free_cash_flow statements.revenue"),
-    _m("gross_margin_vol", "Gross margin variability", "margins", "fraction", "lower",
-       "standard deviation of gross margin over up to 5 years (needs 3)",
+       "gross margin this fiscal year - fiscal year - 1 (NaN when that year is missing)",
        "statements.gross_profit statements.revenue"),
-    _m("operating_margin_vol", "Operating margin variability", "margins", "fraction", "lower",
-       "standard deviation of operating margin over up to 5 years (needs 3)",
+    _m("operating_margin_chg", "Operating margin change (YoY)", "margins", "fraction", "higher",
+       "operating margin this fiscal year - fiscal year - 1 (NaN when that year is missing)",
        "statements.operating_income statements.revenue"),
-    _m("ebitda_margin_vol", "EBITDA margin variability", "margins", "fraction", "lower",
-       "standard deviation of EBITDA margin over up to 5 years (needs 3)",
+    _m("ebitda_margin_chg", "EBITDA margin change (YoY)", "margins", "fraction", "higher",
+       "EBITDA margin this fiscal year - fiscal year - 1 (NaN when that year is missing)",
        "statements.ebitda statements.revenue"),
-    _m("net_margin_vol", "Net margin variability", "margins", "fraction", "lower",
-       "standard deviation of net margin over up to 5 years (needs 3)",
+    _m("net_margin_chg", "Net margin change (YoY)", "margins", "fraction", "higher",
+       "net margin this fiscal year - fiscal year - 1 (NaN when that year is missing)",
        "statements.net_income statements.revenue"),
-    _m("fcf_margin_vol", "FCF margin variability", "margins", "fraction", "lower",
-       "standard deviation of FCF margin over up to 5 years (needs 3)",
+    _m("fcf_margin_chg", "FCF margin change (YoY)", "margins", "fraction", "higher",
+       "FCF margin this fiscal year - fiscal year - 1 (NaN when that year is missing)",
        "statements.free_cash_flow statements.revenue"),
+    _m("gross_margin_vol", "Gross margin variability", "margins", "fraction", "lower",
+       "sample standard deviation (ddof=1) of gross margin over the latest 5 fiscal years "
+       "(NaN with fewer than 3 known)", "statements.gross_profit statements.revenue"),
+    _m("operating_margin_vol", "Operating margin variability", "margins", "fraction", "lower",
+       "sample standard deviation (ddof=1) of operating margin over the latest 5 fiscal years "
+       "(NaN with fewer than 3 known)", "statements.operating_income statements.revenue"),
+    _m("ebitda_margin_vol", "EBITDA margin variability", "margins", "fraction", "lower",
+       "sample standard deviation (ddof=1) of EBITDA margin over the latest 5 fiscal years "
+       "(NaN with fewer than 3 known)", "statements.ebitda statements.revenue"),
+    _m("net_margin_vol", "Net margin variability", "margins", "fraction", "lower",
+       "sample standard deviation (ddof=1) of net margin over the latest 5 fiscal years "
+       "(NaN with fewer than 3 known)", "statements.net_income statements.revenue"),
+    _m("fcf_margin_vol", "FCF margin variability", "margins", "fraction", "lower",
+       "sample standard deviation (ddof=1) of FCF margin over the latest 5 fiscal years "
+       "(NaN with fewer than 3 known)", "statements.free_cash_flow statements.revenue"),
     # -- profitability ----------------------------------------------------------------------
     _m("revenue_ttm", "Revenue (latest FY)", "profitability", "usd", None,
        "revenue of the latest fiscal year", "statements.revenue"),
     _m("ebitda_ttm", "EBITDA (latest FY)", "profitability", "usd", "higher",
-       "operating income + D&A when EBITDA is not reported", "statements.ebitda"),
+       "EBITDA as reported, else operating income + D&A",
+       "statements.ebitda statements.operating_income statements.depreciation_amortization"),
     _m("fcf_ttm", "Free cash flow (latest FY)", "profitability", "usd", "higher",
-       "operating cash flow - capital expenditure", "statements.free_cash_flow"),
+       "free cash flow as reported, else operating cash flow - capital expenditure",
+       "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
     _m("eps_ttm", "EPS (latest FY, diluted)", "profitability", "usd_per_share", "higher",
-       "diluted EPS of the latest fiscal year", "statements.eps_diluted"),
+       "diluted EPS of the latest fiscal year (else net income / diluted shares)",
+       "statements.eps_diluted statements.net_income statements.shares_diluted"),
     _m("eps_positive", "Positive EPS (S&P 600 test)", "profitability", "flag", "higher",
-       "1 when latest fiscal-year diluted EPS > 0, else 0", "statements.eps_diluted"),
+       "1 when latest fiscal-year diluted EPS > 0, 0 when <= 0, NaN when unknown",
+       "statements.eps_diluted"),
     _m("roic", "ROIC", "profitability", "fraction", "higher",
-       "EBIT x (1 - tax rate) / (total debt + total equity - cash); tax rate = tax / pretax "
-       "clipped to [0, 50%], 21% when pretax <= 0; NaN when invested capital <= 0",
+       "EBIT x (1 - tax rate) / (total debt + total equity - cash - short-term investments), "
+       "latest year-end balances; tax rate = tax / pretax clipped to [0, 50%], 21% when "
+       "pretax <= 0 or either is missing; NaN when invested capital <= 0",
        "statements.operating_income statements.income_tax statements.pretax_income "
        "statements.total_debt statements.total_equity statements.cash"),
     _m("roe", "ROE", "profitability", "fraction", "higher",
-       "net income / average total equity; NaN when average equity <= 0",
+       "net income / average of this and the prior year's total equity (ending equity when "
+       "the prior year is missing); NaN when that equity <= 0",
        "statements.net_income statements.total_equity", FT),
     _m("roa", "ROA", "profitability", "fraction", "higher",
-       "net income / average total assets", "statements.net_income statements.total_assets", FT),
+       "net income / average of this and the prior year's total assets (ending assets when "
+       "the prior year is missing)", "statements.net_income statements.total_assets", FT),
     _m("roa_stability", "ROA variability", "profitability", "fraction", "lower",
-       "standard deviation of ROA over up to 5 years (needs 3)",
-       "statements.net_income statements.total_assets"),
+       "sample standard deviation (ddof=1) of yearly ROA over the latest 5 fiscal years "
+       "(NaN with fewer than 3 known)", "statements.net_income statements.total_assets"),
     _m("gross_profitability", "Gross profitability", "profitability", "fraction", "higher",
-       "gross profit / total assets (Novy-Marx)", "statements.gross_profit statements.total_assets"),
+       "gross profit / total assets at year end (Novy-Marx)",
+       "statements.gross_profit statements.total_assets"),
     _m("piotroski_f", "Piotroski F-score", "profitability", "score", "higher",
-       "sum of 9 binary signals (ROA, CFO, dROA, accruals, dLeverage, dCurrent ratio, no dilution, "
-       "dGross margin, dAsset turnover); NaN without two consecutive years",
+       "sum of 9 binary signals (ROA > 0, CFO > 0, dROA > 0, CFO > net income, dLeverage < 0, "
+       "dCurrent ratio > 0, no rise in shares, dGross margin > 0, dAsset turnover > 0), "
+       "scaled by beginning-of-year assets; NaN unless every input is known for the latest "
+       "and the prior fiscal year",
        "statements.net_income statements.total_assets statements.operating_cash_flow "
        "statements.long_term_debt statements.current_assets statements.current_liabilities "
        "statements.shares_outstanding statements.gross_profit statements.revenue", FT),
     _m("altman_z", "Altman Z", "profitability", "score", "higher",
-       "1.2 WC/TA + 1.4 RE/TA + 3.3 EBIT/TA + 0.6 MVE/TL + 1.0 Sales/TA; <1.81 distress, >2.99 safe",
+       "1.2 WC/TA + 1.4 RE/TA + 3.3 EBIT/TA + 0.6 market cap/TL + 1.0 Sales/TA; "
+       "<1.81 distress, >2.99 safe; TL reported, else TA - equity",
        "statements.current_assets statements.current_liabilities statements.retained_earnings "
        "statements.operating_income statements.total_assets statements.total_liabilities "
        "statements.revenue market.market_cap", FT),
     _m("altman_z2", "Altman Z'' (non-manufacturers)", "profitability", "score", "higher",
-       "6.56 WC/TA + 3.26 RE/TA + 6.72 EBIT/TA + 1.05 BookEquity/TL; <1.1 distress, >2.6 safe",
+       "6.56 WC/TA + 3.26 RE/TA + 6.72 EBIT/TA + 1.05 BookEquity/TL; <1.1 distress, >2.6 safe; "
+       "TL reported, else TA - equity",
        "statements.current_assets statements.current_liabilities statements.retained_earnings "
        "statements.operating_income statements.total_assets statements.total_liabilities "
        "statements.total_equity"),
     # -- estimate revisions -----------------------------------------------------------------
     _m("eps_rev_cy_7d", "EPS revision FY0, 7d", "revisions", "fraction", "higher",
-       "(consensus now - 7 days ago) / |7 days ago|", "estimates.eps_cy estimates.eps_cy_7d"),
+       "(consensus now - 7 days ago) / |7 days ago|; NaN when the base is 0 or missing",
+       "estimates.eps_cy estimates.eps_cy_7d"),
     _m("eps_rev_cy_30d", "EPS revision FY0, 30d", "revisions", "fraction", "higher",
-       "(consensus now - 30 days ago) / |30 days ago|", "estimates.eps_cy estimates.eps_cy_30d"),
+       "(consensus now - 30 days ago) / |30 days ago|; NaN when the base is 0 or missing",
+       "estimates.eps_cy estimates.eps_cy_30d"),
     _m("eps_rev_cy_90d", "EPS revision FY0, 90d", "revisions", "fraction", "higher",
-       "(consensus now - 90 days ago) / |90 days ago|", "estimates.eps_cy estimates.eps_cy_90d"),
+       "(consensus now - 90 days ago) / |90 days ago|; NaN when the base is 0 or missing",
+       "estimates.eps_cy estimates.eps_cy_90d"),
     _m("eps_rev_ny_30d", "EPS revision FY1, 30d", "revisions", "fraction", "higher",
-       "(next-year consensus now - 30 days ago) / |30 days ago|",
-       "estimates.eps_ny estimates.eps_ny_30d"),
+       "(next-year consensus now - 30 days ago) / |30 days ago|; NaN when the base is 0 or "
+       "missing", "estimates.eps_ny estimates.eps_ny_30d"),
     _m("eps_rev_ny_90d", "EPS revision FY1, 90d", "revisions", "fraction", "higher",
-       "(next-year consensus now - 90 days ago) / |90 days ago|",
-       "estimates.eps_ny estimates.eps_ny_90d"),
+       "(next-year consensus now - 90 days ago) / |90 days ago|; NaN when the base is 0 or "
+       "missing", "estimates.eps_ny estimates.eps_ny_90d"),
     _m("revision_breadth_30d", "Revision breadth 30d", "revisions", "fraction", "higher",
-       "(up - down) / (up + down) over 30 days; 0 when analysts exist but none revised",
+       "(up - down) / (up + down) over 30 days; 0 when analysts exist but none revised; "
+       "NaN without estimate data",
        "estimates.up_30d estimates.down_30d estimates.n_analysts"),
     _m("n_analysts", "Number of analysts", "revisions", "count", "higher",
        "analysts in the consensus", "estimates.n_analysts"),
     # -- growth -----------------------------------------------------------------------------
     _m("revenue_growth_1y", "Revenue growth (YoY)", "growth", "fraction", "higher",
-       "revenue / revenue a year earlier - 1", "statements.revenue", FT),
+       "revenue / revenue of fiscal year - 1 - 1; NaN when that year is missing or its "
+       "revenue <= 0", "statements.revenue"),
     _m("revenue_cagr_3y", "Revenue CAGR (3y)", "growth", "fraction", "higher",
-       "(revenue / revenue 3 years earlier)^(1/3) - 1", "statements.revenue"),
+       "(revenue / revenue of fiscal year - 3)^(1/3) - 1; NaN when that year is missing or "
+       "its revenue <= 0", "statements.revenue"),
     _m("eps_growth_1y", "EPS growth (YoY)", "growth", "fraction", "higher",
-       "(EPS - EPS a year earlier) / |EPS a year earlier|", "statements.eps_diluted"),
+       "(EPS - EPS of fiscal year - 1) / |EPS of fiscal year - 1|; NaN when that EPS is 0 "
+       "or missing", "statements.eps_diluted"),
     _m("eps_growth_3y", "EPS growth (3y, annualised)", "growth", "fraction", "higher",
-       "((EPS - EPS 3 years earlier) / |EPS 3 years earlier|) / 3", "statements.eps_diluted"),
+       "((EPS - EPS of fiscal year - 3) / |EPS of fiscal year - 3|) / 3; NaN when that EPS "
+       "is 0 or missing", "statements.eps_diluted"),
     # -- valuation --------------------------------------------------------------------------
     _m("enterprise_value", "Enterprise value", "valuation", "usd", None,
        "market cap + total debt - cash - short-term investments",
-       "market.market_cap statements.total_debt statements.cash"),
+       "market.market_cap statements.total_debt statements.cash "
+       "statements.short_term_investments", FT),
     _m("pe", "P/E", "valuation", "ratio", "lower",
        "price / latest diluted EPS; NaN when EPS <= 0", "market.price statements.eps_diluted", FT),
     _m("ev_to_ebitda", "EV / EBITDA", "valuation", "ratio", "lower",
-       "enterprise value / EBITDA; NaN when EBITDA <= 0", "market.market_cap statements.ebitda"),
+       "enterprise value / EBITDA; NaN when EBITDA <= 0",
+       "market.market_cap statements.total_debt statements.cash statements.ebitda"),
     _m("pb", "P/B", "valuation", "ratio", "lower",
-       "market cap / total equity; NaN when equity <= 0", "market.market_cap statements.total_equity"),
+       "market cap / total equity; NaN when equity <= 0",
+       "market.market_cap statements.total_equity"),
     _m("ps", "P/S", "valuation", "ratio", "lower",
-       "market cap / revenue", "market.market_cap statements.revenue"),
+       "market cap / revenue; NaN when revenue is 0", "market.market_cap statements.revenue", FT),
     _m("fcf_yield", "FCF yield", "valuation", "fraction", "higher",
-       "free cash flow / market cap", "statements.free_cash_flow market.market_cap"),
+       "free cash flow / market cap", "statements.free_cash_flow market.market_cap", FT),
     # -- risk & momentum --------------------------------------------------------------------
     _m("beta", "Beta", "risk", "ratio", None, "beta vs the benchmark (provider)", "market.beta"),
     _m("mom_12_1", "Momentum 12-1", "risk", "fraction", "higher",

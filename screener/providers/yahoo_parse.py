@@ -29,10 +29,11 @@ into records by one function. Key lookups are case-insensitive everywhere: Yahoo
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from screener.errors import PermanentFetchError, ProviderError, TransientFetchError
@@ -251,7 +252,7 @@ def volatility_1y(closes: list[float]) -> float | None:
     c = [x for x in (num(v) for v in closes) if x is not None and x > 0][-253:]
     if len(c) < 60:
         return None
-    rets = [math.log(b / a) for a, b in zip(c, c[1:])]
+    rets = [math.log(b / a) for a, b in itertools.pairwise(c)]
     mean = sum(rets) / len(rets)
     var = sum((r - mean) ** 2 for r in rets) / (len(rets) - 1)
     return math.sqrt(var) * math.sqrt(252)
@@ -302,7 +303,7 @@ def identity_record(ticker: str, info: Mapping[str, Any]) -> dict | None:
 def parse_payload(ticker: str, dataset: str, payload: bytes,
                   as_of: date | None = None) -> dict[str, list[dict[str, Any]]]:
     """Bytes of either format -> ``{block: [records]}`` (estimates, market, identity)."""
-    as_of = as_of or datetime.now(timezone.utc).date()
+    as_of = as_of or datetime.now(UTC).date()
     rows, info, history = normalise(ticker, payload)
     out: dict[str, list[dict[str, Any]]] = {}
     est = estimate_record(ticker, rows, as_of) if rows else None

@@ -1,0 +1,370 @@
+"""`screener fetch` (fill the local store) and `screener store ...` (look inside it)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from screener.errors import InputDataError, Location, Problem, ProviderError
+
+PROVIDERS = ("sec", "yahoo", "fmp")
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_age(text: str | None) -> timedelta | None:
+    """``"1d"``, ``"12h"``, ``"30m"``, ``"2w"`` -> timedelta (None stays None)."""
+    if text is None:
+        return None
+    m = _AGE.match(text)
+    if not m:
+        raise click.BadParameter(f"{text!r} is not an age such as 30m, 12h, 1d or 2w.",
+                                 param_hint="--max-age")
+    return timedelta(**{_UNITS[m.group(2).lower()]: float(m.group(1))})
+
+
+def _open_store(path):
+    from screener.store import Store
+
+    return Store.open(path)
+
+
+def _tickers(universe: str | None, tickers: str | None, limit: int | None) -> list[str]:
+    if tickers:
+        names = [t.strip().upper() for t in tickers.split(",") if t.strip()]
+    elif universe:
+        from screener.universe import load_members
+
+        names = list(load_members(universe).frame.index)
+    else:
+        raise click.UsageError("Say what to fetch: --universe NAME, --tickers A,B,C, or "
+                               "--from-file FILE --mapping MAPPING.")
+    return names[:limit] if limit else names
+
+
+def _providers(choice: str) -> list:
+    out, skipped = [], []
+    for name in PROVIDERS if choice == "all" else (choice,):
+        try:
+            out.append(_start_provider(name))
+        except ProviderError as exc:
+            if choice != "all":
+                raise
+            skipped.append(exc)  # --provider all: one source that cannot start skips alone
+    for exc in skipped:
+        click.secho(f"Skipped: {exc}", fg="yellow", err=True)
+    if not out:
+        raise skipped[0]
+    return out
+
+
+def _start_provider(name: str):
+    from screener.providers import provider_class
+
+    try:
+        provider = provider_class(name)()
+    except ImportError as exc:
+        raise ProviderError(f"The {name} provider is not available: {exc}.",
+                            "Reinstall screener, or pick another --provider.") from None
+    if not hasattr(provider, "fetch_payload"):
+        raise ProviderError(f"The {name} provider cannot fill the store.",
+                            f"Use one of: {', '.join(PROVIDERS)}.")
+    check = getattr(provider, "require_user_agent", None)
+    if check:
+        check()  # SEC: refuse before any request, with how to set it
+    return provider
+
+
+def _print_reports(reports, store, tickers, console) -> None:
+    from rich.table import Table
+
+    table = Table(title="Fetch report")
+    for col in ("source", "names", "fetched", "fresh (skipped)", "failed", "requests",
+                "elapsed s", "req/s"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    for r in reports:
+        rate = r.requests / r.elapsed if r.elapsed > 0 else 0.0
+        table.add_row(r.source + (" (interrupted)" if r.interrupted else ""), str(r.requested),
+                      str(len(r.done)), str(r.skipped_fresh), str(r.failed_names),
+                      str(r.requests), f"{r.elapsed:.1f}", f"{rate:.1f}")
+    console.print(table)
+
+    from screener.errors import NoDataError
+
+    try:
+        bundle = store.load_bundle(tickers, sources=[r.source for r in reports])
+    except NoDataError:
+        bundle = None
+    if bundle is not None:
+        cov = Table(title=f"Names with each data block (of {len(tickers)})")
+        cov.add_column("block")
+        cov.add_column("names", justify="right")
+        cov.add_column("by source")
+        for block in ("identity", "statements", "ladder", "estimates", "market"):
+            frame = bundle.block(block)
+            names = frame.index.get_level_values("ticker").unique().size
+            by = ""
+            if "source" in frame.columns and len(frame):
+                counts = frame.reset_index().drop_duplicates("ticker")["source"].value_counts()
+                by = ", ".join(f"{s} {n}" for s, n in counts.items())
+            cov.add_row(block, str(names), by)
+        console.print(cov)
+        flags = [f for f in bundle.failures if f.reason.startswith("stale")]
+        if flags:
+            console.print(f"{len(flags)} stale value set(s) flagged (older than the stale "
+                          "limit); see `screener store failures`.")
+    failed = [f for r in reports for f in r.failed]
+    if failed:
+        click.echo(f"Failed ({len({(f.ticker, f.source) for f in failed})} names): "
+                   "ticker, source/dataset, attempts, reason")
+        for f in failed[:40]:
+            kind = "transient" if f.transient else "permanent"
+            click.echo(f"  {f.ticker}\t{f.source}/{f.dataset}\t{f.attempts} attempt(s), "
+                       f"{kind}\t{f.reason}")
+        if len(failed) > 40:
+            click.echo(f"  ... and {len(failed) - 40} more: `screener store failures`.")
+
+
+@click.command("fetch")
+@click.option("--universe", "-u", help="Universe name (see `screener universe list`).")
+@click.option("--tickers", "-t", help="Comma-separated tickers, for a quick fetch.")
+@click.option("--provider", "-p", type=click.Choice(["sec", "yahoo", "fmp", "all"]),
+              default="all", show_default=True, help="Which source(s) to fetch from.")
+@click.option("--max-age", default=None, metavar="AGE",
+              help="Refetch data older than this (30m, 12h, 1d, 2w). Default: anything not "
+                   "fetched today.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Store file (default $SCREENER_STORE or the user data folder).")
+@click.option("--limit", type=int, help="Only the first N names (a trial run).")
+@click.option("--bulk", is_flag=True,
+              help="SEC only: read the nightly companyfacts.zip instead of one request per "
+                   "company (for whole-universe refreshes).")
+@click.option("--bulk-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A companyfacts.zip already downloaded (implies --bulk).")
+@click.option("--from-file", "from_file", type=click.Path(exists=True, dir_okay=False,
+                                                          path_type=Path),
+              help="Import your own fundamentals (csv, xlsx, parquet) instead of fetching.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML mapping of your file's columns (with --from-file).")
+def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_file,
+          from_file, mapping):
+    """Fill the local store with fundamentals for every member of a universe.
+
+    Only what is missing or older than --max-age is fetched, so re-running resumes an
+    interrupted fetch (Ctrl-C or a crash keeps everything fetched so far). Ends with a report:
+    names per data block, and which names failed and why.
+
+    \b
+    Examples:
+      screener fetch --universe russell2000
+      screener fetch --universe sp600 --provider sec --max-age 7d
+      screener fetch --tickers AAPL,BRK-B --provider sec
+      screener fetch --universe russell2000 --provider sec --bulk
+      screener fetch --from-file my_fundamentals.csv --mapping mapping.yaml
+
+    \b
+    SEC needs a User-Agent naming you:
+      export SCREENER_SEC_USER_AGENT='Jane Doe jane@example.com'
+    """
+    from rich.console import Console
+
+    console = Console(stderr=False)
+    age = parse_age(max_age)
+    if from_file:
+        if not mapping:
+            raise click.UsageError("--from-file needs --mapping (which column is which).")
+        from screener.providers.file import import_file
+
+        with _open_store(store_path) as store:
+            report = import_file(from_file, mapping, store)
+        _print_import(report)
+        return
+    names = _tickers(universe, tickers, limit)
+    providers = _providers("sec" if (bulk or bulk_file) else provider)
+    with _open_store(store_path) as store:
+        if bulk or bulk_file:
+            from screener.providers.sec_bulk import import_bulk
+
+            report = import_bulk(providers[0], store, names, zip_path=bulk_file)
+            click.echo(str(report))
+            return
+        reports = _run_fetch(providers, names, store, age, console)
+        _print_reports(reports, store, names, console)
+    if any(r.interrupted for r in reports):
+        click.echo("Interrupted: everything fetched so far is kept; run the same command "
+                   "again to resume.", err=True)
+        raise SystemExit(130)
+
+
+def _print_import(report) -> None:
+    """What a file import kept and rejected; rejected rows make the exit status 2."""
+    click.echo(report.summary())
+    rejected = report.rejected
+    if rejected is None or rejected.empty:
+        return
+    click.echo("Rejected rows (row, ticker, column, value, reason):")
+    for r in rejected.head(40).itertuples(index=False):
+        click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
+    if len(rejected) > 40:
+        click.echo(f"  ... and {len(rejected) - 40} more")
+    raise InputDataError(
+        [Problem(Location(str(report.file), int(r.row)), f"{r.ticker}: {r.column}={r.value!r}: "
+                 f"{r.reason}") for r in rejected.head(5).itertuples(index=False)],
+        hint=f"The {report.accepted} good row(s) are stored. Fix the rejected rows in the file "
+             "(or the mapping's units) and import it again.",
+    )
+
+
+def _run_fetch(providers, names, store, age, console):
+    """One thread per source (each keeps its own rate limit), one progress bar each."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from screener.providers.fetcher import FetchReport, fetch_to_store
+
+    stop = threading.Event()
+    reports: dict[str, FetchReport] = {}
+    errors: list[BaseException] = []
+    progress = Progress(TextColumn("{task.description:<6}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("failed {task.fields[failed]}"),
+                        TextColumn("{task.fields[rate]:.1f} names/s"),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+                        transient=False)
+    tasks = {p.name: progress.add_task(p.name, total=len(names), failed=0, rate=0.0)
+             for p in providers}
+    started = time.monotonic()
+
+    def update(report: FetchReport) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        progress.update(tasks[report.source], completed=report.skipped_fresh + report.finished,
+                        failed=report.failed_names, rate=report.finished / elapsed)
+
+    def work(p) -> None:
+        try:
+            reports[p.name] = fetch_to_store(p, names, store, max_age=age, progress=update,
+                                             stop_event=stop)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=work, args=(p,), daemon=True) for p in providers]
+    with progress:
+        for t in threads:
+            t.start()
+        try:
+            while any(t.is_alive() for t in threads):
+                for t in threads:
+                    t.join(timeout=0.2)
+        except KeyboardInterrupt:
+            stop.set()
+            console.print("Stopping: finishing the names in flight...")
+            for t in threads:
+                t.join()
+    if errors:
+        raise errors[0]
+    out = [reports[p.name] for p in providers if p.name in reports]
+    if stop.is_set():
+        for r in out:
+            r.interrupted = r.interrupted or r.finished + r.skipped_fresh < r.requested
+    return out
+
+
+@click.group("store")
+def store() -> None:
+    """Look inside the local store (where fetched data is kept).
+
+    \b
+    Examples:
+      screener store info
+      screener store history ACME --source sec
+      screener store failures --source sec
+    """
+
+
+_store_opt = click.option("--store", "store_path",
+                          type=click.Path(dir_okay=False, path_type=Path),
+                          help="Store file (default $SCREENER_STORE or the user data folder).")
+
+
+@store.command("info")
+@_store_opt
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def info(store_path, as_json):
+    """Size, names, sources, oldest and newest data in the store.
+
+    \b
+    Example:
+      screener store info
+    """
+    with _open_store(store_path) as st:
+        data = st.info()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"Store {data['path']}: {data['size_bytes'] / 1e6:.1f} MB, "
+               f"{data['names']} names, {data['failures']} recorded failures")
+    if not data["datasets"]:
+        click.echo("Empty. Fill it with: screener fetch --universe russell2000")
+    for d in data["datasets"]:
+        click.echo(f"  {d['source']}/{d['dataset']}: {d['names']} names, {d['snapshots']} "
+                   f"snapshots, as of {d['oldest_as_of']} .. {d['newest_as_of']}, fetched "
+                   f"{d['first_fetched']} .. {d['last_fetched']}")
+
+
+@store.command("history")
+@click.argument("ticker")
+@click.option("--source", help="Only this source (sec, yahoo, fmp, file).")
+@click.option("--dataset", help="Only this dataset (e.g. companyfacts).")
+@_store_opt
+def history(ticker, source, dataset, store_path):
+    """Every stored snapshot of TICKER (as-of, fetch time, size).
+
+    \b
+    Example:
+      screener store history ACME --source sec
+    """
+    with _open_store(store_path) as st:
+        rows = [r for r in st.catalog(ticker.upper())
+                if (not source or r["source"] == source)
+                and (not dataset or r["dataset"] == dataset)]
+    if not rows:
+        click.echo(f"No snapshots of {ticker.upper()} in the store.")
+        return
+    for r in rows:
+        click.echo(f"{r['source']}/{r['dataset']} {r['as_of']} fetched {r['fetched_at']} "
+                   f"{r['bytes']} bytes (compressed) sha256 {r['sha256'][:12]}")
+
+
+@store.command("failures")
+@click.option("--source", help="Only this source.")
+@_store_opt
+def failures(source, store_path):
+    """Names whose last fetch failed (and has not succeeded since), with the reason.
+
+    \b
+    Example:
+      screener store failures --source sec
+    """
+    with _open_store(store_path) as st:
+        rows = st.failures(source=source)
+    if not rows:
+        click.echo("No unresolved failures.")
+    for f in rows:
+        kind = "transient" if f.transient else "permanent"
+        click.echo(f"{f.ticker}\t{f.source}/{f.dataset}\t{kind}, {f.attempts} attempt(s)\t"
+                   f"{f.reason}")
+
+
+COMMANDS = [fetch, store]

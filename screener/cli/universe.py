@@ -1,0 +1,211 @@
+"""`screener universe ...`: list, refresh, import and show the universes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from screener.errors import ScreenerError, UniverseError
+
+
+def _console() -> Console:
+    # a terminal gets its own width; piped or captured output gets room for the columns
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+
+def _pct(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value) * 100:.2f}%"
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+@click.group()
+def universe() -> None:
+    """Index universes: list, download, import and inspect constituents.
+
+    \b
+    Examples:
+      screener universe list
+      screener universe refresh russell2000
+      screener universe import russell2000 ~/Downloads/IWM_holdings.csv
+      screener universe show sp600 --limit 20
+    """
+
+
+@universe.command("list")
+def list_cmd() -> None:
+    """List the defined universes with member count, source and as-of date.
+
+    \b
+    Example:
+      screener universe list
+    """
+    from screener.universe import list_universes
+
+    table = Table(title="Universes")
+    for col in ("name", "title", "members", "as of", "source"):
+        table.add_column(col, justify="right" if col == "members" else "left")
+    for info in list_universes():
+        if info.members is None:
+            own = f"Universe '{info.name}' has not been downloaded yet."
+            members, as_of = "-", ("not downloaded yet" if info.problem == own
+                                   else info.problem or "-")
+        else:
+            members, as_of = f"{info.members:,}", info.as_of or "-"
+            if info.snapshots > 1:
+                as_of += f" ({info.snapshots} snapshots)"
+        table.add_row(info.name, info.title, members, as_of, info.source)
+    _console().print(table)
+
+
+def _print_changes(console: Console, result) -> None:
+    dropped = ", ".join(f"{k}: {v}" for k, v in sorted(result.dropped.items())) or "none"
+    verb = "replaced" if result.replaced else "stored"
+    console.print(f"[bold]{result.name}[/]: {result.kept:,} equities as of {result.as_of} "
+                  f"{verb} ({result.rows_total:,} rows; dropped {dropped}).")
+    if result.fund:
+        console.print(f"  fund: {result.fund}")
+    for note in result.notes:
+        console.print(f"  note: {note}")
+    if result.previous is None:
+        console.print("  first snapshot: no earlier one to compare with.")
+    else:
+        console.print(f"  since {result.previous}: {len(result.added)} added, "
+                      f"{len(result.removed)} dropped.")
+        if result.added:
+            console.print("  added: " + " ".join(result.added[:40])
+                          + (" ..." if len(result.added) > 40 else ""))
+        if result.removed:
+            console.print("  dropped: " + " ".join(result.removed[:40])
+                          + (" ..." if len(result.removed) > 40 else ""))
+
+
+@universe.command("refresh")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Refresh every downloadable universe.")
+def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
+    """Download current holdings and store a dated snapshot (earlier ones are kept).
+
+    A failed download leaves the previous snapshot untouched. If iShares refuses your
+    network, download the CSV in a browser and use `screener universe import`.
+
+    \b
+    Examples:
+      screener universe refresh russell2000
+      screener universe refresh russell2000 sp600
+      screener universe refresh --all
+    """
+    from screener.universe import refresh
+    from screener.universe.definitions import DOWNLOADABLE, load_definitions
+
+    if all_:
+        names = tuple(n for n, d in sorted(load_definitions().items())
+                      if d.source.type in DOWNLOADABLE)
+    if not names:
+        raise click.UsageError("Name a universe (e.g. russell2000) or pass --all.")
+    console = _console()
+    failures: list[ScreenerError] = []
+    for name in names:
+        console.print(f"Downloading {name} ...")
+        try:
+            _print_changes(console, refresh(name))
+        except ScreenerError as exc:
+            if len(names) == 1:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            failures.append(exc)
+    if failures:
+        raise UniverseError(f"{len(failures)} of {len(names)} universes could not be refreshed "
+                            "(see above).")
+
+
+@universe.command("import")
+@click.argument("name")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="As-of date when the file does not say (plain CSVs); default: today.")
+def import_cmd(name: str, file: str, as_of: str | None) -> None:
+    """Import a holdings file downloaded by hand as a snapshot of NAME.
+
+    Reads iShares holdings CSVs, SPDR holdings xlsx and plain CSVs with a ticker column.
+
+    \b
+    Examples:
+      screener universe import russell2000 ~/Downloads/IWM_holdings.csv
+      screener universe import sp600 holdings-daily-us-en-spsm.xlsx
+      screener universe import sp600 my_list.csv --as-of 2026-05-05
+    """
+    from datetime import date
+
+    from screener.universe import import_file
+
+    if as_of is not None:
+        try:
+            as_of = date.fromisoformat(as_of).isoformat()
+        except ValueError:
+            raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2026-05-05",
+                                     param_hint="--as-of") from None
+    _print_changes(_console(), import_file(name, file, as_of=as_of))
+
+
+@universe.command("show")
+@click.argument("name")
+@click.option("--diff", "diff_date", default=None, metavar="DATE",
+              help="Show members added and dropped since the snapshot of DATE.")
+@click.option("--limit", default=50, show_default=True,
+              help="Rows to print (0 = all), largest weight first.")
+def show_cmd(name: str, diff_date: str | None, limit: int) -> None:
+    """Show the members of a universe (ticker, name, sector, weight), or what changed.
+
+    \b
+    Examples:
+      screener universe show russell2000
+      screener universe show russell2000 --limit 0
+      screener universe show russell2000 --diff 2026-05-05
+    """
+    from screener.universe import load_members
+    from screener.universe.definitions import DOWNLOADABLE, get_definition
+    from screener.universe.snapshots import diff, list_snapshots
+
+    console = _console()
+    if diff_date is not None:
+        if get_definition(name).source.type not in DOWNLOADABLE:
+            raise UniverseError(f"Universe '{name}' has no snapshots to compare.",
+                                hint="--diff works for downloaded universes (ishares, spdr).")
+        d = diff(name, diff_date)
+        console.print(f"[bold]{name}[/]: {d.old_as_of} -> {d.new_as_of}: "
+                      f"{len(d.added)} added, {len(d.removed)} dropped "
+                      f"(snapshots: {', '.join(list_snapshots(name))}).")
+        for title, frame in (("Added", d.added), ("Dropped", d.removed)):
+            if len(frame):
+                console.print(_table(f"{title} ({len(frame)})", frame, limit))
+        return
+    members = load_members(name)
+    frame = members.frame.sort_values("weight", ascending=False, na_position="last")
+    console.print(f"[bold]{name}[/]: {len(frame):,} members as of {members.as_of}.")
+    for note in members.notes:
+        console.print(f"  note: {note}")
+    console.print(_table(name, frame, limit))
+    if limit and len(frame) > limit:
+        console.print(f"... {len(frame) - limit:,} more (use --limit 0 to see all).")
+
+
+def _table(title: str, frame, limit: int) -> Table:
+    table = Table(title=title)
+    for col in ("ticker", "original", "name", "sector", "weight"):
+        table.add_column(col, justify="right" if col == "weight" else "left")
+    rows = frame if not limit else frame.head(limit)
+    for ticker, row in rows.iterrows():
+        original = _text(row.get("original_ticker"))
+        table.add_row(str(ticker), original if original != ticker else "",
+                      _text(row.get("name")), _text(row.get("sector")), _pct(row.get("weight")))
+    return table
+
+
+COMMANDS = [universe]

@@ -1,0 +1,191 @@
+"""The tables every output shares (workbook sheets, CSV, Parquet, JSON).
+
+These only reshape and join what the ``RunResult`` holds (no metric, score or rank is computed
+here), so the workbook and the plain tables always say the same thing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from screener.metrics.catalog import CATALOG, CATALOG_LIST, IDENTITY_COLUMNS, MEMBERSHIP_PREFIX
+from screener.result import PhaseResult, RunResult
+
+SAMPLE_BANNER = "FICTIONAL SAMPLE DATA — these companies do not exist"
+
+
+def phase_rank_key(phase: PhaseResult) -> str:
+    return f"rank_{phase.id}"
+
+
+def tickers_of(frame: pd.DataFrame) -> pd.Series:
+    """The ticker of every row: the ``ticker`` column, else the index."""
+    if "ticker" in frame.columns:
+        return frame["ticker"].astype(object)
+    return pd.Series(frame.index.astype(object), index=frame.index, name="ticker")
+
+
+def run_identity(result: RunResult) -> list[tuple[str, object]]:
+    """(field, value) pairs naming the run, in the order the Summary shows them."""
+    oldest, newest = result.data_as_of
+    universes = ", ".join(
+        f"{u} (as of {result.universe_as_of.get(u, 'unknown')})" for u in result.universes)
+    rows: list[tuple[str, object]] = [
+        ("Screen", result.screen_name),
+        ("Screen file", result.screen_path),
+        ("Screen file hash (sha256)", result.screen_hash[:12]),
+        ("Universe(s)", universes),
+        ("Provider(s)", ", ".join(result.providers)),
+        ("Data as of", f"{oldest or 'unknown'} to {newest or 'unknown'}"),
+        ("Run at", result.run_at.replace(tzinfo=None) if result.run_at else None),
+        ("Tool version", f"screener {result.version}"),
+        ("Sample data", "YES — fictional companies" if result.is_sample else "no"),
+        ("Eligible names", len(result.eligible)),
+        ("Names with fetch failures", _failed_tickers(result)),
+    ]
+    rows += [(f"Parameter: {k}", str(v)) for k, v in result.params.items()]
+    return rows
+
+
+def _failed_tickers(result: RunResult) -> int:
+    f = result.failures
+    return int(f["ticker"].nunique()) if f is not None and "ticker" in f and len(f) else 0
+
+
+def phases_summary(result: RunResult) -> pd.DataFrame:
+    rows = []
+    for p in result.phases:
+        tickers = p.table["ticker"].astype(str).tolist() if "ticker" in p.table else []
+        rows.append({
+            "phase": p.id, "title": p.title, "description": p.description,
+            "rank_by": p.rank_by, "ascending": bool(p.ascending), "passed": int(p.passed),
+            "listed": len(p.table), "top": p.top, "cutoff": p.cutoff,
+            "top5": ", ".join(tickers[:5]),
+        })
+    cols = ["phase", "title", "description", "rank_by", "ascending", "passed", "listed", "top",
+            "cutoff", "top5"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def attrition(result: RunResult) -> pd.DataFrame:
+    """Names left after each rule: eligibility first, then each phase's own steps."""
+    rows = []
+    for i, s in enumerate(result.eligibility, 1):
+        rows.append({"phase": "eligibility", "phase_title": "Eligibility (all phases)",
+                     "step": i, "rule": s.rule, "remaining": s.remaining, "removed": s.removed,
+                     "missing": s.missing})
+    n_elig = len(result.eligibility)
+    elig_rules = [s.rule for s in result.eligibility]
+    for p in result.phases:
+        steps = p.attrition
+        # a phase's attrition repeats the eligibility steps first: show them once, above
+        if n_elig and [s.rule for s in steps[:n_elig]] == elig_rules:
+            steps = steps[n_elig:]
+        for i, s in enumerate(steps, 1):
+            rows.append({"phase": p.id, "phase_title": p.title, "step": i, "rule": s.rule,
+                         "remaining": s.remaining, "removed": s.removed, "missing": s.missing})
+    return pd.DataFrame(rows, columns=["phase", "phase_title", "step", "rule", "remaining",
+                                       "removed", "missing"])
+
+
+def coverage(result: RunResult) -> pd.DataFrame:
+    cov = result.coverage.copy()
+    cov.index.name = "metric"
+    cov = cov.reset_index()
+    if "label" not in cov:
+        cov["label"] = [CATALOG[m].label if m in CATALOG else m for m in cov["metric"]]
+    return cov[["metric", "label"] + [c for c in cov.columns if c not in ("metric", "label")]]
+
+
+def all_names(result: RunResult) -> pd.DataFrame:
+    """Every eligible name: identity, rank in each phase, every score, every metric, sources."""
+    elig = result.eligible
+    out = pd.DataFrame({"ticker": tickers_of(elig).to_numpy()})
+    ident = [c for c in IDENTITY_COLUMNS if c in elig.columns]
+    members = [c for c in elig.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
+    for c in ident + members:
+        out[c] = elig[c].to_numpy()
+    for p in result.phases:
+        ranks = dict(zip(p.table["ticker"], p.table["rank"], strict=False))
+        out[phase_rank_key(p)] = out["ticker"].map(ranks).astype("Float64")
+    scores = [s for s in result.scores if s in elig.columns]
+    metrics = [m.id for m in CATALOG_LIST if m.id in elig.columns]
+    used = set(["ticker"] + ident + members + scores + metrics)
+    others = [c for c in elig.columns if c not in used]
+    for c in scores + metrics + others:
+        out[c] = elig[c].to_numpy()
+    if result.provenance is not None and len(result.provenance):
+        prov = result.provenance
+        for c in prov.columns:
+            if c not in out.columns:
+                out[c] = out["ticker"].map(prov[c]).to_numpy()
+    return out
+
+
+def explain(result: RunResult) -> pd.DataFrame:
+    """The explain rows grouped by phase, then by the name's rank in it (rows kept in order)."""
+    ex = result.explain.copy()
+    if "phase" in ex and "ticker" in ex and len(ex):
+        order = {p.id: i for i, p in enumerate(result.phases)}
+        rank = {(p.id, t): r for p in result.phases
+                for t, r in zip(p.table["ticker"], p.table["rank"], strict=False)}
+        key = pd.DataFrame({
+            "p": ex["phase"].map(order).fillna(len(order)).to_numpy(),
+            "r": [rank.get(k, 1e9) for k in zip(ex["phase"], ex["ticker"], strict=True)],
+            "i": range(len(ex))})
+        ex = ex.iloc[key.sort_values(["p", "r", "i"]).index].reset_index(drop=True)
+    titles = {p.id: p.title for p in result.phases}
+    names = dict(zip(tickers_of(result.eligible), result.eligible.get("name", []), strict=False))
+    ex.insert(ex.columns.get_loc("phase") + 1 if "phase" in ex else 0, "phase_title",
+              ex["phase"].map(titles).fillna(ex["phase"]) if "phase" in ex else None)
+    if "ticker" in ex:
+        ex.insert(ex.columns.get_loc("ticker") + 1, "name", ex["ticker"].map(names))
+    return ex
+
+
+def data_quality(result: RunResult) -> pd.DataFrame:
+    """Failures and missing values by ticker and source, with the reason."""
+    names = dict(zip(tickers_of(result.eligible), result.eligible.get("name", []), strict=False))
+    prov = result.provenance
+    rows = []
+    f = result.failures
+    if f is not None and len(f):
+        for rec in f.to_dict("records"):
+            rows.append({"ticker": rec.get("ticker"), "name": names.get(rec.get("ticker")),
+                         "issue": "fetch failed", "source": rec.get("source"),
+                         "dataset": rec.get("dataset"), "detail": rec.get("reason"),
+                         "attempts": rec.get("attempts"), "as_of": None})
+    m = result.missing
+    if m is not None and len(m):
+        for rec in m.to_dict("records"):
+            ticker, metric = rec.get("ticker"), rec.get("metric")
+            meta = CATALOG.get(metric)
+            block = meta.blocks[0] if meta and meta.blocks else None
+            source = as_of = None
+            if prov is not None and block and ticker in prov.index:
+                source = prov.at[ticker, f"{block}_source"] if f"{block}_source" in prov else None
+                as_of = prov.at[ticker, f"{block}_as_of"] if f"{block}_as_of" in prov else None
+            label = meta.label if meta else metric
+            score = rec.get("score")
+            detail = f"no value for {label}" + (f" (needed by score {score})" if score else "")
+            rows.append({"ticker": ticker, "name": names.get(ticker), "issue": "missing value",
+                         "source": source, "dataset": block, "detail": detail,
+                         "attempts": None, "as_of": as_of})
+    cols = ["ticker", "name", "issue", "source", "dataset", "detail", "attempts", "as_of"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def failure_notes(result: RunResult) -> dict[str, str]:
+    """ticker -> one line per failed fetch, for the note on the flagged ticker cell."""
+    f = result.failures
+    if f is None or not len(f):
+        return {}
+    notes: dict[str, list[str]] = {}
+    for rec in f.to_dict("records"):
+        line = f"{rec.get('source')}/{rec.get('dataset')} failed: {rec.get('reason')}"
+        notes.setdefault(rec.get("ticker"), []).append(line)
+    return {t: "\n".join(lines) + "\nSee the Data quality sheet." for t, lines in notes.items()}
+
+
+def stale_warnings(result: RunResult) -> list[str]:
+    return [w for w in result.warnings if "stale" in w.lower()]

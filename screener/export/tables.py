@@ -1,0 +1,105 @@
+"""Plain tables for pipelines: the workbook's tables as CSV, Parquet or JSON.
+
+- ``csv`` / ``parquet``: a folder ``<stem>/`` beside the output path, one file per table:
+  ``run``, ``summary`` (one row per phase), ``phase-<id>`` per phase, ``all_names``,
+  ``explain``, ``attrition``, ``coverage``, ``data_quality``. Each file is written atomically.
+- ``json``: one file ``{"run": {...}, "tables": {name: [records]}}``; missing values are null.
+
+CSV cells holding text that starts with ``= + - @``, a tab or a carriage return get a leading
+apostrophe (``'=HYPERLINK(...)``) so a spreadsheet opening the CSV shows text instead of
+running a formula (CSV injection). Numbers are never prefixed. Parquet and JSON keep text as is.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from screener.errors import ExportError
+from screener.export import frames
+from screener.export.atomic import write_atomic
+from screener.export.cells import is_missing, looks_like_formula
+from screener.export.paths import tables_folder
+from screener.result import RunResult
+
+FORMATS = ("csv", "parquet", "json")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "_", str(text)).strip("_") or "phase"
+
+
+def build_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """name -> table, in the order they are written."""
+    tables = {"run": pd.DataFrame(
+        [(k, v if not hasattr(v, "isoformat") else v.isoformat()) for k, v in
+         frames.run_identity(result)] + [("Warning", w) for w in result.warnings],
+        columns=["field", "value"]).astype({"value": str})}
+    tables["summary"] = frames.phases_summary(result)
+    for p in result.phases:
+        tables[f"phase-{_slug(p.id)}"] = p.table.reset_index(drop=True)
+    tables["all_names"] = frames.all_names(result)
+    tables["explain"] = frames.explain(result)
+    tables["attrition"] = frames.attrition(result)
+    tables["coverage"] = frames.coverage(result)
+    tables["data_quality"] = frames.data_quality(result)
+    return tables
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+            continue
+        out[col] = [("'" + v) if isinstance(v, str) and looks_like_formula(v) else v
+                    for v in s.astype(object)]
+    return out
+
+
+def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(v) for v in out[col] if not is_missing(v)}
+            if len(kinds) > 1 or (kinds and not kinds <= {str, bool, int, float}):
+                out[col] = out[col].map(lambda v: None if is_missing(v) else str(v))
+    out.columns = [str(c) for c in out.columns]
+    return out
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
+def write_tables(result: RunResult, path: str | Path, fmt: str) -> list[Path]:
+    """Write the run's tables as ``fmt``; return the files written."""
+    if fmt not in FORMATS:
+        raise ExportError(f"Unknown table format {fmt!r}", f"Use one of: {', '.join(FORMATS)}.")
+    path = Path(path)
+    tables = build_tables(result)
+    if fmt == "json":
+        doc = {"run": dict(zip(tables["run"]["field"], tables["run"]["value"], strict=True)),
+               "is_sample": result.is_sample,
+               "tables": {name: _records(df) for name, df in tables.items() if name != "run"}}
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        return [write_atomic(path, lambda fh: fh.write(text.encode("utf-8")))]
+    folder = tables_folder(path)
+    written = []
+    for name, df in tables.items():
+        target = folder / f"{name}.{fmt}"
+        if fmt == "csv":
+            data = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+            written.append(write_atomic(target, lambda fh, d=data: fh.write(d)))
+        else:
+            buf = io.BytesIO()
+            _parquet_ready(df).to_parquet(buf, index=False)
+            written.append(write_atomic(target, lambda fh, b=buf: fh.write(b.getvalue())))
+    return written

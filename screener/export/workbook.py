@@ -1,0 +1,93 @@
+"""The Excel workbook of a run: what analysts open, filter and forward.
+
+Sheets, in order: Summary, one sheet per phase (named after it), All names, Explain, Charts,
+Data quality, Definitions. Written with openpyxl's write-only mode (rows streamed, styles set
+once per column) and saved atomically (see ``atomic``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
+
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
+from screener.export import charts, frames
+from screener.export.atomic import write_atomic
+from screener.export.cells import add_sheet
+from screener.export.sheet_summary import write_summary
+from screener.export.sheetnames import SheetNames
+from screener.export.sheets_lists import write_all_names, write_phase_sheet
+from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
+from screener.result import RunResult
+
+SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (
+    "Summary", "All names", "Explain", "Charts", "Data quality", "Definitions")
+FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS)
+
+
+def phase_sheet_names(result: RunResult) -> dict[str, str]:
+    """phase id -> its sheet name (valid, unique, never one of the fixed sheets)."""
+    names = SheetNames(reserved=FIXED_SHEETS)
+    return {p.id: names.take(p.title or p.id, fallback=p.id) for p in result.phases}
+
+
+def build_workbook(result: RunResult) -> Workbook:
+    wb = Workbook(write_only=True)
+    wb.properties.creator = f"screener {result.version}"
+    wb.properties.title = f"{result.screen_name} screen"
+    if result.is_sample:
+        wb.properties.subject = frames.SAMPLE_BANNER
+    notes = frames.failure_notes(result)
+    sheet_of_phase = phase_sheet_names(result)
+
+    write_summary(add_sheet(wb, SUMMARY), result, sheet_of_phase)
+    for phase in result.phases:
+        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes)
+    write_all_names(add_sheet(wb, ALL_NAMES), result, notes)
+    write_explain(add_sheet(wb, EXPLAIN), result, notes)
+    charts.write_charts(add_sheet(wb, CHARTS), result)
+    write_data_quality(add_sheet(wb, DATA_QUALITY), result)
+    write_definitions(add_sheet(wb, DEFINITIONS), result)
+    return wb
+
+
+def write_workbook(result: RunResult, path: str | Path) -> Path:
+    """Write the run's workbook to ``path`` atomically and return the path written.
+
+    If ``path`` is locked by another program, the workbook is written beside it as
+    ``<stem>-<HHMMSS>.xlsx`` and ``TargetLockedError`` is raised; its message reads
+    "Target is locked; wrote <new file> instead" and ``.written`` holds the new path.
+    """
+    wb = build_workbook(result)
+    try:
+        return write_atomic(Path(path), lambda fh: _save(wb, fh))
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _save(wb: Workbook, fh) -> None:
+    """openpyxl's ``save_workbook`` on an open file, without a half-closed zip on errors."""
+    wb.properties.modified = datetime.now()
+    archive = ZipFile(fh, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        archive.fp = None   # the temporary file is thrown away; nothing left to finish
+        raise
+
+
+def _discard(wb: Workbook) -> None:
+    """Close and delete the streamed sheets of a workbook whose save failed (quietly)."""
+    for ws in wb._sheets:
+        writer = getattr(ws, "_writer", None)
+        with contextlib.suppress(Exception):
+            if not ws.closed:
+                ws.close()
+        with contextlib.suppress(Exception):
+            if writer is not None:
+                writer.cleanup()

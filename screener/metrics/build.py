@@ -1,0 +1,159 @@
+"""Raw bundle -> standard frame, in one vectorised pass.
+
+1. Align the ladder, estimates and market blocks to the identity tickers (one reindex each).
+2. Scatter the statements into wide relative-year frames and derive missing items (``wide``).
+3. Compute each metric group with its pure functions (``leverage``, ``maturities``, ...).
+4. Stack the metrics in catalog order and join identity + memberships with one ``pd.concat``.
+5. Record provenance per block and a failure for every ticker without statements or market.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from screener.errors import InputValidationError
+from screener.metrics import (
+    growth,
+    leverage,
+    margins,
+    market,
+    maturities,
+    profitability,
+    revisions,
+    scores,
+    valuation,
+)
+from screener.metrics.catalog import CATALOG_LIST, IDENTITY_COLUMNS, MEMBERSHIP_PREFIX
+from screener.metrics.frame import PROVENANCE_BLOCKS, StandardFrame
+from screener.metrics.wide import build_panel, latest
+from screener.raw.bundle import Failure, RawBundle
+from screener.raw.schema import BLOCKS, SOURCE_COLUMN
+
+FAILURE_SOURCE = "metrics"
+
+
+def _aligned(block: pd.DataFrame, name: str, tickers: pd.Index) -> pd.DataFrame:
+    """The block with one row per ticker (first row wins on duplicates), every declared
+    numeric column as float64, NaN rows for tickers the block does not cover."""
+    spec = BLOCKS[name]
+    if block.index.has_duplicates:
+        block = block[~block.index.duplicated(keep="first")]
+    cols = spec.numeric_fields + spec.date_fields + [SOURCE_COLUMN]
+    out = block.reindex(index=tickers, columns=cols)
+    out[spec.numeric_fields] = out[spec.numeric_fields].astype("float64")  # checked numeric
+    return out
+
+
+def _check_numeric(bundle: RawBundle) -> None:
+    """Raise a clear error when a value column holds text (an unvalidated provider frame);
+    only columns whose dtype is not numeric are inspected, so a clean bundle costs nothing."""
+    problems: list[str] = []
+    for name in ("statements", "ladder", "estimates", "market"):
+        block = bundle.block(name)
+        for col in BLOCKS[name].numeric_fields:
+            if col not in block.columns or pd.api.types.is_numeric_dtype(block[col]):
+                continue
+            raw = block[col]
+            bad = pd.to_numeric(raw, errors="coerce").isna() & raw.notna()
+            if bad.any():
+                tickers = pd.unique(block.index.get_level_values("ticker")[bad.to_numpy()])
+                shown = ", ".join(map(str, tickers[:5])) + (" ..." if len(tickers) > 5 else "")
+                problems.append(f"{name}.{col}: not a number for {shown} "
+                                f"(e.g. {raw[bad].iloc[0]!r})")
+    if problems:
+        raise InputValidationError(
+            "Raw data has text where numbers are expected:\n  " + "\n  ".join(problems),
+            "Run screener.raw.validate_bundle on the bundle (it drops and reports bad rows), "
+            "or fix the provider that produced these values.")
+
+
+def _identity(identity: pd.DataFrame, tickers: pd.Index) -> list[pd.DataFrame]:
+    text = identity.reindex(columns=list(IDENTITY_COLUMNS)).astype("str")
+    flags = [c for c in identity.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
+    member = identity[flags].fillna(False).astype(bool) if flags else None
+    return [text] + ([member] if member is not None else [])
+
+
+def _missing_reason(block: str) -> str:
+    ids = [m.id for m in CATALOG_LIST if block in m.blocks]
+    groups = list(dict.fromkeys(m.group for m in CATALOG_LIST if block in m.blocks))
+    label = BLOCKS[block].label
+    detail = ", ".join(ids) if len(ids) <= 20 else f"groups {', '.join(groups)}"
+    return f"no {label}: {len(ids)} metrics will be NaN ({detail})"
+
+
+def _block_failures(bundle: RawBundle, tickers: pd.Index, has: dict[str, np.ndarray]
+                    ) -> list[Failure]:
+    already = {(f.ticker, f.dataset) for f in bundle.failures}
+    out: list[Failure] = []
+    for block in ("statements", "market"):
+        reason = _missing_reason(block)
+        out.extend(Failure(t, FAILURE_SOURCE, block, reason)
+                   for t in tickers[~has[block]] if (t, block) not in already)
+    return out
+
+
+def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index) -> pd.DataFrame:
+    cols: dict[str, pd.Series] = {
+        "statements_source": panel.latest_source.astype("str"),
+        "statements_as_of": panel.latest_period_end,
+    }
+    for name in PROVENANCE_BLOCKS[1:]:
+        b = blocks[name]
+        cols[f"{name}_source"] = b[SOURCE_COLUMN].astype("str")
+        cols[f"{name}_as_of"] = pd.to_datetime(b["as_of"]).astype("datetime64[ns]")
+    prov = pd.DataFrame(cols, index=tickers)
+    prov.index.name = "ticker"
+    return prov
+
+
+def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> StandardFrame:
+    """Build the standard frame from a raw bundle (see ``StandardFrame`` for the layout).
+
+    ``as_of`` limits the statements to fiscal years whose period_end is on or before it
+    (rows without a period_end are kept); market, ladder and estimates are used as given.
+    """
+    _check_numeric(bundle)
+    tickers = pd.Index(bundle.identity.index, name="ticker")
+    if tickers.has_duplicates:
+        tickers = tickers.drop_duplicates()
+    identity = bundle.identity[~bundle.identity.index.duplicated(keep="first")]
+    blocks = {n: _aligned(bundle.block(n), n, tickers) for n in ("ladder", "estimates", "market")}
+    panel = build_panel(bundle.statements, tickers, as_of)
+
+    mkt = market.compute(blocks["market"])
+    lev = leverage.compute(panel)
+    fcf = latest(panel["free_cash_flow"])
+    values: dict[str, pd.Series] = {**mkt, **lev}
+    values |= maturities.compute(blocks["ladder"], lev["cash"], fcf)
+    values |= margins.compute(panel)
+    values |= profitability.compute(panel, lev["cash"])
+    values |= scores.compute(panel, mkt["market_cap"])
+    values |= revisions.compute(blocks["estimates"])
+    values |= growth.compute(panel)
+    values |= valuation.compute(panel, mkt["market_cap"], mkt["price"], lev["total_debt"],
+                                lev["cash"])
+
+    missing = [m.id for m in CATALOG_LIST if m.id not in values]
+    if missing:  # a catalog entry without an implementation is a programming error
+        raise RuntimeError(f"metrics without an implementation: {missing}")
+    # every Series above is indexed by ``tickers`` in the same order: stack them as columns
+    matrix = np.column_stack([np.asarray(values[m.id], dtype="float64") for m in CATALOG_LIST])
+    matrix = np.where(np.isfinite(matrix), matrix, np.nan)  # never inf
+    metrics = pd.DataFrame(matrix, index=tickers, columns=[m.id for m in CATALOG_LIST])
+
+    parts = [p.set_axis(tickers, axis=0) for p in _identity(identity, tickers)]
+    frame = pd.concat(parts + [metrics], axis=1)
+    frame.index.name = "ticker"
+
+    has = {
+        "statements": panel.has_statements,
+        "market": blocks["market"][BLOCKS["market"].numeric_fields].notna().any(axis=1)
+        .to_numpy(),
+    }
+    failures = list(bundle.failures) + _block_failures(bundle, tickers, has)
+    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers),
+                         failures=failures, is_sample=bundle.is_sample)

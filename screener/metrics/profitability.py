@@ -1,0 +1,76 @@
+"""Profitability: latest-year levels, ROIC / ROE / ROA, gross profitability, EPS sign.
+
+ROE and ROA divide by the average of this and the prior fiscal year's balance when both are
+known, else by the ending (latest) balance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from financetoolkit.ratios import profitability_model as ft_prof
+
+from screener.metrics.wide import Panel, average_with_prior, latest, positive, variability
+
+STATUTORY_TAX = 0.21
+MAX_TAX = 0.50
+
+
+def tax_rate(income_tax: pd.Series, pretax: pd.Series) -> pd.Series:
+    """income tax / pretax income clipped to [0, 50%] when pretax > 0 and tax is known;
+    the 21% statutory rate when pretax <= 0 or either figure is missing."""
+    rate = (income_tax / positive(pretax)).clip(lower=0.0, upper=MAX_TAX)
+    return rate.fillna(STATUTORY_TAX)
+
+
+def roic(ebit: pd.Series, income_tax: pd.Series, pretax: pd.Series, total_debt: pd.Series,
+         equity: pd.Series, cash_sti: pd.Series) -> pd.Series:
+    """EBIT x (1 - tax rate) / (total debt + total equity - cash - short-term investments),
+    ending balances of the latest year; NaN when invested capital <= 0 or unknown.
+    Screener's own: FT's get_return_on_invested_capital uses average debt + equity, no cash,
+    and a 0% rate on a pre-tax loss."""
+    invested = total_debt + equity - cash_sti
+    return ebit * (1.0 - tax_rate(income_tax, pretax)) / positive(invested)
+
+
+def roe(net_income: pd.DataFrame, equity: pd.DataFrame) -> pd.DataFrame:
+    """net income / average equity (ending equity without a prior year); NaN when <= 0.
+    FinanceToolkit: profitability_model.get_return_on_equity."""
+    return ft_prof.get_return_on_equity(net_income, positive(average_with_prior(equity)))
+
+
+def roa(net_income: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+    """net income / average total assets (ending assets without a prior year); NaN when <= 0.
+    FinanceToolkit: profitability_model.get_return_on_assets."""
+    return ft_prof.get_return_on_assets(net_income, positive(average_with_prior(assets)))
+
+
+def gross_profitability(gross_profit: pd.Series, assets: pd.Series) -> pd.Series:
+    """gross profit / total assets (Novy-Marx 2013, ending assets)."""
+    return gross_profit / positive(assets)
+
+
+def eps_positive(eps: pd.Series) -> pd.Series:
+    """1.0 when EPS > 0, 0.0 when EPS <= 0, NaN when EPS is unknown."""
+    return pd.Series(np.where(eps.isna(), np.nan, (eps > 0).astype("float64")), index=eps.index)
+
+
+def compute(p: Panel, cash_sti: pd.Series) -> dict[str, pd.Series]:
+    eps = latest(p["eps_diluted"])
+    roa_wide = roa(p["net_income"], p["total_assets"])
+    return {
+        "revenue_ttm": latest(p["revenue"]),
+        "ebitda_ttm": latest(p["ebitda"]),
+        "fcf_ttm": latest(p["free_cash_flow"]),
+        "eps_ttm": eps,
+        "eps_positive": eps_positive(eps),
+        "roic": roic(latest(p["operating_income"]), latest(p["income_tax"]),
+                     latest(p["pretax_income"]), latest(p["total_debt"]),
+                     latest(p["total_equity"]), cash_sti),
+        "roe": latest(roe(p["net_income"], p["total_equity"])),
+        "roa": latest(roa_wide),
+        "roa_stability": variability(roa_wide),
+        "gross_profitability": gross_profitability(latest(p["gross_profit"]),
+                                                   latest(p["total_assets"])),
+    }
+

@@ -1,0 +1,226 @@
+"""Fetch orchestration: many tickers through one ``NetworkProvider`` into the store.
+
+``fetch_to_store`` runs a bounded thread pool (``provider.concurrency`` workers; the provider's
+``HttpClient`` keeps the rate limit across them). Each task fetches every stale dataset of one
+ticker and writes each payload to the store at once, in its own transaction, so a Ctrl-C, a
+kill or a crash keeps everything fetched so far and the next run resumes. Resume = skip each
+(source, dataset, ticker) with a snapshot fresher than ``max_age`` (default: fetched today).
+Permanent failures (404, unknown ticker, plan refused) are recorded once; transient ones were
+already retried by the fetch policy and are recorded with their attempt count.
+
+Optional provider hooks:
+- ``prepare(store, max_age)``: called once before the first request when anything must be
+  fetched (e.g. the SEC ticker map, itself cached in the store). ``store`` may be None.
+- ``client``: the provider's ``HttpClient``; its ``requests_made`` gives the request count.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from screener.errors import FetchError, StoreError, TransientFetchError
+from screener.raw.bundle import Failure, RawBundle
+from screener.settings import redact
+
+
+@dataclass
+class FetchReport:
+    """What one fetch run did, for one source."""
+
+    source: str
+    requested: int = 0                  # names asked for
+    to_fetch: int = 0                   # names with at least one stale dataset
+    done: list[str] = field(default_factory=list)       # names fully fetched this run
+    failed: list[Failure] = field(default_factory=list)  # one per (ticker, dataset) failed
+    skipped_fresh: int = 0              # names whose every dataset was fresh
+    requests: int = 0                   # HTTP requests made (including retries)
+    elapsed: float = 0.0
+    interrupted: bool = False
+    coverage: dict[str, int] = field(default_factory=dict)  # block -> names fetched with it
+
+    @property
+    def failed_names(self) -> int:
+        return len({f.ticker for f in self.failed})
+
+    @property
+    def finished(self) -> int:
+        return len(self.done) + self.failed_names
+
+
+Progress = Callable[[FetchReport], None]
+
+
+def _requests(provider) -> int | None:
+    client = getattr(provider, "client", None)
+    return getattr(client, "requests_made", None)
+
+
+def _failure(provider, ticker: str, dataset: str, exc: BaseException) -> Failure:
+    if isinstance(exc, FetchError):
+        reason = exc.message
+        attempts = int(getattr(exc, "attempts", 1) or 1)
+        transient = isinstance(exc, TransientFetchError)
+    else:
+        reason, attempts, transient = f"{type(exc).__name__}: {exc}", 1, False
+    return Failure(ticker, provider.name, dataset, redact(reason), attempts, transient)
+
+
+def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, bytes], Any],
+         on_failure: Callable[[Failure], None], report: FetchReport,
+         progress: Progress | None, stop_event: threading.Event | None,
+         start_requests: int | None = None) -> None:
+    """Fetch ``plan`` (ticker -> datasets) with the provider's concurrency."""
+    stop = stop_event or threading.Event()
+    lock = threading.Lock()
+    if start_requests is None:
+        start_requests = _requests(provider)
+    attempts_total = 0
+
+    def task(ticker: str) -> None:
+        nonlocal attempts_total
+        if stop.is_set():
+            return
+        ok, blocks = True, set()
+        for dataset in plan[ticker]:
+            try:
+                payload, attempts = provider.fetch_payload(ticker, dataset)
+            except StoreError:
+                raise
+            except Exception as exc:
+                if getattr(exc, "fatal", False):  # daily limit, refused key: stop the run
+                    raise
+                fail = _failure(provider, ticker, dataset, exc)
+                on_failure(fail)
+                with lock:
+                    attempts_total += fail.attempts
+                    report.failed.append(fail)
+                ok = False
+                continue
+            with lock:
+                attempts_total += attempts
+            blocks |= on_payload(ticker, dataset, payload) or set()
+        with lock:
+            if ok:
+                report.done.append(ticker)
+            for b in blocks:
+                report.coverage[b] = report.coverage.get(b, 0) + 1
+            if start_requests is None:
+                report.requests = attempts_total
+            else:
+                report.requests = _requests(provider) - start_requests
+        if progress:
+            progress(report)
+
+    started = time.monotonic()
+    workers = max(1, int(getattr(provider, "concurrency", 4)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"fetch-{provider.name}")
+    futures: list[Future] = []
+    try:
+        futures = [pool.submit(task, t) for t in plan]
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                fut.result()  # re-raise StoreError and other fatal errors
+            if stop.is_set():
+                report.interrupted = True
+                break
+    except KeyboardInterrupt:
+        report.interrupted = True
+        stop.set()
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        report.elapsed = time.monotonic() - started
+        if start_requests is not None:
+            report.requests = _requests(provider) - start_requests
+
+
+def _blocks_of(records: dict[str, list]) -> set[str]:
+    return {b for b, recs in records.items() if recs and not b.startswith("_")}
+
+
+def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta | None = None,
+                   progress: Progress | None = None,
+                   stop_event: threading.Event | None = None,
+                   as_of: date | None = None) -> FetchReport:
+    """Fetch what is missing or older than ``max_age`` into ``store``; returns the report.
+
+    Makes no request at all when every (dataset, ticker) is fresh. On Ctrl-C (or
+    ``stop_event``) stops submitting, lets in-flight names finish, and returns with
+    ``interrupted=True``.
+    """
+    from screener.store.bundle import parse_records
+
+    as_of = as_of or date.today()
+    tickers = list(dict.fromkeys(tickers))
+    report = FetchReport(provider.name, requested=len(tickers))
+    plan: dict[str, list[str]] = {t: [] for t in tickers}
+    for dataset in provider.datasets:
+        fresh = store.fresh(provider.name, dataset, tickers, max_age)
+        for t in tickers:
+            if t not in fresh:
+                plan[t].append(dataset)
+    plan = {t: ds for t, ds in plan.items() if ds}
+    report.to_fetch = len(plan)
+    report.skipped_fresh = len(tickers) - len(plan)
+    if progress:
+        progress(report)
+    if not plan:
+        return report
+    baseline = _requests(provider)  # counts the requests prepare() makes too
+    prepare = getattr(provider, "prepare", None)
+    if prepare is not None:
+        prepare(store=store, max_age=max_age)
+
+    def on_payload(ticker: str, dataset: str, payload: bytes) -> set[str]:
+        snap = store.put(provider.name, dataset, ticker, as_of, payload)
+        try:
+            return _blocks_of(parse_records(provider, snap, store))
+        except Exception as exc:  # noqa: BLE001 - kept in the store, reported as a failure
+            fail = Failure(ticker, provider.name, dataset,
+                           f"fetched but unreadable: {type(exc).__name__}: {exc}")
+            report.failed.append(fail)
+            return set()
+
+    _run(provider, plan, on_payload, store.record_failure, report, progress, stop_event,
+         start_requests=baseline)
+    return report
+
+
+def fetch_bundle(provider, tickers: Sequence[str], as_of: date | None = None,
+                 progress: Progress | None = None) -> RawBundle:
+    """Fetch and parse in memory (no store): the one-off ``NetworkProvider.fetch`` path."""
+    from screener.store.bundle import FAILURES_KEY, combine_blocks
+
+    tickers = list(dict.fromkeys(tickers))
+    report = FetchReport(provider.name, requested=len(tickers), to_fetch=len(tickers))
+    blocks: dict[str, list[dict]] = {}
+    extra: list[Failure] = []
+    lock = threading.Lock()
+    prepare = getattr(provider, "prepare", None)
+    if prepare is not None and tickers:
+        prepare(store=None, max_age=None)
+
+    def on_payload(ticker: str, dataset: str, payload: bytes) -> set[str]:
+        records = provider.parse(ticker, dataset, payload, as_of or date.today())
+        with lock:
+            for b, recs in records.items():
+                if b == FAILURES_KEY:
+                    extra.extend(Failure(**f) for f in recs)
+                else:
+                    blocks.setdefault(b, []).extend(recs)
+        return _blocks_of(records)
+
+    plan = {t: list(provider.datasets) for t in tickers}
+    _run(provider, plan, on_payload, lambda f: None, report, progress, None)
+    frames = combine_blocks({provider.name: blocks})
+    return RawBundle(**frames, failures=report.failed + extra)

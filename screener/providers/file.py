@@ -1,0 +1,266 @@
+"""Bring your own data: a CSV/xlsx/parquet export mapped onto the raw input model.
+
+``import_file(path, mapping_path, store=None)`` reads the file, maps its columns (see
+``file_mapping``), converts units, and checks every value. Bad rows (text in a numeric column,
+impossible values such as negative share counts, malformed tickers, duplicated rows) are listed
+in ``ImportReport.rejected`` (row, ticker, column, value, reason) while good rows are kept.
+With a store, the accepted records are stored as one snapshot per ticker (source ``file``,
+dataset ``records``, payload = JSON ``{block: [records]}``), which ``FileProvider.parse``
+reads back for ``load_bundle``. Row numbers are spreadsheet lines (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from screener.errors import InputDataError, Location, Problem
+from screener.providers.base import Provider, Records
+from screener.providers.file_mapping import FileMapping, load_mapping
+from screener.raw.bundle import RawBundle, block_from_records
+from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN
+
+SOURCE, DATASET = "file", "records"
+MISSING = {"", "-", "--", "—", "n/a", "na", "#n/a", "#n/a n/a", "nan", "none", "null"}
+REJECT_COLUMNS = ["row", "ticker", "column", "value", "reason"]
+_INDEX = {name: spec.index for name, spec in BLOCKS.items()}
+
+
+@dataclass
+class ImportReport:
+    accepted: int
+    rejected: pd.DataFrame
+    bundle: RawBundle
+    file: str = ""
+
+    def summary(self) -> str:
+        return (f"{self.file}: {self.accepted} row(s) accepted, "
+                f"{self.rejected['row'].nunique()} rejected")
+
+
+def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """The file as text cells (CSV) or native cells (xlsx, parquet); clear error otherwise."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if suffix in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object,
+                                 engine="openpyxl")
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise InputDataError([Problem(Location(str(path)), "file not found",
+                                      "Check the path given to --from-file.")]) from None
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad input file
+        raise InputDataError([Problem(Location(str(path)), f"cannot read the file: {exc}",
+                                      "Save it again as CSV (UTF-8), xlsx or parquet.")]) from None
+    raise InputDataError([Problem(Location(str(path)), f"unsupported file type {suffix!r}",
+                                  "Use .csv, .xlsx or .parquet.")])
+
+
+def normalise_ticker(value: Any) -> str | None:
+    """'aapl', 'AAPL US Equity', 'BRK/B', 'MOG A' -> 'AAPL', 'BRK-B', 'MOG-A'; None if empty."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    t = re.sub(r"\s+(US|UN|UW|UQ|UA|UR|UP)?\s*EQUITY$", "", str(value).strip().upper())
+    t = re.sub(r"[\s/]+", "-", t.strip())
+    return t or None
+
+
+def to_number(value: Any) -> tuple[float | None, bool]:
+    """-> (number or None, ok). Accepts 1,234.5 / (12) / 15% / blanks; text is not ok."""
+    if value is None:
+        return None, True
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        return (None, True) if np.isnan(v) else (v, bool(np.isfinite(v)))
+    s = str(value).strip()
+    if s.lower() in MISSING:
+        return None, True
+    neg = s.startswith("(") and s.endswith(")")
+    s = s.strip("()").replace(",", "").replace("$", "").rstrip("%").strip()
+    try:
+        v = float(s)
+    except ValueError:
+        return None, False
+    return (-v if neg else v), bool(np.isfinite(v))
+
+
+def _resolve_columns(frame: pd.DataFrame, mapping: FileMapping, where: str) -> dict[str, str]:
+    """mapping column -> actual header (exact, else case/space-insensitive)."""
+    headers = {str(c).strip().lower(): str(c) for c in frame.columns}
+    wanted = [mapping.ticker, *([mapping.fiscal_year] if mapping.fiscal_year else []),
+              *mapping.columns]
+    found, problems = {}, []
+    for col in dict.fromkeys(wanted):
+        actual = col if col in frame.columns else headers.get(col.strip().lower())
+        if actual is None:
+            import difflib
+
+            close = difflib.get_close_matches(col, [str(c) for c in frame.columns], n=1)
+            problems.append(Problem(Location(where, 1), f"column {col!r} (named in the mapping) "
+                                    "is not in the file",
+                                    f"Did you mean {close[0]!r}?" if close else
+                                    "Fix the mapping or the file header."))
+        found[col] = actual
+    if problems:
+        raise InputDataError(problems)
+    return found
+
+
+def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
+                as_of: date | None = None) -> ImportReport:
+    path = Path(path)
+    mapping = load_mapping(mapping_path)
+    frame = read_table(path, mapping.sheet)
+    header = _resolve_columns(frame, mapping, str(path))
+    first_line = 1 if path.suffix.lower() == ".parquet" else 2
+    as_of = as_of or date.today()
+    rejected: list[dict[str, Any]] = []
+    rows: list[tuple[int, str, dict[str, dict[str, Any]]]] = []
+    bounds = {b: BLOCKS[b].bounds() for b in BLOCKS}
+
+    for pos, raw in enumerate(frame.to_dict(orient="records")):
+        line = pos + first_line
+        ticker = normalise_ticker(raw[header[mapping.ticker]])
+        bad: list[dict[str, Any]] = []
+        fy: float | None = None
+        if ticker is None or not re.fullmatch(TICKER_PATTERN, ticker):
+            bad.append({"column": mapping.ticker, "value": raw[header[mapping.ticker]],
+                        "reason": "missing or malformed ticker"})
+        blocks: dict[str, dict[str, Any]] = {}
+        if mapping.fiscal_year:
+            fy, ok = to_number(raw[header[mapping.fiscal_year]])
+            if not ok or (fy is not None and not (1990 <= fy <= 2100 and fy == int(fy))):
+                bad.append({"column": mapping.fiscal_year,
+                            "value": raw[header[mapping.fiscal_year]],
+                            "reason": "not a fiscal year (1990-2100)"})
+                fy = None
+        for col, target in mapping.columns.items():
+            block, field = target.split(".", 1)
+            value = raw[header[col]]
+            rec = blocks.setdefault(block, {"ticker": ticker})
+            if field in BLOCKS[block].text_fields:
+                s, ok = (None if value is None or str(value).strip().lower() in MISSING
+                         else str(value).strip()), True
+                rec[field] = s
+                continue
+            if field in BLOCKS[block].date_fields:
+                d = pd.to_datetime(value, errors="coerce") if value not in (None, "") else None
+                rec[field] = None if d is None or pd.isna(d) else d.date()
+                continue
+            num, ok = to_number(value)
+            if not ok:
+                bad.append({"column": col, "value": value, "reason": "not a number"})
+                continue
+            if num is not None:
+                num *= mapping.unit_of(col, field)
+                if col in mapping.percent:
+                    num /= 100.0
+                lo, hi, strict = bounds[block].get(field, (None, None, False))
+                if lo is not None and (num <= lo if strict else num < lo):
+                    bad.append({"column": col, "value": value,
+                                "reason": f"impossible value for {target} "
+                                          f"(must be {'>' if strict else '>='} {lo})"})
+                elif hi is not None and num > hi:
+                    bad.append({"column": col, "value": value,
+                                "reason": f"impossible value for {target} (must be <= {hi})"})
+            rec[field] = num
+        if "statements" in blocks:
+            if mapping.fiscal_year and fy is None and not bad:
+                bad.append({"column": mapping.fiscal_year, "value": None,
+                            "reason": "fiscal year missing for statement values"})
+            blocks["statements"]["fiscal_year"] = int(fy) if fy is not None else None
+        for block, rec in blocks.items():
+            if block in ("estimates", "market", "ladder"):
+                rec.setdefault("as_of", as_of)
+        if bad:
+            rejected += [{"row": line, "ticker": ticker, **b} for b in bad]
+        else:
+            rows.append((line, ticker, blocks))
+
+    rows = _drop_duplicates(rows, mapping, rejected)
+    docs = _per_ticker(rows)
+    per_block: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs.values():
+        for block, recs in doc.items():
+            per_block.setdefault(block, []).extend(recs)
+    bundle = RawBundle(**{b: block_from_records(b, [
+        {**r, SOURCE_COLUMN: SOURCE} if b != "identity" else r for r in recs])
+        for b, recs in per_block.items()})
+    if store is not None and rows:
+        store.put_many([
+            (SOURCE, DATASET, t, as_of,
+             json.dumps(d, default=lambda v: v.isoformat(), sort_keys=True).encode("utf-8"))
+            for t, d in docs.items()])
+    report = pd.DataFrame(rejected, columns=REJECT_COLUMNS).sort_values(
+        ["row", "column"], kind="stable").reset_index(drop=True)
+    return ImportReport(len(rows), report, bundle, str(path))
+
+
+def _drop_duplicates(rows, mapping: FileMapping, rejected: list[dict[str, Any]]):
+    """Same ticker (and fiscal year) twice: identical rows keep the first, conflicting rows
+    are all rejected (which one is right is the user's call)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (_, ticker, blocks) in enumerate(rows):
+        fy = blocks.get("statements", {}).get("fiscal_year")
+        groups.setdefault((ticker, fy), []).append(i)
+    drop: set[int] = set()
+    for (ticker, _), idx in groups.items():
+        if len(idx) < 2:
+            continue
+        lines = [rows[i][0] for i in idx]
+        same = all(rows[i][2] == rows[idx[0]][2] for i in idx)
+        for i in (idx[1:] if same else idx):
+            drop.add(i)
+            reason = (f"duplicate of row {lines[0]}" if same
+                      else f"conflicting rows {', '.join(map(str, lines))} for the same "
+                           f"ticker{' and fiscal year' if mapping.fiscal_year else ''}")
+            rejected.append({"row": rows[i][0], "ticker": ticker, "column": mapping.ticker,
+                             "value": ticker, "reason": reason})
+    return [r for i, r in enumerate(rows) if i not in drop]
+
+
+def _per_ticker(rows) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Accepted rows -> {ticker: {block: [records]}}; identity, ladder, estimates and market
+    hold one record per ticker (the first row that has them wins)."""
+    per_ticker: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for _, ticker, blocks in rows:
+        doc = per_ticker.setdefault(ticker, {})
+        for block, rec in blocks.items():
+            if block != "statements" and doc.get(block):
+                continue
+            doc.setdefault(block, []).append(rec)
+    return per_ticker
+
+
+class FileProvider(Provider):
+    """Provider "file": the user's own export. ``FileProvider()`` (no arguments) only parses
+    stored snapshots, which is how ``load_bundle`` uses it."""
+
+    name = "file"
+    datasets: ClassVar[tuple[str, ...]] = (DATASET,)
+
+    def __init__(self, path: str | Path | None = None, mapping: str | Path | None = None):
+        self.path, self.mapping = path, mapping
+
+    def fetch(self, tickers: Sequence[str] | None, as_of: date | None = None) -> RawBundle:
+        if self.path is None or self.mapping is None:
+            raise InputDataError([Problem(Location("--from-file"), "no file given",
+                                          "Pass --from-file FILE --mapping MAPPING.yaml.")])
+        bundle = import_file(self.path, self.mapping, as_of=as_of).bundle
+        return bundle.subset(tickers) if tickers else bundle
+
+    def parse(self, ticker: str, dataset: str, payload: bytes, as_of: date | None) -> Records:
+        doc = json.loads(payload.decode("utf-8"))
+        return {block: [dict(r) for r in recs] for block, recs in doc.items()
+                if block in BLOCKS}

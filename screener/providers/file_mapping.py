@@ -1,0 +1,156 @@
+"""The mapping file of ``screener fetch --from-file F --mapping M`` (strict YAML).
+
+    # mapping.yaml: a Bloomberg export, amounts in millions, percentages as 15.2
+    ticker: Ticker                 # the file column holding tickers (required)
+    fiscal_year: FY                # needed when statements.* fields are mapped
+    sheet: Sheet1                  # xlsx only, optional (default: the first sheet)
+    units:
+      default: millions            # millions | thousands | units (default: units)
+      Shares Out: millions         # per-column override
+    percent: [Short Int % Float]   # columns written as 15.2 meaning 15.2%
+    columns:                       # file column -> <block>.<field> of the raw input model
+      Revenue: statements.revenue
+      Short Int % Float: market.short_pct_float
+
+``units.default`` scales amounts in USD and share counts; it never scales per-share values,
+ratios, prices or counts (``eps_*``, ``price``, ``beta``, ``n_analysts``, ...) unless a
+column is named under ``units`` explicitly. Unknown keys or fields fail with the line and a
+did-you-mean (``ConfigError``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from screener.errors import ConfigError, Location, Problem
+from screener.raw.schema import BLOCKS
+
+Unit = Literal["millions", "thousands", "units"]
+FACTORS = {"millions": 1e6, "thousands": 1e3, "units": 1.0}
+
+# fields never scaled by units.default (per share, ratios, prices, counts, years)
+UNSCALED = {
+    "eps_diluted", "price", "beta", "high_52w", "mom_12_1", "volatility_1y", "short_pct_float",
+    "up_7d", "down_7d", "up_30d", "down_30d", "n_analysts", "fiscal_year",
+} | {f for f in BLOCKS["estimates"].numeric_fields if f.startswith("eps_")}
+
+
+class Units(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    default: Unit = "units"
+
+
+class FileMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticker: str = Field(min_length=1)
+    fiscal_year: str | None = None
+    sheet: str | int | None = None
+    units: Units = Field(default_factory=Units)
+    percent: list[str] = Field(default_factory=list)
+    columns: dict[str, str] = Field(min_length=1)
+
+    def targets(self) -> dict[str, tuple[str, str]]:
+        """file column -> (block, field)."""
+        return {col: tuple(t.split(".", 1)) for col, t in self.columns.items()}  # type: ignore
+
+    def unit_of(self, column: str, field: str) -> float:
+        extra = self.units.model_extra or {}
+        if column in extra:
+            return FACTORS[extra[column]]
+        return 1.0 if field in UNSCALED else FACTORS[self.units.default]
+
+
+def _all_fields() -> list[str]:
+    out = []
+    for name, spec in BLOCKS.items():
+        out += [f"{name}.{f}" for f in spec.numeric_fields + spec.text_fields + spec.date_fields]
+    return out
+
+
+def _lines(text: str) -> dict[tuple[str, ...], int]:
+    """YAML key path -> 1-based line, from the node tree (for error locations)."""
+    out: dict[tuple[str, ...], int] = {}
+
+    def walk(node, path):
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = (*path, str(k.value))
+                out[key] = k.start_mark.line + 1
+                out[(*key, "=")] = v.start_mark.line + 1
+                walk(v, key)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                out[(*path, str(i))] = v.start_mark.line + 1
+
+    try:
+        walk(yaml.compose(text), ())
+    except yaml.YAMLError:
+        pass
+    return out
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"Did you mean {close[0]!r}?" if close else None
+
+
+def load_mapping(path: str | Path) -> FileMapping:
+    """Read and check a mapping file; every problem is reported at once with its line."""
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([Problem(Location(where), f"cannot read the mapping: {exc.strerror}",
+                                   "Check the path given to --mapping.")]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError([Problem(Location(where, mark.line + 1 if mark else None),
+                                   f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(Location(where, 1), "the mapping must be a YAML mapping",
+                                   "Start with 'ticker: <column>' and 'columns:'.")])
+    lines = _lines(text)
+    try:
+        mapping = FileMapping.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(str(p) for p in err["loc"])
+            hint = None
+            if err["type"] == "extra_forbidden":
+                hint = _suggest(loc[-1], list(FileMapping.model_fields))
+            line = lines.get(loc) or (lines.get(loc[:1]) if loc else None)
+            problems.append(Problem(Location(where, line), f"{'.'.join(loc) or 'mapping'}: "
+                                    f"{err['msg']}", hint))
+        raise ConfigError(problems) from None
+
+    problems = []
+    fields = _all_fields()
+    for col, target in mapping.columns.items():
+        if target not in fields:
+            problems.append(Problem(
+                Location(where, lines.get(("columns", col, "=")), text=f"{col}: {target}"),
+                f"unknown field {target!r} for column {col!r}",
+                _suggest(target, fields) or "Use <block>.<field>; see 'screener schema'."))
+    for key, unit in (mapping.units.model_extra or {}).items():
+        if unit not in FACTORS:
+            problems.append(Problem(Location(where, lines.get(("units", key, "="))),
+                                    f"unknown unit {unit!r} for {key!r}",
+                                    "Use millions, thousands or units."))
+    if mapping.fiscal_year is None and any(t.startswith("statements.")
+                                           for t in mapping.columns.values()):
+        problems.append(Problem(Location(where, lines.get(("columns",))),
+                                "statements.* fields are mapped but no fiscal_year column",
+                                "Add 'fiscal_year: <column holding the fiscal year>'."))
+    if problems:
+        raise ConfigError(problems)
+    return mapping

@@ -1,0 +1,354 @@
+"""The embedded store: one SQLite file (stdlib), WAL mode, one transaction per write.
+
+Tables
+- ``meta(key, value)``: ``schema_version``; the file also carries ``PRAGMA application_id`` so a
+  foreign SQLite file is recognised and refused (never modified).
+- ``snapshots(source, dataset, ticker, as_of, fetched_at, payload, sha256)``: raw payloads,
+  zlib-compressed, unique on (source, dataset, ticker, as_of). History accumulates one snapshot
+  per as-of date; re-fetching the same as-of replaces it.
+- ``failures(source, dataset, ticker, reason, attempts, transient, at)``: every failed fetch.
+- ``parsed(source, dataset, ticker, as_of, sha256, version, json)``: a cache of parsed records,
+  valid while the payload's sha256 and the parser version match (rebuilt otherwise).
+
+Safety: a kill or crash mid-write leaves the last committed state (SQLite journal); two
+processes writing at once wait for each other (busy_timeout) instead of failing; every SQLite
+error becomes a ``StoreError`` naming the path and what to do. Payloads never contain secrets:
+providers store response bodies only, never request URLs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from screener.errors import StoreError
+from screener.raw.bundle import Failure
+from screener.settings import redact, store_path
+
+APPLICATION_ID = 0x53435231  # "SCR1"
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PRIVATE_PREFIX = "_"  # tickers such as "_MAP" hold source-wide data (SEC ticker map)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    source TEXT NOT NULL, dataset TEXT NOT NULL, ticker TEXT NOT NULL, as_of TEXT NOT NULL,
+    fetched_at TEXT NOT NULL, payload BLOB NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY (source, dataset, ticker, as_of)
+);
+CREATE INDEX IF NOT EXISTS snapshots_ticker ON snapshots (ticker);
+CREATE TABLE IF NOT EXISTS failures (
+    source TEXT NOT NULL, dataset TEXT NOT NULL, ticker TEXT NOT NULL, reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL, transient INTEGER NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failures_key ON failures (source, dataset, ticker);
+CREATE TABLE IF NOT EXISTS parsed (
+    source TEXT NOT NULL, dataset TEXT NOT NULL, ticker TEXT NOT NULL, as_of TEXT NOT NULL,
+    sha256 TEXT NOT NULL, version TEXT NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (source, dataset, ticker, as_of)
+);
+"""
+
+_HINT = "Move the file away, or point SCREENER_STORE (or --store) at another path."
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One stored payload. ``payload`` is the original (decompressed) bytes."""
+
+    source: str
+    dataset: str
+    ticker: str
+    as_of: date
+    fetched_at: datetime
+    payload: bytes
+    sha256: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _iso(d: date | datetime) -> str:
+    return d.isoformat()
+
+
+class Store:
+    """The local store. Thread-safe (one connection behind a lock); use ``Store.open``."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self._conn = conn
+        self._lock = threading.RLock()
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None = None, timeout: float = 30.0) -> Store:
+        """Open (creating it and its folder if needed) the store at ``path`` or the default
+        (``settings.store_path()``: $SCREENER_STORE or the user data dir)."""
+        p = Path(path).expanduser() if path else store_path()
+        if p.is_dir():
+            raise StoreError(f"The store path {p} is a folder, not a file.", _HINT)
+        if p.exists() and p.stat().st_size > 0:
+            with open(p, "rb") as fh:
+                head = fh.read(16)
+            if head != SQLITE_MAGIC:
+                raise StoreError(f"{p} is not a screener store (not an SQLite file).", _HINT)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the store {p}: {exc}", _HINT) from None
+        store = cls(p, conn)
+        try:
+            store._init(timeout)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _init(self, timeout: float) -> None:
+        with self._guard():
+            c = self._conn
+            c.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            app_id = c.execute("PRAGMA application_id").fetchone()[0]
+            if app_id not in (0, APPLICATION_ID):
+                raise StoreError(f"{self.path} is an SQLite file of another application.", _HINT)
+            if app_id == 0:
+                tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if tables:
+                    raise StoreError(
+                        f"{self.path} is an SQLite file but not a screener store.", _HINT)
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    # re-check under the write lock: another process may have created it
+                    if c.execute("PRAGMA application_id").fetchone()[0] == 0:
+                        c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                        for stmt in _SCHEMA.strip().split(";"):
+                            if stmt.strip():
+                                c.execute(stmt)
+                        c.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                                  (str(SCHEMA_VERSION),))
+                    c.execute("COMMIT")
+                except BaseException:
+                    c.execute("ROLLBACK")
+                    raise
+            c.execute("PRAGMA journal_mode = WAL")
+            c.execute("PRAGMA synchronous = NORMAL")
+            row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer screener (schema {version}).",
+                    "Upgrade screener, or point SCREENER_STORE at another path.")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"The store {self.path} is locked by another process.",
+                                 "Wait for the other screener command to finish.") from None
+            raise StoreError(f"The store {self.path} cannot be used: {exc}.", _HINT) from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"The store {self.path} is corrupt or not a store: {exc}.",
+                             _HINT) from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (taken at once, so concurrent writers queue up)."""
+        with self._lock, self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        with self._lock, self._guard():
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- snapshots ----------------------------------------------------------------------
+    def put(self, source: str, dataset: str, ticker: str, as_of: date, payload: bytes,
+            fetched_at: datetime | None = None) -> Snapshot:
+        """Store one payload (one transaction). Same (source, dataset, ticker, as_of) replaces."""
+        fetched_at = fetched_at or _now()
+        self.put_many([(source, dataset, ticker, as_of, payload)], fetched_at)
+        return Snapshot(source, dataset, ticker, as_of, fetched_at, payload,
+                        hashlib.sha256(payload).hexdigest())
+
+    def put_many(self, rows: Iterable[tuple[str, str, str, date, bytes]],
+                 fetched_at: datetime | None = None) -> int:
+        """Store several payloads in one transaction (all or none). Returns the count."""
+        at = _iso(fetched_at or _now())
+        prepared = [
+            (s, d, t, _iso(a), at, zlib.compress(p, 6), hashlib.sha256(p).hexdigest())
+            for s, d, t, a, p in rows
+        ]
+        with self._tx() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)", prepared)
+        return len(prepared)
+
+    def _snapshot(self, row: tuple) -> Snapshot:
+        s, d, t, a, f, blob, sha = row
+        try:
+            payload = zlib.decompress(blob)
+        except zlib.error:
+            raise StoreError(f"The store {self.path} holds a damaged payload for {t} "
+                             f"({s}/{d} as of {a}).", "Fetch it again with screener fetch.") \
+                from None
+        return Snapshot(s, d, t, date.fromisoformat(a), datetime.fromisoformat(f), payload, sha)
+
+    def latest(self, source: str, dataset: str, ticker: str,
+               as_of: date | None = None) -> Snapshot | None:
+        """The newest snapshot (with as-of on or before ``as_of`` when given)."""
+        rows = self._query(
+            "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker=? AND as_of<=? "
+            "ORDER BY as_of DESC LIMIT 1",
+            (source, dataset, ticker, _iso(as_of) if as_of else "9999-12-31"))
+        return self._snapshot(rows[0]) if rows else None
+
+    def history(self, source: str, dataset: str, ticker: str) -> list[Snapshot]:
+        """Every snapshot of one (source, dataset, ticker), oldest first."""
+        rows = self._query(
+            "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker=? ORDER BY as_of",
+            (source, dataset, ticker))
+        return [self._snapshot(r) for r in rows]
+
+    def catalog(self, ticker: str | None = None) -> list[dict[str, Any]]:
+        """Snapshot metadata (no payloads): source, dataset, ticker, as_of, fetched_at, size."""
+        sql = ("SELECT source, dataset, ticker, as_of, fetched_at, length(payload), sha256 "
+               "FROM snapshots")
+        rows = self._query(sql + (" WHERE ticker=?" if ticker else "") + " ORDER BY 1,2,3,4",
+                           (ticker,) if ticker else ())
+        keys = ("source", "dataset", "ticker", "as_of", "fetched_at", "bytes", "sha256")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def fresh(self, source: str, dataset: str, tickers: Iterable[str],
+              max_age: timedelta | None = None, now: datetime | None = None) -> set[str]:
+        """Tickers with a snapshot fetched less than ``max_age`` ago (None: fetched today)."""
+        now = now or _now()
+        if max_age is None:
+            cutoff = datetime.combine(now.astimezone().date(), datetime.min.time()) \
+                .astimezone(UTC)
+        else:
+            cutoff = now - max_age
+        wanted = set(tickers)
+        rows = self._query(
+            "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
+            "GROUP BY ticker", (source, dataset))
+        return {t for t, f in rows if t in wanted and datetime.fromisoformat(f) >= cutoff}
+
+    def tickers(self, source: str | None = None, dataset: str | None = None) -> list[str]:
+        """Tickers with at least one snapshot (source-wide entries such as _MAP excluded)."""
+        where, params = ["ticker NOT LIKE '\\_%' ESCAPE '\\'"], []
+        if source:
+            where.append("source=?")
+            params.append(source)
+        if dataset:
+            where.append("dataset=?")
+            params.append(dataset)
+        rows = self._query("SELECT DISTINCT ticker FROM snapshots WHERE " + " AND ".join(where)
+                           + " ORDER BY ticker", params)
+        return [r[0] for r in rows]
+
+    # -- failures -----------------------------------------------------------------------
+    def record_failure(self, failure: Failure, at: datetime | None = None) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      (failure.source, failure.dataset, failure.ticker, redact(failure.reason),
+                       int(failure.attempts), int(failure.transient), _iso(at or _now())))
+
+    def failures(self, source: str | None = None, tickers: Iterable[str] | None = None,
+                 unresolved: bool = True) -> list[Failure]:
+        """Recorded failures, newest per (source, dataset, ticker). ``unresolved``: only those
+        with no snapshot fetched after the failure."""
+        sql = ("SELECT f.source, f.dataset, f.ticker, f.reason, f.attempts, f.transient, "
+               "max(f.at) FROM failures f")
+        where, params = [], []
+        if source:
+            where.append("f.source=?")
+            params.append(source)
+        if unresolved:
+            where.append("NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.source=f.source AND "
+                         "s.dataset=f.dataset AND s.ticker=f.ticker AND s.fetched_at>=f.at)")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._query(sql + " GROUP BY f.source, f.dataset, f.ticker", params)
+        wanted = set(tickers) if tickers is not None else None
+        return [Failure(t, s, d, r, int(a), bool(tr)) for s, d, t, r, a, tr, _ in rows
+                if wanted is None or t in wanted]
+
+    # -- parsed cache -------------------------------------------------------------------
+    def cached_records(self, snap: Snapshot, version: str) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT json FROM parsed WHERE source=? AND dataset=? AND ticker=? AND as_of=? "
+            "AND sha256=? AND version=?",
+            (snap.source, snap.dataset, snap.ticker, _iso(snap.as_of), snap.sha256, version))
+        return json.loads(rows[0][0]) if rows else None
+
+    def cache_records(self, snap: Snapshot, version: str, records: dict[str, Any]) -> None:
+        text = json.dumps(records, default=str)
+        with self._tx() as c:
+            c.execute("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      (snap.source, snap.dataset, snap.ticker, _iso(snap.as_of), snap.sha256,
+                       version, text))
+
+    def load_bundle(self, tickers, sources=None, as_of=None, providers=None, universe=None):
+        """Raw blocks for ``tickers``: see ``screener.store.bundle.load_bundle``."""
+        from screener.store.bundle import load_bundle
+
+        return load_bundle(self, tickers, sources=sources, as_of=as_of, providers=providers,
+                           universe=universe)
+
+    # -- overview -----------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """Size, names, and per (source, dataset): names, snapshots, oldest/newest dates."""
+        rows = self._query(
+            "SELECT source, dataset, count(DISTINCT ticker), count(*), min(as_of), max(as_of), "
+            "min(fetched_at), max(fetched_at), sum(length(payload)) FROM snapshots "
+            "WHERE ticker NOT LIKE '\\_%' ESCAPE '\\' GROUP BY source, dataset ORDER BY 1, 2")
+        keys = ("source", "dataset", "names", "snapshots", "oldest_as_of", "newest_as_of",
+                "first_fetched", "last_fetched", "bytes")
+        size = sum(f.stat().st_size for f in self.path.parent.glob(self.path.name + "*")
+                   if f.is_file() and f.name in {self.path.name, self.path.name + "-wal"})
+        n_fail = self._query("SELECT count(*) FROM failures")[0][0]
+        return {
+            "path": str(self.path),
+            "size_bytes": size,
+            "schema_version": SCHEMA_VERSION,
+            "names": len(self.tickers()),
+            "datasets": [dict(zip(keys, r)) for r in rows],
+            "failures": n_fail,
+        }
+
+    def integrity_check(self) -> str:
+        """``"ok"`` or SQLite's description of the damage."""
+        return self._query("PRAGMA integrity_check")[0][0]

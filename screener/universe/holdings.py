@@ -1,0 +1,179 @@
+"""The parsed holdings of one file, and the steps every layout shares.
+
+Each layout parser (``ishares``, ``spdr``) turns its file into raw string records keyed by the
+standard field names below; ``finish`` then parses numbers, drops what is not an equity
+constituent (counting each reason), normalises tickers and removes duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from screener.errors import InputDataError, Location, Problem
+from screener.universe import tickers as tk
+
+# Columns of a parsed holdings frame / snapshot (the index is the normalised ticker).
+COLUMNS = ["original_ticker", "name", "sector", "weight", "market_value", "exchange",
+           "location", "currency", "asset_class"]
+
+# Header aliases (lower-case, stripped) -> standard field. Columns are found by name.
+ALIASES: dict[str, str] = {
+    "ticker": "ticker", "symbol": "ticker", "ticker symbol": "ticker", "code": "ticker",
+    "name": "name", "company": "name", "company name": "name", "security name": "name",
+    "description": "name", "issuer": "name",
+    "sector": "sector", "gics sector": "sector",
+    "asset class": "asset_class", "asset_class": "asset_class",
+    "market value": "market_value", "market_value": "market_value",
+    "weight (%)": "weight_pct", "weight(%)": "weight_pct", "weight %": "weight_pct",
+    "% weight": "weight_pct", "weight": "weight",
+    "exchange": "exchange", "location": "location", "location of risk": "location",
+    "currency": "currency", "market currency": "market_currency", "local currency": "currency",
+}
+
+EXPECTED = ("an iShares holdings CSV with a header line starting 'Ticker,Name,...', "
+            "an SPDR holdings xlsx (sheet 'holdings') or a plain CSV with a 'ticker' column")
+
+_DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%B-%Y", "%m/%d/%Y", "%Y-%m-%d",
+                 "%d %b %Y", "%d %B %Y", "%b. %d, %Y", "%Y%m%d")
+_CASH_NAME = re.compile(r"\b(?:MONEY MARKET|US DOLLAR|USD CASH|CASH COLLATERAL|TREASURY SL AGENCY)\b")
+
+
+class HoldingsFormatError(InputDataError):
+    """A holdings file is not in an expected layout. ``retryable``: the body looks like a
+    failed download (HTML page, empty, truncated) that another attempt may fix."""
+
+    def __init__(self, file: str, message: str, *, line: int | None = None,
+                 text: str | None = None, retryable: bool = False, hint: str | None = None):
+        self.retryable = retryable
+        loc = Location(file, line, None, text[:120] if text else None)
+        super().__init__([Problem(loc, message)],
+                         hint or f"Expected {EXPECTED}. Download the file again, or check "
+                                 "that it is the fund's holdings file.")
+
+
+@dataclass
+class Holdings:
+    """Equity constituents of one holdings file.
+
+    ``frame`` is indexed by normalised ticker (name ``ticker``) with ``COLUMNS``; ``weight`` is a
+    fraction (0.0052 for 0.52 %). ``dropped`` counts rows left out, by reason. ``as_of`` is ISO
+    (``2026-05-05``) or None when the file does not say.
+    """
+
+    as_of: str | None
+    frame: pd.DataFrame
+    dropped: dict[str, int]
+    fund: str | None
+    kind: str                       # "ishares" | "spdr" | "csv"
+    source: str                     # file name or URL
+    rows_total: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kept(self) -> int:
+        return len(self.frame)
+
+
+def parse_date(text: str | None) -> str | None:
+    """ISO date from the formats holdings files use (``May 05, 2026``, ``05-May-2026``, ...)."""
+    if not text:
+        return None
+    value = re.sub(r"(?i)^\s*(holdings:)?\s*(as of)?\s*", "", str(text)).strip().strip('"')
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Quoted numbers with thousands separators -> float64; ``-``/blank -> NaN; (1.0) -> -1.0."""
+    s = values.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
+    s = s.str.replace(",", "", regex=False).str.replace("%", "", regex=False)
+    s = s.str.replace("$", "", regex=False)
+    s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    s = s.mask(s.isin(["-", "--", "", "N/A", "NA"]))
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def map_header(cells: list[str]) -> dict[str, int]:
+    """Standard field -> column position, by name (first match wins)."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        key = ALIASES.get(re.sub(r"\s+", " ", str(cell or "").replace("\ufeff", "")).strip().lower())
+        if key and key not in found:
+            found[key] = i
+    return found
+
+
+def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
+           fund: str | None, notes: list[str] | None = None,
+           weight_is_percent: bool | None = None) -> Holdings:
+    """Raw string records (standard field names as columns) -> ``Holdings``."""
+    notes = list(notes or [])
+    n = len(records)
+    raw = records.reindex(columns=["ticker", "name", "sector", "asset_class", "market_value",
+                                   "weight_pct", "weight", "exchange", "location", "currency",
+                                   "market_currency"])
+    raw = raw.astype("string").apply(lambda c: c.str.replace("\u00a0", " ").str.strip())
+    dropped: dict[str, int] = {}
+    keep = pd.Series(True, index=raw.index)
+
+    def drop(mask: pd.Series, reason: str) -> None:
+        nonlocal keep
+        hit = mask.fillna(False).astype(bool) & keep
+        if hit.any():
+            dropped[reason] = dropped.get(reason, 0) + int(hit.sum())
+            keep = keep & ~hit
+
+    if raw["asset_class"].notna().any():
+        cls = raw["asset_class"].fillna("")
+        for value in cls[keep & (cls.str.lower() != "equity")].unique():
+            drop(cls == value, f"asset class {value or 'missing'}")
+    drop(raw["ticker"].map(tk.is_blank, na_action=None).astype(bool), "no ticker")
+    exch = raw["exchange"].fillna("").str.upper()
+    drop(exch.str.contains("NO MARKET", regex=False), "no market listing")
+    if raw["asset_class"].isna().all():
+        names = raw["name"].fillna("").str.upper()
+        ticks = raw["ticker"].fillna("").str.upper()
+        drop(names.str.contains(_CASH_NAME) | ticks.str.match(r"^CASH[_ ]"), "cash or money market")
+
+    kept = raw[keep].copy()
+    kept["original_ticker"] = kept["ticker"].map(tk.clean)
+    kept["norm"] = kept["ticker"].map(tk.normalise)
+    dup = kept["norm"].duplicated(keep="first")
+    if dup.any():
+        dropped["duplicate ticker"] = int(dup.sum())
+        kept = kept[~dup]
+
+    if kept["weight_pct"].notna().any():
+        weight = to_number(kept["weight_pct"]) / 100.0
+    else:
+        weight = to_number(kept["weight"])
+        total = weight.sum(skipna=True)
+        percent = weight_is_percent if weight_is_percent is not None else total > 1.5
+        if percent:
+            weight = weight / 100.0
+    currency = kept["currency"].fillna(kept["market_currency"])
+    frame = pd.DataFrame({
+        "original_ticker": kept["original_ticker"],
+        "name": kept["name"],
+        "sector": kept["sector"].mask(kept["sector"].isin(["-", ""])),
+        "weight": weight.astype("float64"),
+        "market_value": to_number(kept["market_value"]),
+        "exchange": kept["exchange"],
+        "location": kept["location"],
+        "currency": currency,
+        "asset_class": kept["asset_class"],
+    })
+    frame.index = pd.Index(kept["norm"].astype("string"), name="ticker")
+    for col in ("original_ticker", "name", "sector", "exchange", "location", "currency",
+                "asset_class"):
+        frame[col] = frame[col].astype("string")
+    return Holdings(as_of=as_of, frame=frame, dropped=dropped, fund=fund, kind=kind,
+                    source=source, rows_total=n, notes=notes)

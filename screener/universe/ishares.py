@@ -1,0 +1,149 @@
+"""CSV holdings: the iShares layout, and plain CSVs with a ticker column.
+
+The iShares layout (IWM, IJR): UTF-8 with BOM; preamble lines (fund name,
+``Fund Holdings as of,"May 05, 2026"``, inception date, shares outstanding, ``Stock,"-"`` ...,
+a line holding a single non-breaking space); the header ``Ticker,Name,Sector,Asset Class,...``;
+every value quoted, numbers with thousands separators; then a blank line and a multi-line quoted
+legal disclaimer. Columns are found by name (older IJR files order them differently).
+
+A plain CSV is the same without preamble and trailer: a header with a ``ticker`` or ``symbol``
+column (any case), optionally name, sector, weight.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+from screener.universe.holdings import (
+    EXPECTED,
+    Holdings,
+    HoldingsFormatError,
+    finish,
+    map_header,
+    parse_date,
+    to_number,
+)
+
+HEADER_SEARCH_ROWS = 20
+
+
+def decode(data: bytes, source: str, notes: list[str]) -> str:
+    """UTF-8 (with or without BOM); cp1252 as a fallback, with a note."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        notes.append(f"{source} is not UTF-8; read it as Windows-1252 (cp1252).")
+        return data.decode("cp1252", errors="replace")
+
+
+def _blank(row: list[str]) -> bool:
+    return all(not c.replace("\ufeff", "").strip() for c in row)
+
+
+def _read_records(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of every CSV record. A quoted value still open at the end of the
+    file means the download was cut: strict parsing finds it, lenient parsing reads the rest."""
+    for strict in (True, False):
+        reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+        records: list[tuple[int, list[str]]] = []
+        try:
+            for row in reader:
+                records.append((reader.line_num, row))
+            return records
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise HoldingsFormatError(
+                    source, "the file ends inside a quoted value: it looks truncated (an "
+                    "incomplete download).", line=reader.line_num, retryable=True) from None
+            if not strict:
+                raise HoldingsFormatError(source, f"not a readable CSV ({exc}).",
+                                          line=reader.line_num) from None
+    return []  # pragma: no cover
+
+
+def parse_csv(data: bytes, source: str) -> Holdings:
+    notes: list[str] = []
+    text = decode(data, source, notes)
+    records = _read_records(text, source)
+
+    header_at, columns = None, {}
+    for i, (_, row) in enumerate(records[:HEADER_SEARCH_ROWS]):
+        cols = map_header(row)
+        if "ticker" in cols:
+            header_at, columns = i, cols
+            break
+    if header_at is None:
+        raise HoldingsFormatError(
+            source, f"no header line with a 'Ticker' (or 'Symbol') column in the first "
+            f"{HEADER_SEARCH_ROWS} lines.")
+    header_line, header = records[header_at]
+    preamble = {(r[0].replace("\ufeff", "").strip().lower() if r else ""): r
+                for _, r in records[:header_at]}
+    is_ishares = "fund holdings as of" in preamble or "asset_class" in columns
+    if is_ishares and "name" not in columns:
+        raise HoldingsFormatError(
+            source, "the header has no 'Name' column.", line=header_line,
+            text=",".join(header))
+
+    rows, trailer = [], False
+    body = records[header_at + 1:]
+    width = max(columns.values()) + 1
+    for k, (line, row) in enumerate(body):
+        if _blank(row):
+            trailer = bool(rows) or trailer
+            if rows:
+                break
+            continue
+        if is_ishares and rows and len(row) < width \
+                and sum(1 for c in row if c.strip()) == 1:
+            trailer = True                       # a disclaimer without a blank line before
+            break
+        if len(row) < len(header):
+            last = all(_blank(r) for _, r in body[k + 1:])
+            if is_ishares or len(row) < width:
+                if last:
+                    raise HoldingsFormatError(
+                        source, f"the last row has {len(row)} of {len(header)} fields: the "
+                        "file looks truncated (an incomplete download).", line=line,
+                        text=",".join(row), retryable=True)
+                raise HoldingsFormatError(
+                    source, f"this row has {len(row)} fields, the header has {len(header)}.",
+                    line=line, text=",".join(row))
+            row = row + [""] * (len(header) - len(row))
+        rows.append(row)
+    if not rows:
+        raise HoldingsFormatError(
+            source, "the header is there but no holdings rows follow: the file is empty or "
+            "truncated.", line=header_line, retryable=True)
+
+    frame = pd.DataFrame({field: [r[pos] if pos < len(r) else "" for r in rows]
+                          for field, pos in columns.items()}, dtype="string")
+    as_of, fund = None, None
+    if records[0][1] and header_at > 0:
+        fund = records[0][1][0].replace("\ufeff", "").strip() or None
+    for key, row in preamble.items():
+        if "as of" in key and len(row) > 1:
+            as_of = parse_date(row[1])
+            if as_of is None:
+                notes.append(f"{source}: could not read the date {row[1]!r} on the "
+                             f"'{row[0]}' line.")
+    if is_ishares and not trailer and "weight_pct" in columns:
+        total = to_number(frame["weight_pct"]).sum()
+        if total < 90.0:
+            raise HoldingsFormatError(
+                source, f"the file stops after {len(rows)} rows without the closing "
+                f"disclaimer and the weights add up to {total:.1f} % instead of about 100 %: "
+                "it looks truncated (an incomplete download).", retryable=True)
+    return finish(frame, kind="ishares" if is_ishares else "csv", source=source, as_of=as_of,
+                  fund=fund, notes=notes)
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") or b"<html" in head or b"<!doctype" in head
+
+
+__all__ = ["EXPECTED", "decode", "looks_like_html", "parse_csv"]
