@@ -60,7 +60,8 @@ def _sample_bundle(universes: list[str], as_of: date | None, seed: int | None,
     provider = SampleProvider(**kwargs)
     bundle = provider.fetch(None, as_of)
     identity = bundle.identity.copy()
-    identity["in_sample"] = True
+    if SAMPLE in universes:
+        identity["in_sample"] = True
     for name in universes:
         if f"in_{name}" not in identity.columns:
             raise UniverseError(
@@ -150,6 +151,10 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
     warnings = list(ev.warnings)
     if data.is_sample:
         warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
+    stale = {f.ticker for f in data.failures if f.reason.lower().startswith("stale")}
+    if stale:
+        warnings.append(f"{len(stale)} name(s) carry stale data (older than the stale limit): "
+                        "see the Data quality sheet.")
     n_failed = len({f.ticker for f in data.failures})
     if n_failed:
         warnings.append(f"{n_failed} name(s) have missing data blocks or failed to load: "

@@ -15,15 +15,24 @@ FORMATS = ["xlsx", "csv", "parquet", "json"]
 
 
 def _write(result, out, fmt: str, force: bool, default_name: Path | None = None) -> list[Path]:
-    from screener.export import resolve_output_path, write_tables, write_workbook
+    from screener.export import (
+        TargetLockedError,
+        resolve_output_path,
+        write_tables,
+        write_workbook,
+    )
 
     if default_name is not None and out is None:
         out = default_name
     path = resolve_output_path(out, screen_name=result.screen_name, universes=result.universes,
                                run_date=result.run_at.date(), fmt=fmt, force=force)
-    if fmt == "xlsx":
+    if fmt != "xlsx":
+        return list(write_tables(result, path, fmt))
+    try:
         return [write_workbook(result, path)]
-    return list(write_tables(result, path, fmt))
+    except TargetLockedError as exc:  # open in another program: the new file is beside it
+        click.secho(f"Warning: {exc}", fg="yellow", err=True)
+        return [exc.written]
 
 
 @click.command()

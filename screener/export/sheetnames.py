@@ -20,6 +20,8 @@ def clean_sheet_name(text: str, fallback: str = "Sheet") -> str:
         space = cut.rfind(" ")
         name = cut[:space] if space >= 16 and name[MAX_LEN] != " " else cut
         name = name.rstrip(" -,;.")
+        if name.count("(") > name.count(")"):  # never end on half a parenthesis
+            name = name[: name.rfind("(")].rstrip(" -,;.") or name
     name = name.rstrip().rstrip("'")
     if not name or name.lower() in RESERVED:
         name = clean_sheet_name(fallback, "Sheet") if fallback != text else "Sheet"

@@ -168,6 +168,13 @@ def _message(err: dict) -> tuple[str, str | None]:
     elif kind == "list_type":
         msg = f"expected a list, got {err.get('input')!r}"
         hint = "write a list: one '- item' per line, or [a, b]"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        msg = f"{err.get('input')!r} is out of range: {msg[0].lower()}{msg[1:]}"
+        hint = "use a value in that range (see screens/README.md)"
+    elif kind.startswith(("int_", "bool_", "string_")):
+        msg = f"{err.get('input')!r}: {msg[0].lower()}{msg[1:]}"
+    if hint is None:
+        hint = "see screens/README.md for what this key takes"
     return msg, hint
 
 
@@ -192,7 +199,16 @@ def validation_problems(exc: ValidationError, loaded: Loaded) -> list[Problem]:
         seen.add(key)
         what = ".".join(str(c) for c in loc)
         problems.append(Problem(where, f"{what}: {msg}" if what else msg, hint))
-    return problems
+    return _drop_required_explained_by_typos(problems)
+
+
+def _drop_required_explained_by_typos(problems: list[Problem]) -> list[Problem]:
+    """`universe:` typed for `universes:` is one mistake: keep the did-you-mean, not both."""
+    suggested = {p.hint.split("'")[1] for p in problems
+                 if p.hint and p.hint.startswith("did you mean '")}
+    return [p for p in problems
+            if not (p.message.endswith("is required")
+                    and p.message.split("'")[1] in suggested)]
 
 
 def _existing_prefix(data, loc: tuple) -> tuple:
