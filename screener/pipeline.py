@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from screener import __version__
-from screener.errors import NoDataError, ScreenerError, UniverseError
+from screener.errors import NoDataError, UniverseError
+from screener.providers import provider_class
 from screener.raw import RawBundle, validate_bundle
 from screener.raw.bundle import Failure, failures_frame
 from screener.result import RunResult
@@ -116,6 +117,8 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
 
     if not universes:
         raise UniverseError("No universe to run on.", "Name one with --universe, e.g. russell2000.")
+    if provider not in (None, STORE, SAMPLE):
+        provider_class(provider)  # an unknown name fails here, naming the known ones
     if provider == SAMPLE:
         bundle, uni_as_of = _sample_bundle(universes, as_of, seed, n)
     else:
@@ -185,4 +188,4 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
     )
 
 
-__all__ = ["Dataset", "load_dataset", "run_screen", "ScreenerError"]
+__all__ = ["Dataset", "load_dataset", "run_screen"]

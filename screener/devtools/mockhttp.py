@@ -44,7 +44,7 @@ class Fault:
     delay: float = 0.0
 
     @staticmethod
-    def status_(code: int, retry_after: float | None = None) -> "Fault":
+    def status_(code: int, retry_after: float | None = None) -> Fault:
         return Fault("status", code, retry_after)
 
 
@@ -105,7 +105,7 @@ class MockServer:
         assert self._server is not None
         return f"http://{self.host}:{self._server.server_address[1]}"
 
-    def start(self) -> "MockServer":
+    def start(self) -> MockServer:
         server = ThreadingHTTPServer((self.host, 0), _make_handler(self))
         server.daemon_threads = True
         self._server = server
@@ -119,7 +119,7 @@ class MockServer:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -179,7 +179,7 @@ def _make_handler(srv: MockServer):
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if srv.latency:
                 time.sleep(srv.latency)

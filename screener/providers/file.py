@@ -51,12 +51,19 @@ def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            if len(frame.columns) == 1 and ";" in str(frame.columns[0]):
+                raise InputDataError([Problem(
+                    Location(str(path), 1), "the file is separated by ';', not ','",
+                    "Export it again as comma-separated CSV (or save it as xlsx).")])
+            return frame
         if suffix in (".xlsx", ".xlsm"):
             return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object,
                                  engine="openpyxl")
         if suffix == ".parquet":
             return pd.read_parquet(path)
+    except InputDataError:
+        raise
     except FileNotFoundError:
         raise InputDataError([Problem(Location(str(path)), "file not found",
                                       "Check the path given to --from-file.")]) from None

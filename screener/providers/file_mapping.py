@@ -100,6 +100,10 @@ def _suggest(word: str, choices: list[str]) -> str | None:
     return f"Did you mean {close[0]!r}?" if close else None
 
 
+MAPPING_HINT = ("Fix the mapping file; each entry maps a column of your file to a raw field "
+                "(see `screener metrics` and screener/raw/schema.py for the fields).")
+
+
 def load_mapping(path: str | Path) -> FileMapping:
     """Read and check a mapping file; every problem is reported at once with its line."""
     path = Path(path)
@@ -109,12 +113,17 @@ def load_mapping(path: str | Path) -> FileMapping:
     except OSError as exc:
         raise ConfigError([Problem(Location(where), f"cannot read the mapping: {exc.strerror}",
                                    "Check the path given to --mapping.")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(Location(where), f"the mapping is not UTF-8 text ({exc.reason})",
+                                   "Save it as UTF-8 in your editor.")]) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError([Problem(Location(where, mark.line + 1 if mark else None),
-                                   f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+                                   f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                   "Check the indentation, brackets and ':' on that line.")]) \
+            from None
     if not isinstance(raw, dict):
         raise ConfigError([Problem(Location(where, 1), "the mapping must be a YAML mapping",
                                    "Start with 'ticker: <column>' and 'columns:'.")])
@@ -131,7 +140,7 @@ def load_mapping(path: str | Path) -> FileMapping:
             line = lines.get(loc) or (lines.get(loc[:1]) if loc else None)
             problems.append(Problem(Location(where, line), f"{'.'.join(loc) or 'mapping'}: "
                                     f"{err['msg']}", hint))
-        raise ConfigError(problems) from None
+        raise ConfigError(problems, hint=MAPPING_HINT) from None
 
     problems = []
     fields = _all_fields()
@@ -152,5 +161,5 @@ def load_mapping(path: str | Path) -> FileMapping:
                                 "statements.* fields are mapped but no fiscal_year column",
                                 "Add 'fiscal_year: <column holding the fiscal year>'."))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, hint=MAPPING_HINT)
     return mapping

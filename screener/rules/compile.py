@@ -17,6 +17,8 @@ from screener.rules.loader import did_you_mean
 from screener.rules.spec import Rule, ScreenSpec, is_ascending
 from screener.rules.typecheck import Checker, Env
 
+SYNTAX_HINT = "see 'Filters' in screens/README.md for what an expression may contain"
+
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -121,7 +123,7 @@ class _Compiler:
         where = self.loc(path, key)
         if text is not None:
             where = Location(where.file, where.line, where.column, text)
-        self.problems.append(Problem(where, message, hint))
+        self.problems.append(Problem(where, message, hint or "see screens/README.md"))
 
     def expr_loc(self, path: tuple, pos: int, text: str, structured: bool = False) -> Location:
         """Location of character ``pos`` of the expression stored at ``path``."""
@@ -181,14 +183,14 @@ class _Compiler:
         except ex.ParseError as err:
             self.problems.append(Problem(self.expr_loc(path, err.column, loc_text or text,
                                                        loc_text is not None),
-                                         f"{role}: {err.message}", err.hint))
+                                         f"{role}: {err.message}", err.hint or SYNTAX_HINT))
             return None
         checker = Checker(env)
         got = checker.check(node)
         for msg, pos, hint in checker.problems:
             self.problems.append(Problem(self.expr_loc(path, pos, loc_text or text,
                                                        loc_text is not None),
-                                         f"{role}: {msg}", hint))
+                                         f"{role}: {msg}", hint or SYNTAX_HINT))
         if got is not None and got != want:
             from screener.rules.typecheck import TYPE_WORD
             hint = "a filter is a condition, e.g. 'roic > 0.1'" if want == "bool" else \

@@ -235,7 +235,8 @@ def load_yaml_file(path: str | Path) -> Loaded:
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
-            _fail(file, f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
+            _fail(file, f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})",
+                  "a screen file is a few hundred lines; check that this is the right file")
         raw = p.read_bytes()
     except OSError as exc:
         _fail(file, f"cannot read the file: {exc.strerror}", "check permissions")

@@ -75,9 +75,14 @@ def _from_tickers(defn: Definition) -> Members:
             problems.append(Problem(defn.location("source", "tickers", i),
                                     f"'{raw}' is not a ticker"))
             continue
-        rows.setdefault(norm, tk.clean(raw))
+        if norm in rows:
+            problems.append(Problem(defn.location("source", "tickers", i),
+                                    f"'{raw}' is listed twice (as {rows[norm]!r} before)"))
+            continue
+        rows[norm] = tk.clean(raw)
     if problems:
-        raise ConfigError(problems, hint="Tickers are letters, digits, '.', '-' or '/'.")
+        raise ConfigError(problems, hint="List each ticker once; tickers are letters, digits, "
+                                         "'.', '-' or '/'.")
     frame = pd.DataFrame({"original_ticker": pd.Series(rows)}, index=list(rows))
     stamp = datetime.fromtimestamp(defn.path.stat().st_mtime).date().isoformat() \
         if defn.path.exists() else date.today().isoformat()

@@ -236,7 +236,8 @@ def load_definitions() -> dict[str, Definition]:
     if not problems:
         problems.extend(_cycles(defs))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, hint="Fix the universe file(s) above; "
+                                         "universes/custom_example.yaml shows the layout.")
     return defs
 
 

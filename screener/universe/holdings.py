@@ -30,6 +30,12 @@ ALIASES: dict[str, str] = {
     "market value": "market_value", "market_value": "market_value",
     "weight (%)": "weight_pct", "weight(%)": "weight_pct", "weight %": "weight_pct",
     "% weight": "weight_pct", "weight": "weight",
+    # 2026 "latest-holdings" layout (IJR, IJH: funds that overlay futures) has no "Weight (%)"
+    # but "Market Weight" (adds up to 100 %) and "Notional Weight" (includes the futures).
+    "market weight": "weight_pct", "market weight (%)": "weight_pct",
+    # same layout: a "Type" column (EQUITY, SWAP, STIF, FUTURES, COLLATERAL, ...) that tells
+    # a stock from an equity swap on the same ticker (both have Asset Class "Equity").
+    "type": "security_type", "security type": "security_type",
     "exchange": "exchange", "location": "location", "location of risk": "location",
     "currency": "currency", "market currency": "market_currency", "local currency": "currency",
 }
@@ -39,6 +45,11 @@ EXPECTED = ("an iShares holdings CSV with a header line starting 'Ticker,Name,..
 
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%B-%Y", "%m/%d/%Y", "%Y-%m-%d",
                  "%d %b %Y", "%d %B %Y", "%b. %d, %Y", "%Y%m%d")
+# "Type" values that are not a holding of the stock itself (matched as words, upper case).
+_NOT_STOCK_TYPE = re.compile(r"\b(?:SWAPS?|FUTURES?|FORWARDS?|OPTIONS?|WARRANTS?|RIGHTS?|STIF|"
+                             r"COLLATERAL|CASH|MONEY MARKET|FX|CURRENCY|CFD|MARGIN)\b")
+# Exchanges that are not a listing (iShares prints these for delisted leftovers, escrows).
+_OTC_EXCHANGE = re.compile(r"NON-NMS QUOTATION SERVICE|\bNNQS\b|\bOTC\b|PINK SHEETS|GREY MARKET")
 _CASH_NAME = re.compile(r"\b(?:MONEY MARKET|US DOLLAR|USD CASH|CASH COLLATERAL|TREASURY SL AGENCY)\b")
 
 
@@ -119,7 +130,7 @@ def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
     n = len(records)
     raw = records.reindex(columns=["ticker", "name", "sector", "asset_class", "market_value",
                                    "weight_pct", "weight", "exchange", "location", "currency",
-                                   "market_currency"])
+                                   "market_currency", "security_type"])
     raw = raw.astype("string").apply(lambda c: c.str.replace("\u00a0", " ").str.strip())
     dropped: dict[str, int] = {}
     keep = pd.Series(True, index=raw.index)
@@ -135,9 +146,14 @@ def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
         cls = raw["asset_class"].fillna("")
         for value in cls[keep & (cls.str.lower() != "equity")].unique():
             drop(cls == value, f"asset class {value or 'missing'}")
+    if raw["security_type"].notna().any():
+        typ = raw["security_type"].fillna("").str.upper()
+        for value in typ[keep & typ.str.contains(_NOT_STOCK_TYPE)].unique():
+            drop(typ == value, f"type {value}")
     drop(raw["ticker"].map(tk.is_blank, na_action=None).astype(bool), "no ticker")
     exch = raw["exchange"].fillna("").str.upper()
     drop(exch.str.contains("NO MARKET", regex=False), "no market listing")
+    drop(exch.str.contains(_OTC_EXCHANGE), "not exchange-listed (OTC)")
     if raw["asset_class"].isna().all():
         names = raw["name"].fillna("").str.upper()
         ticks = raw["ticker"].fillna("").str.upper()

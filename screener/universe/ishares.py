@@ -31,7 +31,11 @@ HEADER_SEARCH_ROWS = 20
 
 
 def decode(data: bytes, source: str, notes: list[str]) -> str:
-    """UTF-8 (with or without BOM); cp1252 as a fallback, with a note."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"); cp1252 as a
+    fallback, with a note."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        notes.append(f"{source} is UTF-16 (as Excel saves 'Unicode text'); read it as such.")
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -97,10 +101,10 @@ def parse_csv(data: bytes, source: str) -> Holdings:
             if rows:
                 break
             continue
-        if is_ishares and rows and len(row) < width \
-                and sum(1 for c in row if c.strip()) == 1:
-            trailer = True                       # a disclaimer without a blank line before
-            break
+        if is_ishares and len(row) < width and sum(1 for c in row if c.strip()) == 1 \
+                and (rows or len(row[0]) > 60):
+            trailer = True                       # the disclaimer (after rows, or right after
+            break                                # the header in a file with no holdings)
         if len(row) < len(header):
             last = all(_blank(r) for _, r in body[k + 1:])
             if is_ishares or len(row) < width:
@@ -115,6 +119,15 @@ def parse_csv(data: bytes, source: str) -> Holdings:
             row = row + [""] * (len(header) - len(row))
         rows.append(row)
     if not rows:
+        as_of_cell = _as_of_text(preamble)
+        if as_of_cell is not None and as_of_cell.strip().strip('"') in ("-", "--", ""):
+            raise HoldingsFormatError(
+                source, "iShares has no holdings for the requested date: the 'Fund Holdings "
+                "as of' line says '-' and no rows follow (iShares answers this way, with a "
+                "normal download, for weekends, holidays, single missing days and dates "
+                "before the history it keeps).", line=header_line,
+                hint="Ask for another date (the previous business day) or download the latest "
+                     "holdings file.")
         raise HoldingsFormatError(
             source, "the header is there but no holdings rows follow: the file is empty or "
             "truncated.", line=header_line, retryable=True)
@@ -126,11 +139,14 @@ def parse_csv(data: bytes, source: str) -> Holdings:
         fund = records[0][1][0].replace("\ufeff", "").strip() or None
     for key, row in preamble.items():
         if "as of" in key and len(row) > 1:
-            as_of = parse_date(row[1])
+            # quoted: ["Fund Holdings as of", "May 05, 2026"]; unquoted: [..., "Mar 28", " 2026"]
+            as_of = parse_date(row[1]) or parse_date(",".join(row[1:]).strip().rstrip(","))
             if as_of is None:
                 notes.append(f"{source}: could not read the date {row[1]!r} on the "
                              f"'{row[0]}' line.")
-    if is_ishares and not trailer and "weight_pct" in columns:
+    # a cut download still has the preamble; a user's export without it has no disclaimer
+    if is_ishares and "fund holdings as of" in preamble and not trailer \
+            and "weight_pct" in columns:
         total = to_number(frame["weight_pct"]).sum()
         if total < 90.0:
             raise HoldingsFormatError(
@@ -139,6 +155,13 @@ def parse_csv(data: bytes, source: str) -> Holdings:
                 "it looks truncated (an incomplete download).", retryable=True)
     return finish(frame, kind="ishares" if is_ishares else "csv", source=source, as_of=as_of,
                   fund=fund, notes=notes)
+
+
+def _as_of_text(preamble: dict[str, list[str]]) -> str | None:
+    for key, row in preamble.items():
+        if "as of" in key:
+            return ",".join(row[1:]) if len(row) > 1 else ""
+    return None
 
 
 def looks_like_html(data: bytes) -> bool:

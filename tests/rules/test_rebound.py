@@ -68,8 +68,7 @@ def test_cli_explain_uses_the_pipeline(sample_frame, monkeypatch):
         calls.append((list(universes), provider, as_of))
         return types.SimpleNamespace(frame=sample_frame)
 
-    monkeypatch.setitem(__import__("sys").modules, "screener.pipeline",
-                        types.SimpleNamespace(load_dataset=load_dataset))
+    monkeypatch.setattr("screener.pipeline.load_dataset", load_dataset)
     monkeypatch.setattr("screener.rules.compile.default_universes", lambda: KNOWN)
     plan = compile_screen(REBOUND, known_universes=KNOWN)
     ticker = evaluate(plan, sample_frame).phases[1].table["ticker"].iloc[0]
