@@ -8,7 +8,7 @@ loaded, so a typo in the YAML costs no fetch.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -97,13 +97,18 @@ def _stored_bundle(universes: list[str], provider: str | None,
             f"Run `screener fetch --universe {universes[0]}` first (needs network), or pass "
             "`--provider sample` to try the tool on fictional demo data.",
         )
-    # identity: what the store knows, completed by the universe files (name, sector)
+    # identity: the index files' GICS sector wins (screens filter on GICS names, providers
+    # such as Yahoo use their own taxonomy); the providers' company names win (the holdings
+    # files write them in capitals); each completes what the other lacks.
     ident = bundle.identity.reindex(membership.index)
     for m in members.values():
         for col in ("name", "sector", "industry", "exchange"):
-            if col in m.frame.columns:
-                src = m.frame[col].reindex(ident.index)
-                ident[col] = ident[col].where(ident[col].notna(), src) if col in ident else src
+            if col not in m.frame.columns:
+                continue
+            theirs = m.frame[col].reindex(ident.index)
+            ours = ident[col] if col in ident else theirs
+            ident[col] = theirs.where(theirs.notna(), ours) if col == "sector" \
+                else ours.where(ours.notna(), theirs)
     ident = ident.join(membership.astype(bool))
     bundle.identity = ident
     return bundle, {name: m.as_of for name, m in members.items()}
@@ -145,6 +150,7 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
 
     plan = compile_screen(screen, overrides=overrides)
     chosen = list(universes or plan.universes)
+    plan = replace(plan, universes=chosen)  # --universe replaces the screen's own list
     data = load_dataset(chosen, provider, as_of, store_path=store_path, seed=seed, n=n)
     if data.frame.empty:
         raise NoDataError("No names to screen after loading the data.",
@@ -157,10 +163,6 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
     stale = {f.ticker for f in data.failures if f.reason.lower().startswith("stale")}
     if stale:
         warnings.append(f"{len(stale)} name(s) carry stale data (older than the stale limit): "
-                        "see the Data quality sheet.")
-    n_failed = len({f.ticker for f in data.failures})
-    if n_failed:
-        warnings.append(f"{n_failed} name(s) have missing data blocks or failed to load: "
                         "see the Data quality sheet.")
     return RunResult(
         screen_name=plan.name,

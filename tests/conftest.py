@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,13 +33,35 @@ def _guarded(real):
     return connect
 
 
+def _guard_curl_cffi():
+    """yfinance talks through curl_cffi (libcurl's own sockets, invisible to the guard above)."""
+    try:
+        from curl_cffi.requests import Session
+    except ImportError:  # pragma: no cover
+        return None, None
+    real = Session.request
+
+    def request(self, method, url, *args, **kwargs):
+        host = urlsplit(str(url)).hostname or ""
+        if not _is_local((host, 0)):
+            raise RuntimeError(f"Test tried to reach the network through curl_cffi: {url}. "
+                               "Stub yfinance or serve a fixture from 127.0.0.1 instead.")
+        return real(self, method, url, *args, **kwargs)
+
+    Session.request = request
+    return Session, real
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _no_network():
     socket.socket.connect = _guarded(_real_connect)
     socket.socket.connect_ex = _guarded(_real_connect_ex)
+    session, real_request = _guard_curl_cffi()
     yield
     socket.socket.connect = _real_connect
     socket.socket.connect_ex = _real_connect_ex
+    if session is not None:
+        session.request = real_request
 
 
 @pytest.fixture(autouse=True)

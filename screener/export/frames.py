@@ -143,6 +143,18 @@ def explain(result: RunResult) -> pd.DataFrame:
     return ex
 
 
+
+def failure_kind(rec: dict) -> str:
+    """How a failure reads to an analyst: stale data, an invalid value, no data, or a failed fetch."""
+    reason = str(rec.get("reason") or "").lower()
+    if reason.startswith("stale"):
+        return "stale data"
+    if rec.get("source") == "validation":
+        return "invalid value"
+    if rec.get("source") == "metrics" or reason.startswith("no "):
+        return "no data"
+    return "fetch failed"
+
 def data_quality(result: RunResult) -> pd.DataFrame:
     """Failures and missing values by ticker and source, with the reason."""
     names = dict(zip(tickers_of(result.eligible), result.eligible.get("name", []), strict=False))
@@ -152,7 +164,7 @@ def data_quality(result: RunResult) -> pd.DataFrame:
     if f is not None and len(f):
         for rec in f.to_dict("records"):
             rows.append({"ticker": rec.get("ticker"), "name": names.get(rec.get("ticker")),
-                         "issue": "fetch failed", "source": rec.get("source"),
+                         "issue": failure_kind(rec), "source": rec.get("source"),
                          "dataset": rec.get("dataset"), "detail": rec.get("reason"),
                          "attempts": rec.get("attempts"), "as_of": None})
     m = result.missing

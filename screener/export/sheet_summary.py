@@ -32,9 +32,11 @@ def warning_lines(result: RunResult) -> list[str]:
     lines = []
     f = result.failures
     if f is not None and len(f):
-        n = f["ticker"].nunique() if "ticker" in f else len(f)
-        lines.append(f"Fetch failures: {len(f)} request(s) for {n} name(s) failed; those names "
-                     "have missing values or were left out. See the Data quality sheet.")
+        fetch = f[[frames.failure_kind(r) == "fetch failed" for r in f.to_dict("records")]]
+        if len(fetch):
+            n = fetch["ticker"].nunique() if "ticker" in fetch else len(fetch)
+            lines.append(f"Fetch failures: {len(fetch)} request(s) for {n} name(s) failed; those "
+                         "names have missing values or were left out. See the Data quality sheet.")
     for w in result.warnings:
         if result.is_sample and "sample" in w.lower():
             continue  # the banner already says it

@@ -38,6 +38,7 @@ January keep their own convention).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -97,10 +98,15 @@ def facts_of(data: dict, tag: str, unit: str = "USD", taxonomy: str = "us-gaap")
         end, filed = _date(e.get("end")), _date(e.get("filed"))
         val = e.get("val")
         if end is None or filed is None or isinstance(val, bool) \
-                or not isinstance(val, (int, float)):
+                or not isinstance(val, (int, float)) or not math.isfinite(val):
+            continue
+        if end > filed:     # a period cannot end after its filing: a typo'd context date
+            continue        # (e.g. 2205-03-31) that would otherwise become "the latest end"
+        start = _date(e.get("start"))
+        if start is not None and start > end:
             continue
         fy = e.get("fy")
-        out.append(Fact(tag, float(val), end, _date(e.get("start")), filed,
+        out.append(Fact(tag, float(val), end, start, filed,
                         str(e["form"]).upper(), int(fy) if isinstance(fy, int) else None,
                         e.get("fp"), str(e.get("accn", ""))))
     return out
@@ -127,11 +133,17 @@ def _ladder_at(by_tag: dict[str, list[Fact]], end: date) -> dict[str, Fact]:
 
 
 def _family(at: dict[str, Fact]) -> tuple[str, dict[str, Fact]]:
+    """The tag family of the ladder at one end; buckets it lacks are filled from the other
+    family AT THE SAME END (filers often tag one table with both: the next twelve months
+    with the classic tag, the later years with rolling tags). Never from another date."""
     classic = {b: at[PREFIX + s] for b, s in CLASSIC.items() if PREFIX + s in at}
     rolling = {b: at[PREFIX + s] for b, s in ROLLING.items() if PREFIX + s in at}
-    if len(rolling) > len(classic):
-        return "rolling", rolling
-    return "classic", classic
+    name, main, other = ("rolling", rolling, classic) if len(rolling) > len(classic) \
+        else ("classic", classic, rolling)
+    if main and other and any(b not in main for b in other):
+        merged = {b: main.get(b) or other.get(b) for b in BUCKETS if b in main or b in other}
+        return "mixed classic and rolling", merged
+    return name, main
 
 
 def maturity_ladder(ticker: str, data: dict, as_of: date | None = None,
@@ -142,7 +154,7 @@ def maturity_ladder(ticker: str, data: dict, as_of: date | None = None,
     ends = {f.end for facts in by_tag.values() for f in facts}
     if not ends:
         return None, [_fail(ticker, "ladder", "no debt maturity tags in companyfacts (no "
-                            "long-term debt, or maturities not tagged)")]
+                            "long-term debt, or maturities not tagged)" + _why_empty(data))]
     anchor = max(ends)
     at = _ladder_at(by_tag, anchor)
     family, buckets = _family(at)
@@ -342,15 +354,21 @@ def _fiscal_years(idx: _Index) -> dict[date, int]:
     for f in sorted(annual, key=lambda f: (f.filed, f.accn)):
         if f.fy and f.end == accn_end[f.accn] and f.end not in own:
             own[f.end] = f.fy
+    def by_distance(ref: tuple[date, int] | None, end: date) -> int:
+        if ref is None:
+            return end.year
+        return ref[1] + round((end - ref[0]).days / 365.25)
+
     ref = max(own.items()) if own else None
-    labels: dict[date, int] = {}
-    for end in {f.end for f in annual}:
-        if end in own:
-            labels[end] = own[end]
-        elif ref is not None:
-            labels[end] = ref[1] + round((end - ref[0]).days / 365.25)
-        else:
-            labels[end] = end.year
+    ends = {f.end for f in annual}
+    labels: dict[date, int] = {end: own.get(end, by_distance(ref, end)) for end in ends}
+    if len(set(labels.values())) < len(labels):
+        # a filing's own ``fy`` is sometimes wrong (two year ends claiming one label): label
+        # every end by its distance from the reference the other filings agree with most
+        def agreement(cand: tuple[date, int]) -> tuple[int, date]:
+            return sum(by_distance(cand, e) == fy for e, fy in own.items()), cand[0]
+        ref = max(own.items(), key=agreement) if own else None
+        labels = {end: by_distance(ref, end) for end in ends}
     return labels
 
 
@@ -392,8 +410,33 @@ def annual_statements(ticker: str, data: dict, as_of: date | None = None, years:
                 f"stale: latest annual statements are for the year ending {last}, "
                 f"{(as_of - last).days} days before {as_of} (limit {stale_after_days})")))
     if not records:
-        failures.append(_fail(ticker, "statements", "no annual (10-K) figures in companyfacts"))
+        failures.append(_fail(ticker, "statements", "no annual (10-K) figures in companyfacts"
+                              + _why_empty(data)))
     return records, failures
+
+
+def _why_empty(data: dict) -> str:
+    """A reason a filer has no usable USD facts: other currencies, IFRS, no 10-K forms."""
+    facts = data.get("facts") if isinstance(data, dict) else None
+    if not isinstance(facts, dict):
+        return ""
+    gaap = facts.get("us-gaap") if isinstance(facts.get("us-gaap"), dict) else {}
+    units: dict[str, int] = {}
+    forms: set[str] = set()
+    for concept in gaap.values():
+        for unit, entries in ((concept or {}).get("units") or {}).items():
+            units[unit] = units.get(unit, 0) + len(entries or ())
+            forms.update(str(e.get("form")) for e in entries or () if isinstance(e, dict))
+    money = {u: n for u, n in units.items() if "/" not in u and u not in ("shares", "pure")
+             and u.isalpha() and u.isupper()}
+    if money and "USD" not in money:
+        return (" (its amounts are reported in " + ", ".join(sorted(money)) + ", not USD; "
+                "this parser reads USD only)")
+    if not gaap and any(k.startswith("ifrs") for k in facts):
+        return " (it reports under IFRS (ifrs-full), usually on 20-F/40-F, not US GAAP 10-K)"
+    if gaap and forms and not forms & FORMS:
+        return " (its facts come only from " + ", ".join(sorted(forms)[:4]) + " forms)"
+    return ""
 
 
 def _fail(ticker: str, dataset: str, reason: str) -> dict:

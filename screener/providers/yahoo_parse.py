@@ -69,13 +69,22 @@ _INFO_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _key(name: Any) -> str:
+    """Key for matching: case, underscores, spaces and dots ignored
+    (``downLast7Days`` = ``downLast7days`` = ``down_last_7_days`` = ``Down Last 7 Days``)."""
+    return "".join(ch for ch in str(name).lower() if ch not in "_ .")
+
+
 def ci_get(mapping: Mapping[str, Any] | None, *names: str) -> Any:
     """First value among ``names`` in ``mapping``, matching keys case-insensitively."""
     if not isinstance(mapping, Mapping):
         return None
-    lowered = {str(k).lower(): v for k, v in mapping.items()}
+    lowered: dict[str, Any] = {}
+    for k, v in mapping.items():
+        if v is not None:
+            lowered.setdefault(_key(k), v)
     for name in names:
-        value = lowered.get(name.lower())
+        value = lowered.get(_key(name))
         if value is not None:
             return value
     return None
@@ -203,8 +212,8 @@ def normalise(ticker: str, payload: bytes):
         rows: dict[str, dict[str, Any]] = {}
         for section, key in (("epsTrend", "eps_trend"), ("epsRevisions", "eps_revisions"),
                              ("earningsEstimate", "earnings_estimate")):
-            for period, values in (ci_get(doc, key) or {}).items():
-                rows.setdefault(str(period), {})[section] = values or {}
+            for period, values in _frame_rows(ci_get(doc, key)).items():
+                rows.setdefault(period, {})[section] = values
         return rows, dict(ci_get(doc, "info") or {}), _history_from_yf(ci_get(doc, "history"))
     raise ProviderError(
         f"yahoo: {ticker}: unknown payload format (neither quoteSummary nor {YF_FORMAT})",
@@ -212,12 +221,68 @@ def normalise(ticker: str, payload: bytes):
     )
 
 
+# Period labels seen for yfinance's index (``0q +1q 0y +1y``) once a frame went through
+# other hands (CSV, Excel, older scrapers): normalised key -> canonical period.
+_PERIODS = {
+    "0q": "0q", "currentqtr": "0q", "currentquarter": "0q",
+    "+1q": "+1q", "1q": "+1q", "nextqtr": "+1q", "nextquarter": "+1q",
+    "0y": "0y", "currentyear": "0y", "cy": "0y", "fy0": "0y",
+    "+1y": "+1y", "1y": "+1y", "nextyear": "+1y", "ny": "+1y", "fy1": "+1y",
+}
+
+
+def _period_key(label: Any) -> str:
+    key = _key(label).replace("'", "")
+    key = key.split("(")[0]                    # "Current Year (2026)" -> "currentyear"
+    return _PERIODS.get(key, key)
+
+
+def _frame_rows(frame: Any) -> dict[str, dict[str, Any]]:
+    """A serialised yfinance frame -> {period: {column: value}}, whatever the orientation.
+
+    Accepted: ``to_dict(orient="index")`` (what we write), ``orient="records"`` / a list of
+    rows with a ``period`` (or ``index``) field, ``orient="dict"`` (column -> {period: value}),
+    ``orient="split"`` / ``{"columns", "index", "data"|"rows"}``.
+    """
+    if isinstance(frame, list):
+        out = {}
+        for row in frame:
+            if isinstance(row, Mapping):
+                label = ci_get(row, "period", "index")
+                if label is not None:
+                    out[str(label)] = {k: v for k, v in row.items()
+                                       if _key(k) not in ("period", "index")}
+        return out
+    if not isinstance(frame, Mapping) or not frame:
+        return {}
+    cols = ci_get(frame, "columns")
+    if isinstance(cols, list):
+        index = ci_get(frame, "index") or []
+        data = ci_get(frame, "data")
+        if isinstance(ci_get(frame, "rows"), Mapping):
+            pairs = list(ci_get(frame, "rows").items())
+        else:
+            pairs = list(zip(index, data or []))
+        return {str(label): dict(zip(cols, values)) for label, values in pairs
+                if isinstance(values, (list, tuple))}
+    out = {str(k): dict(v) if isinstance(v, Mapping) else {} for k, v in frame.items()}
+    known = {"0q", "+1q", "0y", "+1y"}
+    if not any(_period_key(k) in known for k in out) and any(
+            _period_key(inner) in known for v in out.values() for inner in v):
+        flipped: dict[str, dict[str, Any]] = {}
+        for column, by_period in out.items():          # orient="dict": column-major
+            for label, value in by_period.items():
+                flipped.setdefault(str(label), {})[column] = value
+        return flipped
+    return out
+
+
 # -- normalised -> records -------------------------------------------------------------------
 
 def _period_row(rows: Mapping[str, Any], period: str) -> Mapping[str, Any]:
     for k, v in rows.items():
-        if k.strip().lower() == period:
-            return v
+        if _period_key(k) == period:
+            return v if isinstance(v, Mapping) else {}
     return {}
 
 

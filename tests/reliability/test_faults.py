@@ -101,7 +101,7 @@ def test_transient_faults_are_all_retried_and_only_404s_fail(store):
     assert sorted(f.ticker for f in store.failures("sec")) == gone_tickers
     assert report.requests == len(log)
     assert report.requests == N + sum(scripted.values()) + 3   # + the map, fetched 3 times
-    assert elapsed < 20, f"took {elapsed:.1f}s"
+    assert elapsed < 30, f"took {elapsed:.1f}s"   # ~10 s here; bounded, not a benchmark
 
 
 def test_html_and_garbage_bodies_end_as_recorded_failures(store):
