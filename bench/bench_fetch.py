@@ -38,7 +38,13 @@ def main() -> None:
     ap.add_argument("--fault-rate", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    report(run(args.names, args.rate, args.fault_rate, args.seed))
 
+
+def run(n_names: int = 1000, rate: float = SecProvider.rate, fault_rate: float = 0.1,
+        seed: int = 1) -> dict:
+    """One whole-universe fetch against the mock SEC; returns the figures."""
+    args = argparse.Namespace(names=n_names, rate=rate, fault_rate=fault_rate, seed=seed)
     with MockServer() as srv, tempfile.TemporaryDirectory() as tmp:
         names = serve_many(srv, args.names)
         srv.limit(ALLOWED)
@@ -69,20 +75,30 @@ def main() -> None:
             second_requests = len(srv.log) - n_before
 
     requests = len(log)
-    achieved = requests / elapsed
+    return {"names": args.names, "stored": len(stored), "failed": len(report.failed),
+            "elapsed": elapsed, "requests": requests, "client_requests": report.requests,
+            "faults": sum(1 for *_, s in log if s != 200), "injected_429": injected_429,
+            "limit_429": over["n"], "rate": args.rate, "achieved": requests / elapsed,
+            "ratio": requests / elapsed / ALLOWED, "max_window": max_in_window(log),
+            "second_requests": second_requests, "second_fresh": second.skipped_fresh}
+
+
+def report(r: dict) -> None:
+    args = argparse.Namespace(names=r["names"], rate=r["rate"])
+    stored, elapsed, requests, achieved = r["stored"], r["elapsed"], r["requests"], r["achieved"]
     print(f"names requested        {args.names}")
-    print(f"names fetched          {len(stored)}")
-    print(f"names lost             {args.names - len(stored)} (failures: {len(report.failed)})")
+    print(f"names fetched          {stored}")
+    print(f"names lost             {args.names - stored} (failures: {r['failed']})")
     print(f"elapsed                {elapsed:.1f} s")
-    print(f"requests (server log)  {requests} (client counted {report.requests})")
-    print(f"faults answered        {sum(1 for *_, s in log if s != 200)} "
-          f"(429 injected with Retry-After 1 s, honoured: {injected_429}; "
-          f"429 from the rate limit: {over['n']})")
+    print(f"requests (server log)  {requests} (client counted {r['client_requests']})")
+    print(f"faults answered        {r['faults']} "
+          f"(429 injected with Retry-After 1 s, honoured: {r['injected_429']}; "
+          f"429 from the rate limit: {r['limit_429']})")
     print(f"achieved rate          {achieved:.2f} req/s (client limit {args.rate}/s)")
     print(f"ratio to allowed 10/s  {achieved / ALLOWED:.3f}")
-    print(f"max requests in any 1 s window  {max_in_window(log)} (allowed {ALLOWED:.0f})")
-    print(f"second run             {second_requests} requests, "
-          f"{second.skipped_fresh} names fresh")
+    print(f"max requests in any 1 s window  {r['max_window']} (allowed {ALLOWED:.0f})")
+    print(f"second run             {r['second_requests']} requests, "
+          f"{r['second_fresh']} names fresh")
 
 
 if __name__ == "__main__":

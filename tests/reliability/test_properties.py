@@ -99,8 +99,8 @@ metric_value = st.one_of(
     st.floats(min_value=-50, max_value=50, allow_nan=False, allow_subnormal=False),
     st.just(NaN),
 )
-cap_value = st.one_of(st.sampled_from([50e6, 100e6, 5e8, 2e9]),
-                      st.floats(min_value=1e6, max_value=1e10), st.just(NaN))
+cap_value = st.one_of(st.sampled_from([50e6, 100e6, 5e8, 2e9, NaN]),
+                      st.floats(min_value=1e6, max_value=1e10))
 ticker_text = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=1, max_size=4)
 
 
@@ -115,10 +115,11 @@ def row(draw, ticker: str, member=None):
 
 
 @st.composite
-def frames_rows(draw, min_size=1, max_size=14):
-    tickers = draw(st.lists(ticker_text, min_size=min_size, max_size=max_size, unique=True))
+def frames_rows(draw, min_size=1, max_size=16):
+    size = draw(st.sampled_from([min_size, 4, 8, max_size]))   # not only tiny frames
+    tickers = draw(st.lists(ticker_text, min_size=size, max_size=max_size, unique=True))
     # mostly members of the universe, a few not
-    return [draw(row(t, member=draw(st.sampled_from([True, True, True, False]))))
+    return [draw(row(t, member=draw(st.sampled_from([True, True, True, True, False]))))
             for t in tickers]
 
 
@@ -226,6 +227,16 @@ def test_every_part_value_and_score_is_between_0_and_100(tmp_path_factory, rows,
     for v in values:
         v = v[~np.isnan(v)]
         assert ((v >= 0) & (v <= 100)).all(), v
+    # explain: every part percentile in [0, 100]; the contributions add up to the score
+    ex = ev.explain
+    pct = ex.loc[ex["kind"] == "part", "percentile"].to_numpy(dtype="float64")
+    pct = pct[~np.isnan(pct)]
+    assert ((pct >= 0) & (pct <= 100)).all(), pct
+    scores = scores_of(ev)
+    parts = ex[ex["kind"] == "part"].groupby("ticker")["contribution"].sum(min_count=1)
+    for t, total in parts.items():
+        if not math.isnan(scores[t]):
+            assert total == pytest.approx(scores[t], abs=1e-9), t
     # the phase list is ranked by the score, best first, and never longer than top
     q = table["q"].to_numpy()
     assert len(table) <= variant["top"]
@@ -241,9 +252,14 @@ def test_a_name_failing_eligibility_changes_nobody_elses_score(tmp_path_factory,
     taken = {r["ticker"] for r in rows}
     ticker = data.draw(ticker_text.filter(lambda t: t not in taken), label="new ticker")
     extra = data.draw(row(ticker, member=True), label="extra")
-    # fails the eligibility rule: too small, or market cap missing (unknown -> not passed)
-    extra["market_cap"] = data.draw(st.one_of(st.floats(min_value=0, max_value=99.9e6),
-                                              st.just(NaN)), label="cap")
+    # fails the eligibility rule (too small, or market cap missing: unknown -> not passed),
+    # or is not in the screen's universe at all
+    how = data.draw(st.sampled_from(["small", "missing", "not a member"]), label="how")
+    if how == "not a member":
+        extra["in_russell2000"] = False
+    else:
+        extra["market_cap"] = (NaN if how == "missing" else
+                               data.draw(st.floats(min_value=0, max_value=99.9e6), label="cap"))
     position = data.draw(st.integers(0, len(rows)), label="position")
     bigger = rows[:position] + [extra] + rows[position:]
     before = evaluate(plan, make_frame(rows))

@@ -1,0 +1,150 @@
+"""All benchmarks in one command: prints a table and writes bench/RESULTS.md.
+
+    python -m bench            # full: 1,000-name SEC fetch (about two minutes), 50,000-name runs
+    python -m bench --quick    # 200-name fetch, smaller repeats
+
+Figures, not tests: machines here are noisy, so read ratios rather than absolute seconds.
+Each heavy measurement runs in a child process so peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHILD = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+n = int(sys.argv[1]); write = sys.argv[2] == "1"
+from screener.pipeline import run_screen
+from screener.export import write_workbook
+t0 = time.perf_counter()
+result = run_screen(Path(sys.argv[3]), provider="sample", n=n)
+t1 = time.perf_counter()
+if write:
+    with tempfile.TemporaryDirectory() as tmp:
+        write_workbook(result, Path(tmp) / "bench.xlsx")
+t2 = time.perf_counter()
+# VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec and would report the parent's peak
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({"run_s": t1 - t0, "write_s": t2 - t1, "max_rss_mb": hwm / 1024}))
+"""
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import numpy
+    import openpyxl
+    import pandas
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+            f"{mem:.0f} GiB RAM; Python {platform.python_version()}, pandas {pandas.__version__},"
+            f" numpy {numpy.__version__}, openpyxl {openpyxl.__version__}")
+
+
+def child(n: int, write: bool) -> dict:
+    screen = ROOT / "screens" / "rebound.yaml"
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), "1" if write else "0",
+                          str(screen)], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def demo_end_to_end() -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "from screener.cli import cli; cli()", "demo",
+                        "--out", str(Path(tmp) / "demo.xlsx")], check=True, capture_output=True,
+                       cwd=ROOT)
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Run every benchmark and write bench/RESULTS.md.")
+    ap.add_argument("--quick", action="store_true", help="smaller fetch, fewer repeats")
+    ap.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md")
+    args = ap.parse_args()
+
+    from bench import bench_engine, bench_excel, bench_fetch, bench_metrics, bench_sample
+
+    rows: list[tuple[str, str, str]] = []
+
+    def add(what: str, figure: str, note: str = "") -> None:
+        rows.append((what, figure, note))
+        print(f"{what:<52} {figure:<26} {note}", flush=True)
+
+    print(machine(), "\n")
+    add("demo end to end (`screener demo`, 2,600 names)", f"{demo_end_to_end():.2f} s",
+        "subprocess: start-up, sample, metrics, engine, workbook")
+
+    t_small, _ = bench_sample.time_generation(2600, 3)
+    t_large, _ = bench_sample.time_generation(50_000, 1 if args.quick else 3)
+    add("sample universe generation 2,600 / 50,000", f"{t_small:.3f} s / {t_large:.2f} s",
+        f"x{t_large / t_small:.0f} time for x19 names")
+
+    small, large = bench_metrics.synthetic_bundle(2600), bench_metrics.synthetic_bundle(50_000)
+    m_small, m_large = bench_metrics._time(small), bench_metrics._time(large)
+    add("metrics (standard frame) 2,600 / 50,000", f"{m_small:.3f} s / {m_large:.2f} s",
+        f"x{m_large / m_small:.1f} time for x19 names")
+
+    frame = bench_engine.base_frame()
+    big = bench_engine.resample(frame, 50_000)
+    bench_engine.timed(frame, 1)
+    _, _, e_small = bench_engine.timed(frame, 3 if args.quick else 7)
+    _, _, e_large = bench_engine.timed(big, 1 if args.quick else 3)
+    add("engine compile+evaluate 2,600 / 50,000", f"{e_small:.3f} s / {e_large:.3f} s",
+        f"x{e_large / e_small:.1f} time for x{len(big) / len(frame):.0f} names "
+        "(targets 0.15 s / 2 s)")
+
+    for n in (2600, 50_000):
+        r = bench_excel.bench(n)
+        add(f"workbook write {n:,} names ({r['cells']:,} cells)",
+            f"{r['openpyxl_s']:.2f} s vs {r['xlsxwriter_s']:.2f} s",
+            f"openpyxl / xlsxwriter = {r['ratio']:.2f}x, {r['mb']:.1f} MB")
+
+    f = bench_fetch.run(200 if args.quick else 1000)
+    add(f"SEC fetch {f['names']:,} names (10/s limit, 50 ms, 10% faults)",
+        f"{f['ratio']:.3f} of allowed rate",
+        f"{f['achieved']:.2f} req/s, lost {f['names'] - f['stored']}, max {f['max_window']} in "
+        f"any 1 s, second run {f['second_requests']} requests")
+
+    mem = child(50_000, write=True)
+    add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",
+        f"run {mem['run_s']:.1f} s, workbook {mem['write_s']:.1f} s")
+    mem_small = child(2600, write=True)
+    add("run + workbook at 2,600 names (one process)", f"{mem_small['max_rss_mb']:.0f} MB peak RSS",
+        f"run {mem_small['run_s']:.2f} s, workbook {mem_small['write_s']:.2f} s")
+
+    if not args.no_write:
+        lines = [
+            "# Benchmark results", "",
+            (f"Written by `python -m bench{' --quick' if args.quick else ''}` on "
+             f"{datetime.now():%Y-%m-%d %H:%M}."), "",
+            f"Machine: {machine()}.", "",
+            "Figures from one run on a shared 2-core machine; compare ratios, not seconds.", "",
+            "| what | figure | note |", "| --- | --- | --- |",
+            *[f"| {w} | {fig} | {n} |" for w, fig, n in rows], "",
+        ]
+        (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+        print("\nwrote bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
