@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -38,6 +37,7 @@ from screener.errors import (
     TransientFetchError,
 )
 from screener.http import HttpClient, RetryPolicy
+from screener.providers.values import ci_get, num
 from screener.settings import fmp_api_key, fmp_base_url, redact
 
 SOURCE = "fmp"
@@ -231,23 +231,8 @@ class FmpClient(HttpClient):
 
 # -- parsing ---------------------------------------------------------------------------------
 
-def num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
-def ci_get(row: Mapping[str, Any], *names: str) -> Any:
-    lowered = {str(k).lower(): v for k, v in row.items()}
-    for name in names:
-        v = lowered.get(name.lower())
-        if v is not None and v != "":
-            return v
-    return None
 
 
 # StatementRecord field -> FMP keys tried in order (case-insensitive)

@@ -37,6 +37,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from screener.errors import PermanentFetchError, ProviderError, TransientFetchError
+from screener.providers.values import ci_get, num
+from screener.providers.values import key as _key
 
 YF_FORMAT = "screener.yfinance/1"
 SOURCE = "yahoo"
@@ -69,38 +71,10 @@ _INFO_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _key(name: Any) -> str:
-    """Key for matching: case, underscores, spaces and dots ignored
-    (``downLast7Days`` = ``downLast7days`` = ``down_last_7_days`` = ``Down Last 7 Days``)."""
-    return "".join(ch for ch in str(name).lower() if ch not in "_ .")
 
 
-def ci_get(mapping: Mapping[str, Any] | None, *names: str) -> Any:
-    """First value among ``names`` in ``mapping``, matching keys case-insensitively."""
-    if not isinstance(mapping, Mapping):
-        return None
-    lowered: dict[str, Any] = {}
-    for k, v in mapping.items():
-        if v is not None:
-            lowered.setdefault(_key(k), v)
-    for name in names:
-        value = lowered.get(_key(name))
-        if value is not None:
-            return value
-    return None
 
 
-def num(value: Any) -> float | None:
-    """A finite float from ``1.2``, ``"1.2"``, ``{"raw": 1.2, "fmt": "1.2"}``; else None."""
-    if isinstance(value, Mapping):
-        value = value.get("raw")
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def text(value: Any) -> str | None:

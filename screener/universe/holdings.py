@@ -112,6 +112,19 @@ def to_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
+HEADER_SEARCH_ROWS = 20
+
+
+def find_header(rows: list[list[str]]) -> tuple[int | None, dict[str, int]]:
+    """(index, field -> column) of the first of ``rows`` that has a ticker column, within
+    ``HEADER_SEARCH_ROWS``; (None, {}) when there is none."""
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cols = map_header(row)
+        if "ticker" in cols:
+            return i, cols
+    return None, {}
+
+
 def map_header(cells: list[str]) -> dict[str, int]:
     """Standard field -> column position, by name (first match wins)."""
     found: dict[str, int] = {}

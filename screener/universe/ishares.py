@@ -19,15 +19,14 @@ import pandas as pd
 
 from screener.universe.holdings import (
     EXPECTED,
+    HEADER_SEARCH_ROWS,
     Holdings,
     HoldingsFormatError,
+    find_header,
     finish,
-    map_header,
     parse_date,
     to_number,
 )
-
-HEADER_SEARCH_ROWS = 20
 
 
 def decode(data: bytes, source: str, notes: list[str]) -> str:
@@ -73,12 +72,7 @@ def parse_csv(data: bytes, source: str) -> Holdings:
     text = decode(data, source, notes)
     records = _read_records(text, source)
 
-    header_at, columns = None, {}
-    for i, (_, row) in enumerate(records[:HEADER_SEARCH_ROWS]):
-        cols = map_header(row)
-        if "ticker" in cols:
-            header_at, columns = i, cols
-            break
+    header_at, columns = find_header([row for _, row in records])
     if header_at is None:
         raise HoldingsFormatError(
             source, f"no header line with a 'Ticker' (or 'Symbol') column in the first "

@@ -13,9 +13,14 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from screener.universe.holdings import Holdings, HoldingsFormatError, finish, map_header, parse_date
-
-HEADER_SEARCH_ROWS = 20
+from screener.universe.holdings import (
+    HEADER_SEARCH_ROWS,
+    Holdings,
+    HoldingsFormatError,
+    find_header,
+    finish,
+    parse_date,
+)
 
 
 def _cell(value: object) -> str:
@@ -42,12 +47,7 @@ def parse_xlsx(data: bytes, source: str) -> Holdings:
     finally:
         book.close()
 
-    header_at, columns = None, {}
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        cols = map_header(row)
-        if "ticker" in cols:
-            header_at, columns = i, cols
-            break
+    header_at, columns = find_header(rows)
     if header_at is None:
         raise HoldingsFormatError(
             source, f"no header row with a 'Ticker' column in the first {HEADER_SEARCH_ROWS} "
