@@ -114,16 +114,19 @@ class HttpClient:
         self.limiter.acquire()
         with self._count_lock:
             self.requests_made += 1
+        broken = None
         try:
             resp = self._session().get(url, params=params, timeout=self.timeout)
             body = resp.content  # reads the whole body: truncation raises here
         except (requests.Timeout, requests.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
-            raise TransientFetchError(
-                f"{self.source}: {type(exc).__name__} for {redact(url)}",
-                source=self.source, ticker=ticker,
-            ) from None
+            broken = type(exc).__name__
+        if broken is not None:
+            # raised outside the except block: the library's exception, whose text holds the
+            # full URL (and an API key in its query), is not even kept as __context__
+            raise TransientFetchError(f"{self.source}: {broken} for {redact(url)}",
+                                      source=self.source, ticker=ticker)
         status = resp.status_code
         if status in TRANSIENT_STATUS:
             wait = parse_retry_after(resp.headers.get("Retry-After"))

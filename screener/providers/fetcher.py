@@ -29,6 +29,15 @@ from screener.raw.bundle import Failure, RawBundle
 from screener.settings import redact
 
 
+class Unreadable(Exception):
+    """A payload arrived but its parser cannot read it: the name's failure, not the run's."""
+
+    def __init__(self, provider, ticker: str, dataset: str, exc: Exception):
+        super().__init__(f"{ticker}: unreadable {dataset}")
+        self.failure = Failure(ticker, provider.name, dataset,
+                               f"fetched but unreadable: {type(exc).__name__}: {exc}")
+
+
 @dataclass
 class FetchReport:
     """What one fetch run did, for one source."""
@@ -104,7 +113,13 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
                 continue
             with lock:
                 attempts_total += attempts
-            blocks |= on_payload(ticker, dataset, payload) or set()
+            try:
+                blocks |= on_payload(ticker, dataset, payload) or set()
+            except Unreadable as bad:  # fetched, but not what the parser expects
+                on_failure(bad.failure)
+                with lock:
+                    report.failed.append(bad.failure)
+                ok = False
         with lock:
             if ok:
                 report.done.append(ticker)
@@ -182,14 +197,11 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
         prepare(store=store, max_age=max_age)
 
     def on_payload(ticker: str, dataset: str, payload: bytes) -> set[str]:
-        snap = store.put(provider.name, dataset, ticker, as_of, payload)
+        snap = store.put(provider.name, dataset, ticker, as_of, payload)  # kept for re-parsing
         try:
             return _blocks_of(parse_records(provider, snap, store))
-        except Exception as exc:  # noqa: BLE001 - kept in the store, reported as a failure
-            fail = Failure(ticker, provider.name, dataset,
-                           f"fetched but unreadable: {type(exc).__name__}: {exc}")
-            report.failed.append(fail)
-            return set()
+        except Exception as exc:  # noqa: BLE001 - recorded as this name's failure
+            raise Unreadable(provider, ticker, dataset, exc) from None
 
     _run(provider, plan, on_payload, store.record_failure, report, progress, stop_event,
          start_requests=baseline)
@@ -211,7 +223,10 @@ def fetch_bundle(provider, tickers: Sequence[str], as_of: date | None = None,
         prepare(store=None, max_age=None)
 
     def on_payload(ticker: str, dataset: str, payload: bytes) -> set[str]:
-        records = provider.parse(ticker, dataset, payload, as_of or date.today())
+        try:
+            records = provider.parse(ticker, dataset, payload, as_of or date.today())
+        except Exception as exc:  # noqa: BLE001 - recorded as this name's failure
+            raise Unreadable(provider, ticker, dataset, exc) from None
         with lock:
             for b, recs in records.items():
                 if b == FAILURES_KEY:

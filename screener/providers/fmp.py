@@ -31,6 +31,7 @@ from typing import Any
 import requests
 
 from screener.errors import (
+    FetchError,
     PermanentFetchError,
     ProviderError,
     ScreenerError,
@@ -219,7 +220,11 @@ class FmpClient(HttpClient):
         doc: dict[str, Any] = {}
         total = 0
         for endpoint, params in plan:
-            doc[endpoint], attempts = self.get_json(endpoint, ticker, **params)
+            try:
+                doc[endpoint], attempts = self.get_json(endpoint, ticker, **params)
+            except FetchError as exc:  # the report counts every request made for the dataset
+                exc.attempts = total + getattr(exc, "attempts", 1)
+                raise
             total += attempts
         if all(not v for v in doc.values()):
             raise PermanentFetchError(

@@ -76,7 +76,7 @@ class Snapshot:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)  # microseconds: orders a failure against a snapshot of the same second
 
 
 def _iso(d: date | datetime) -> str:

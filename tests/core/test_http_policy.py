@@ -86,3 +86,17 @@ def test_parse_retry_after_forms():
     assert parse_retry_after(None) is None
     assert parse_retry_after("garbage") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_connection_error_keeps_no_trace_of_the_key(monkeypatch):
+    monkeypatch.setenv("FINANCIAL_MODELING_PREP_API_KEY", "SECRETKEY123")
+    client = HttpClient("fmp", rate=1000, policy=RetryPolicy(attempts=2, initial_wait=0.01,
+                                                              max_wait=0.01, jitter=0))
+    with pytest.raises(TransientFetchError) as err:
+        client.get("http://127.0.0.1:1/profile?apikey=SECRETKEY123")
+    chain, exc = [], err.value
+    while exc is not None:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    assert all("SECRETKEY123" not in repr(e) and "SECRETKEY123" not in str(e) for e in chain)
+    assert err.value.attempts == 2

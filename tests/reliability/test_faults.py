@@ -138,7 +138,8 @@ def test_html_and_garbage_bodies_end_as_recorded_failures(store):
     # the non-JSON answers are recorded in the store with their reason (shown by
     # `screener store failures` and in the workbook's Data quality sheet)
     recorded = {f.ticker: f for f in store.failures("sec")}
-    assert bad_body <= set(recorded)
+    assert bad_body | unreadable <= set(recorded)
+    assert not unreadable & set(report.done)   # a name is done or failed, never both
     for t in bad_body:
         assert recorded[t].reason and "JSON" in recorded[t].reason
     # a JSON answer that is not companyfacts: kept, reported with the parser's reason

@@ -58,8 +58,8 @@ def screen_yaml(weights=(2, 1, 1), missing="skip", min_coverage=0.5, method="per
             title: Ranked by q
             rank_by: q
             top: {top}
-        """).format(missing=missing, min_coverage=min_coverage, extra=extra, w_roic=w_roic, w_lev=w_lev, w_beta=w_beta,
-                     top=top)
+        """).format(missing=missing, min_coverage=min_coverage, extra=extra, w_roic=w_roic,
+                    w_lev=w_lev, w_beta=w_beta, top=top)
 
 
 _PLANS: dict[str, object] = {}
