@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import math
 import threading
 import time
 from datetime import timedelta
@@ -345,6 +346,61 @@ def history(ticker, source, dataset, store_path):
     for r in rows:
         click.echo(f"{r['source']}/{r['dataset']} {r['as_of']} fetched {r['fetched_at']} "
                    f"{r['bytes']} bytes (compressed) sha256 {r['sha256'][:12]}")
+
+
+@store.command("estimates")
+@click.argument("ticker")
+@click.option("--source", type=click.Choice(["yahoo", "fmp", "file"]), default=None,
+              help="Only this source (default: every source with stored estimates).")
+@_store_opt
+def estimates(ticker, source, store_path):
+    """How the EPS consensus of TICKER moved across your fetches (one row per stored day).
+
+    Every fetch stores a dated snapshot of the consensus, so revisions can be computed from
+    your own history when a source gives none.
+
+    \b
+    Example:
+      screener store estimates ACME
+      screener store estimates ACME --source fmp
+    """
+    from screener.providers.estimates_history import estimates_timeline
+    from screener.store.bundle import _provider, parse_records
+
+    ticker = ticker.upper()
+    shown = False
+    with _open_store(store_path) as st:
+        for src in [source] if source else ["yahoo", "fmp", "file"]:
+            snaps = st.history(src, "estimates", ticker) if src != "file" else \
+                st.history(src, "records", ticker)
+            points = []
+            for snap in snaps:
+                try:
+                    recs = parse_records(_provider(src, None), snap, st).get("estimates") or []
+                except Exception as exc:  # noqa: BLE001 - say which day could not be read
+                    click.echo(f"{src} {snap.as_of}: unreadable ({exc})", err=True)
+                    continue
+                points.extend((snap.as_of, r) for r in recs)
+            if not points:
+                continue
+            shown = True
+            click.secho(f"{ticker} consensus EPS from {src} ({len(points)} snapshot(s))",
+                        bold=True)
+            click.echo(f"  {'as of':<10}  {'FY0':>8} {'change':>8}  {'FY1':>8} {'change':>8}"
+                       f"  {'analysts':>8}")
+            for row in estimates_timeline(points).itertuples(index=False):
+                click.echo(f"  {row.as_of!s:<10}  {_num(row.eps_cy):>8} "
+                           f"{_num(row.eps_cy_change, sign=True):>8}  {_num(row.eps_ny):>8} "
+                           f"{_num(row.eps_ny_change, sign=True):>8}  {_num(row.n_analysts, 0):>8}")
+    if not shown:
+        click.echo(f"No stored estimates for {ticker}: fetch them with "
+                   f"`screener fetch --tickers {ticker} --provider yahoo`.")
+
+
+def _num(value, digits: int = 2, sign: bool = False) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
 
 
 @store.command("failures")

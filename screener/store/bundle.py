@@ -143,6 +143,9 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
                 failures.append(Failure(ticker, source, dataset,
                                         f"stored payload of {snap.as_of} unreadable: {exc}"))
                 continue
+            if dataset == "estimates" and records.get("estimates"):
+                records = dict(records, estimates=_with_history(
+                    store, provider, snap, records["estimates"]))
             for block, recs in records.items():
                 if block == FAILURES_KEY:
                     failures.extend(Failure(**f) for f in recs)
@@ -150,3 +153,35 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
                     blocks.setdefault(block, []).extend(recs)
     frames = combine_blocks(per_source)
     return RawBundle(**frames, failures=failures)
+
+
+HISTORY_FIELDS = tuple(f"eps_{y}_{d}d" for y in ("cy", "ny") for d in (7, 30, 60, 90))
+
+
+def _with_history(store, provider, snap, records: list[dict]) -> list[dict]:
+    """Fill the N-days-ago consensus a source did not give (FMP never does, Yahoo sometimes
+    not) from our own earlier snapshots of the same source, marked in ``history_filled``."""
+    from screener.providers.estimates_history import revisions_from_history
+
+    missing = [r for r in records if any(r.get(f) is None for f in HISTORY_FIELDS)]
+    if not missing:
+        return records
+    earlier = []
+    for old in store.history(snap.source, snap.dataset, snap.ticker):
+        if old.as_of >= snap.as_of:
+            continue
+        try:
+            recs = parse_records(provider, old, store).get("estimates") or []
+        except Exception:  # noqa: BLE001, S112 - an unreadable old snapshot adds no history
+            continue
+        earlier.extend((old.as_of, r) for r in recs)
+    if not earlier:
+        return records
+    out = []
+    for rec in records:
+        if rec in missing:
+            filled = revisions_from_history([*earlier, (snap.as_of, rec)], snap.as_of,
+                                            current=rec)
+            rec = {**rec, **{f: filled.get(f) for f in HISTORY_FIELDS if rec.get(f) is None}}
+        out.append(rec)
+    return out
