@@ -18,8 +18,9 @@ def test_curl_cffi_used_by_yfinance_cannot_leave_the_machine():
 
 
 def test_loopback_is_allowed():
-    from screener.devtools.mockhttp import MockServer
     import requests
+
+    from screener.devtools.mockhttp import MockServer
 
     with MockServer() as srv:
         srv.route("/ok", body="fine")

@@ -21,7 +21,7 @@ from screener.devtools.mockhttp import MockServer
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(FIX / "sec"))
-import secmock  # noqa: E402
+import secmock
 
 TICKERS = ["ACME", "ROLL", "QTR", "NOLAD", "OLD"]
 SECTORS = ["Industrials", "Industrials", "Industrials", "Information Technology", "Energy"]
