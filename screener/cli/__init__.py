@@ -41,7 +41,7 @@ def cli() -> None:
     Then:
       screener validate screens/rebound.yaml
       screener run screens/rebound.yaml --provider sample
-      screener explain SMPL1 --screen screens/rebound.yaml --provider sample
+      screener explain PRAB3 --screen screens/rebound.yaml --provider sample
       screener metrics
     """
 

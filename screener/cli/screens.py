@@ -71,7 +71,7 @@ def explain(ticker: str, screen: Path | None, provider: str | None, as_of, sets)
 
     \b
     Example:
-      screener explain ABCD --screen screens/rebound.yaml --provider sample
+      screener explain PRAB3 --screen screens/rebound.yaml --provider sample
     """
     from screener.rules import compile_screen, explain_ticker
 
