@@ -365,11 +365,38 @@ class Parser:
         raise ParseError(f"unexpected {self.describe()}", t.pos)
 
 
+MAX_DEPTH = 100
+TOO_DEEP_HINT = "split it into simpler rules, or move a part into a score"
+
+
 def parse(text: str) -> Node:
-    """Parse one expression; raises ParseError with a 0-based column."""
+    """Parse one expression; raises ParseError with a 0-based column.
+
+    Nesting is bounded (``MAX_DEPTH`` levels of parentheses, operators and 'not'), so that
+    checking and evaluating an expression can never exhaust Python's recursion limit.
+    """
     if not isinstance(text, str):
         raise ParseError("an expression must be text", 0)
-    return Parser(text).parse()
+    try:
+        node = Parser(text).parse()
+    except RecursionError:
+        raise ParseError("the expression is nested too deeply", 0, TOO_DEEP_HINT) from None
+    if depth(node) > MAX_DEPTH:
+        raise ParseError(f"the expression is nested more than {MAX_DEPTH} levels deep", 0,
+                         TOO_DEEP_HINT)
+    return node
+
+
+def depth(node: Node) -> int:
+    """Levels of the expression tree, counted without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        for value in vars(current).values():
+            children = value if isinstance(value, list) else [value]
+            stack.extend((c, level + 1) for c in children if isinstance(c, Node))
+    return deepest
 
 
 def parse_literal(text: str) -> float | str:

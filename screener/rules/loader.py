@@ -118,7 +118,14 @@ def apply_overrides(loaded: Loaded, overrides: dict[str, str] | None) -> None:
                 "this screen declares no params; add them under 'params:'")
             problems.append(Problem(where, f"--set {name}: no such param in the screen", hint))
             continue
-        params[name] = parse_literal(raw)
+        value = parse_literal(raw)
+        declared = parse_literal(params[name]) if isinstance(params[name], str) else params[name]
+        if isinstance(declared, (int, float)) and not isinstance(value, float):
+            problems.append(Problem(where, f"--set {name}: {raw!r} is not a number",
+                                    f"the screen's value is {params[name]!r}; give a number "
+                                    "such as 2.5, 300M or 5%"))
+            continue
+        params[name] = value
         loaded.locs[("params", name)] = where
     if problems:
         raise ConfigError(problems)

@@ -183,6 +183,9 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path):
     (["run", "screens/does_not_exist.yaml", "--provider", "sample"], "does_not_exist.yaml"),
     (["run", "screens/rebound.yaml", "--provider", "sample", "--set", "nonsense"], "--set"),
     (["run", "screens/rebound.yaml", "--provider", "sample", "--set", "no_such=1"], "no_such"),
+    (["run", "screens/rebound.yaml", "--provider", "sample", "--set", "max_leverage=abc"],
+     "max_leverage"),
+    (["validate", "screens/rebound.yaml", "--set", "max_leverage=1e999"], "max_leverage"),
     (["run", "screens/rebound.yaml", "--provider", "bogus"], "bogus"),
     (["run", "screens/rebound.yaml", "--as-of", "31/12/2025"], "--as-of"),
     (["run", "screens/rebound.yaml"], "russell2000"),          # nothing downloaded yet
