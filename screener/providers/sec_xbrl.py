@@ -49,8 +49,10 @@ def facts_of(data: dict, tag: str, unit: str = "USD", taxonomy: str = "us-gaap")
         entries = data["facts"][taxonomy][tag]["units"][unit]
     except (KeyError, TypeError):
         return []
+    if not isinstance(entries, list):
+        return []
     out = []
-    for e in entries or ():
+    for e in entries:
         if not isinstance(e, dict) or str(e.get("form", "")).upper() not in FORMS:
             continue
         end, filed = _date(e.get("end")), _date(e.get("filed"))
@@ -90,9 +92,11 @@ def _why_empty(data: dict) -> str:
     units: dict[str, int] = {}
     forms: set[str] = set()
     for concept in gaap.values():
-        for unit, entries in ((concept or {}).get("units") or {}).items():
-            units[unit] = units.get(unit, 0) + len(entries or ())
-            forms.update(str(e.get("form")) for e in entries or () if isinstance(e, dict))
+        by_unit = concept.get("units") if isinstance(concept, dict) else None
+        for unit, entries in (by_unit.items() if isinstance(by_unit, dict) else ()):
+            entries = entries if isinstance(entries, list) else []
+            units[unit] = units.get(unit, 0) + len(entries)
+            forms.update(str(e.get("form")) for e in entries if isinstance(e, dict))
     money = {u: n for u, n in units.items() if "/" not in u and u not in ("shares", "pure")
              and u.isalpha() and u.isupper()}
     if money and "USD" not in money:

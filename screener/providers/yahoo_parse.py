@@ -116,6 +116,9 @@ def quote_summary_result(ticker: str, doc: Any) -> dict[str, Any]:
             "Check the ticker (Yahoo style, e.g. BRK-B) or use another provider for it.",
             source=SOURCE, ticker=ticker, status=404,
         )
+    if not isinstance(results, list):
+        raise TransientFetchError(f"yahoo: {ticker}: quoteSummary 'result' is not a list",
+                                  source=SOURCE, ticker=ticker)
     return results[0] if isinstance(results[0], Mapping) else {}
 
 
@@ -129,9 +132,9 @@ def validate_quote_summary(ticker: str):
 
 
 def _trend_from_quote_summary(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    trend = ci_get(ci_get(result, "earningsTrend"), "trend") or []
+    trend = ci_get(ci_get(result, "earningsTrend"), "trend")
     rows: dict[str, dict[str, Any]] = {}
-    for item in trend:
+    for item in trend if isinstance(trend, list) else ():
         if isinstance(item, Mapping) and item.get("period"):
             rows[str(item["period"])] = {
                 "epsTrend": ci_get(item, "epsTrend") or {},
@@ -188,7 +191,9 @@ def normalise(ticker: str, payload: bytes):
                              ("earningsEstimate", "earnings_estimate")):
             for period, values in _frame_rows(ci_get(doc, key)).items():
                 rows.setdefault(period, {})[section] = values
-        return rows, dict(ci_get(doc, "info") or {}), _history_from_yf(ci_get(doc, "history"))
+        info = ci_get(doc, "info")
+        return (rows, dict(info) if isinstance(info, Mapping) else {},
+                _history_from_yf(ci_get(doc, "history")))
     raise ProviderError(
         f"yahoo: {ticker}: unknown payload format (neither quoteSummary nor {YF_FORMAT})",
         "Delete this snapshot from the store and fetch the ticker again.",
@@ -231,12 +236,14 @@ def _frame_rows(frame: Any) -> dict[str, dict[str, Any]]:
         return {}
     cols = ci_get(frame, "columns")
     if isinstance(cols, list):
-        index = ci_get(frame, "index") or []
+        cols = [str(c) for c in cols]
+        index = ci_get(frame, "index")
         data = ci_get(frame, "data")
         if isinstance(ci_get(frame, "rows"), Mapping):
             pairs = list(ci_get(frame, "rows").items())
         else:
-            pairs = list(zip(index, data or []))
+            pairs = list(zip(index if isinstance(index, list) else [],
+                             data if isinstance(data, list) else []))
         return {str(label): dict(zip(cols, values)) for label, values in pairs
                 if isinstance(values, (list, tuple))}
     out = {str(k): dict(v) if isinstance(v, Mapping) else {} for k, v in frame.items()}
