@@ -13,6 +13,7 @@ Public API (the pipeline and the CLI call these):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -83,7 +84,9 @@ def list_universes() -> list[UniverseInfo]:
             members = resolve(name, defs)
             info.members, info.as_of = len(members), members.as_of
         except UniverseError as exc:
-            info.problem = exc.message
+            missing = re.match(r"Universe '([^']+)' has not been downloaded yet", exc.message)
+            info.problem = exc.message if not missing or missing.group(1) == name \
+                else f"needs {missing.group(1)} (not downloaded yet)"
         except ScreenerError as exc:
             info.problem = str(exc).splitlines()[0]
         out.append(info)

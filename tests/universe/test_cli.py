@@ -28,6 +28,7 @@ def test_list_before_and_after_import(fixtures):
     code, out = run("list")
     assert code == 0
     assert "russell2000" in out and "not downloaded yet" in out and "sample" in out
+    assert "needs russell2000" in " ".join(out.split())  # a combination says what it waits for
     code, out = run("import", "russell2000", str(fixtures / "iwm_2026-05-05.csv"))
     assert code == 0 and "20 equities as of 2026-05-05" in out
     code, out = run("list")
