@@ -67,8 +67,11 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
                         as_of=as_of.date() if as_of else None, overrides=parse_sets(sets))
     print_summary(result, top=top)
     paths = _write(result, out, fmt, force)
-    for p in paths:
-        click.echo(f"\nWrote {p}")
+    if len(paths) == 1:
+        click.echo(f"\nWrote {paths[0]}")
+    else:
+        click.echo(f"\nWrote {len(paths)} files in {paths[0].parent}: "
+                   + ", ".join(p.name for p in paths))
     click.echo(f"Done in {time.perf_counter() - started:.2f} s")
 
 
