@@ -63,13 +63,19 @@ def _sample_bundle(universes: list[str], as_of: date | None, seed: int | None,
     identity = bundle.identity.copy()
     if SAMPLE in universes:
         identity["in_sample"] = True
-    for name in universes:
-        if f"in_{name}" not in identity.columns:
-            raise UniverseError(
-                f"The fictional sample data has no universe {name!r}.",
-                "Sample data carries russell2000, sp600 and sample; use one of those with "
-                "--provider sample, or fetch real data for this universe.",
-            )
+    custom = [name for name in universes if f"in_{name}" not in identity.columns]
+    if custom:  # a user's universe (union, filters, ...) resolved on the sample's own indexes
+        from screener.universe import Members, members_on
+
+        def own(flag: str) -> Members:
+            rows = identity[identity[flag].astype(bool)] if flag in identity else identity
+            frame = rows.reindex(columns=["name", "sector", "exchange"])
+            frame["original_ticker"] = rows.index
+            return Members.of(flag.removeprefix("in_"), "sample", frame)
+
+        base = {n: own(f"in_{n}") for n in ("russell2000", "sp600")} | {SAMPLE: own("")}
+        for name in custom:
+            identity[f"in_{name}"] = identity.index.isin(members_on(name, base).tickers)
     bundle.identity = identity
     return bundle, {u: f"sample (seed {provider.seed})" for u in universes}
 
@@ -106,7 +112,7 @@ def _stored_bundle(universes: list[str], provider: str | None,
             if col not in m.frame.columns:
                 continue
             theirs = m.frame[col].reindex(ident.index)
-            ours = ident[col] if col in ident else theirs
+            ours = ident.get(col, theirs)
             ident[col] = theirs.where(theirs.notna(), ours) if col == "sector" \
                 else ours.where(ours.notna(), theirs)
     ident = ident.join(membership.astype(bool))

@@ -37,6 +37,7 @@ __all__ = [
     "is_available",
     "list_universes",
     "load_members",
+    "members_on",
     "membership_frame",
     "normalise_ticker",
     "parse_holdings",
@@ -100,6 +101,16 @@ def load_members(name: str) -> Members:
     defs = load_definitions()
     get_definition(name, defs)
     return resolve(name, defs)
+
+
+def members_on(name: str, base: dict[str, Members]) -> Members:
+    """Members of ``name`` with the downloadable universes taken from ``base`` (the sample
+    data's own index members), so a custom universe can be tried on fictional data."""
+    from screener.universe.definitions import get_definition
+
+    defs = load_definitions()
+    get_definition(name, defs)
+    return resolve(name, defs, base=base)
 
 
 def is_available(name: str) -> bool:

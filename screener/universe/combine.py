@@ -32,6 +32,11 @@ class Members:
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, name: str, as_of: str, frame: pd.DataFrame) -> Members:
+        """Members from any frame indexed by ticker (missing member columns become NA)."""
+        return cls(name, as_of, _standard(frame))
+
     @property
     def tickers(self) -> list[str]:
         return list(self.frame.index)
@@ -147,13 +152,20 @@ def _apply_filters(defn: Definition, members: Members) -> Members:
     return members
 
 
-def resolve(name: str, defs: dict[str, Definition], _stack: tuple[str, ...] = ()) -> Members:
-    """Members of ``name`` (definitions already checked for unknown names and cycles)."""
+def resolve(name: str, defs: dict[str, Definition], _stack: tuple[str, ...] = (),
+            base: dict[str, Members] | None = None) -> Members:
+    """Members of ``name`` (definitions already checked for unknown names and cycles).
+
+    ``base`` replaces the downloadable universes by given members (e.g. the fictional sample
+    data's own index flags), so combinations and filters work on them unchanged.
+    """
     if name in _stack:  # load_definitions reports cycles; this is a guard
         raise ConfigError([Problem(Location(str(defs[name].path)),
                                    f"cycle: {' -> '.join(_stack + (name,))}")])
     defn = defs[name]
     kind = defn.source.type
+    if base is not None and name in base:
+        return base[name]
     if kind in DOWNLOADABLE:
         as_of, frame = snapshots.read_snapshot(name)
         members = Members(name, as_of, _standard(frame))
@@ -164,7 +176,7 @@ def resolve(name: str, defs: dict[str, Definition], _stack: tuple[str, ...] = ()
     elif kind == "csv":
         members = _from_csv(defn)
     elif kind in COMBINATIONS:
-        parts = [resolve(ref, defs, _stack + (name,)) for ref in defn.source.of]
+        parts = [resolve(ref, defs, _stack + (name,), base) for ref in defn.source.of]
         members = _combine(defn, parts)
     else:  # pragma: no cover - the model forbids other types
         raise UniverseError(f"Universe '{name}': unsupported source type '{kind}'.")
