@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -97,3 +98,24 @@ def test_kill_mid_write_keeps_every_partition_readable(tmp_path):
     store.write("prices", pd.DataFrame({"ticker": "ACME1", "date": ["2021-01-11"], "close": 2.0}))
     assert not list(tmp_path.glob("prices/year=*/.data.parquet.*.tmp"))  # cleaned
     assert len(store.read("prices")) == len(days) + 1
+
+
+def test_price_panel_pivots_and_cuts_at_the_close(tmp_path):
+    from screener.history.prices import PricePanel
+
+    store = HistoryStore(tmp_path)
+    rows = pd.DataFrame({
+        "ticker": ["A1", "A1", "B2", "A1"],
+        "date": pd.to_datetime(["2020-01-02", "2020-01-03", "2020-01-03", "2020-01-06"]),
+        "close": [10.0, 11.0, 5.0, 12.0], "adj_close": [9.0, 10.0, None, 11.0],
+        "volume": [1.0, 2.0, 3.0, 4.0]})
+    store.write("prices", rows)
+    panel = PricePanel.load(store, ["B2", "A1", "C3"])
+    assert list(panel.tickers) == ["B2", "A1", "C3"]
+    assert panel.adj_close.shape == (3, 3)
+    assert panel.column("A1").tolist() == [9.0, 10.0, 11.0]
+    assert panel.column("B2").tolist()[1] == 5.0  # no adjusted close: the close
+    assert np.isnan(panel.column("B2").iloc[0])  # a missing day stays missing
+    assert np.isnan(panel.adj_close[:, 2]).all()
+    cut = panel.until("2020-01-03")
+    assert len(cut.dates) == 2 and cut.column("A1").iloc[-1] == 10.0
