@@ -23,6 +23,7 @@ The realism the demo is judged by:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -152,15 +153,32 @@ def _value_frame(columns: dict[str, np.ndarray], index: pd.Index, as_of) -> pd.D
     return frame
 
 
-def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
-    """The whole sample universe as a validated-shape bundle, plus each S&P-600-like name's
-    admission fiscal year."""
+@dataclass
+class World:
+    """Every draw of the fictional world on one day, before the gaps of a real feed are punched
+    in: what ``generate`` serves and what ``screener.sample.history`` extends back in time."""
+
+    rng: np.random.Generator        # positioned after the draws below (holes come next)
+    identity: pd.DataFrame
+    hidden: pd.DataFrame            # industry_code, group
+    traits: Traits
+    fiscal_years: np.ndarray        # (YEARS,) calendar year each fiscal year ends in
+    period_ends: np.ndarray         # (n, YEARS) datetime64[ns]
+    lines: dict[str, np.ndarray]    # statement item -> (n, YEARS), complete
+    ladder: dict[str, np.ndarray]   # latest 10-K ladder, (n,)
+    market: dict[str, np.ndarray]   # (n,)
+    covered: np.ndarray             # has estimates
+    estimates: dict[str, np.ndarray]
+    has_ladder: np.ndarray
+
+
+def build(seed: int, n: int, as_of: date) -> World:
+    """The fictional world as of ``as_of``: identity, traits, complete statements, market."""
     if not 1 <= n <= STEM_SPACE:
         raise ProviderError(f"The sample universe holds 1 to {STEM_SPACE:,} names; {n:,} asked.",
                             "Pick a smaller sample size.")
     rng = np.random.default_rng(seed)
     identity, hidden = make_identity(rng, n)
-    tickers = identity.index
     fiscal_years = np.arange(as_of.year - YEARS, as_of.year)
     tr = draw_traits(rng, hidden["industry_code"].to_numpy(), hidden["group"].to_numpy(), YEARS)
     ladder_cols, lines = statements(rng, tr, YEARS)
@@ -169,27 +187,35 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     covered, est = _estimates(rng, tr, lines["eps_diluted"][:, -1])
     ends = _period_ends(rng, n, fiscal_years)
     has_ladder = ~_weighted_pick(rng, np.where(tr.bank_like, 4.0, 1.0), round(NO_LADDER_SHARE * n))
+    return World(rng, identity, hidden, tr, fiscal_years, ends, lines, ladder_cols, market,
+                 covered, est, has_ladder)
 
+
+def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
+    """The whole sample universe as a validated-shape bundle, plus each S&P-600-like name's
+    admission fiscal year."""
+    w = build(seed, n, as_of)
+    rng, tr, tickers, fiscal_years = w.rng, w.traits, w.identity.index, w.fiscal_years
     index = pd.MultiIndex.from_arrays(
         [np.repeat(tickers.to_numpy(), YEARS), np.tile(fiscal_years, n).astype(np.int64)],
         names=["ticker", "fiscal_year"])
     order = [f for f in BLOCKS["statements"].numeric_fields]
-    stmt = pd.DataFrame({"period_end": ends.ravel(), **{f: lines[f].ravel() for f in order}},
-                        index=index)
+    stmt = pd.DataFrame({"period_end": w.period_ends.ravel(),
+                         **{f: w.lines[f].ravel() for f in order}}, index=index)
     stmt["source"] = SOURCE
     reported = (np.arange(YEARS)[None, :] >= tr.first_year[:, None]).ravel()
     stmt = stmt[reported]
 
     as_of_ns = np.datetime64(as_of, "ns")
-    ladder = _value_frame({f: ladder_cols[f] for f in LADDER_FIELDS}, tickers, ends[:, -1])
+    ladder = _value_frame({f: w.ladder[f] for f in LADDER_FIELDS}, tickers, w.period_ends[:, -1])
     ladder["note"] = "fictional sample: latest 10-K ladder"
-    estimates = _value_frame(est, tickers, as_of_ns)
+    estimates = _value_frame(w.estimates, tickers, as_of_ns)
     bundle = RawBundle(
-        identity=identity,
+        identity=w.identity,
         statements=_punch_holes(rng, stmt, "statements"),
-        ladder=_punch_holes(rng, ladder[has_ladder], "ladder"),
-        estimates=_punch_holes(rng, estimates[covered], "estimates"),
-        market=_punch_holes(rng, _value_frame(market, tickers, as_of_ns), "market"),
+        ladder=_punch_holes(rng, ladder[w.has_ladder], "ladder"),
+        estimates=_punch_holes(rng, estimates[w.covered], "estimates"),
+        market=_punch_holes(rng, _value_frame(w.market, tickers, as_of_ns), "market"),
         is_sample=True,
     )
     admitted = tr.admission >= 0
