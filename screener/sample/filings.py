@@ -111,7 +111,7 @@ def facts_table(rng: np.random.Generator, ro: Roster, fl: Filings,
     accn = np.char.add(np.char.add(
         np.char.zfill((9_000_000_000 + n_i).astype(str), 10), "-"),
         np.char.add(np.char.add(np.char.zfill(
-            (fl.filed[n_i, y_j, q_k].astype("datetime64[Y]").astype(int) % 100).astype(str), 2),
+            ((fl.filed[n_i, y_j, q_k].astype("datetime64[Y]").astype(int) + 1970) % 100).astype(str), 2),
             "-"),
                     np.char.zfill((100_000 + 10 * (q_k + 1)).astype(str), 6)))
     cols = {k: [] for k in ("n", "f", "item", "value", "start", "end", "period")}

@@ -38,7 +38,7 @@ import pandas as pd
 
 from screener.history.store import HistoryStore
 
-VERSION = 1
+VERSION = 2
 SOURCE = "sample"
 END = date(2026, 11, 20)        # the sample's "today" (SampleProvider's default as-of date)
 DONE = "sample-history.json"
@@ -105,8 +105,11 @@ def _cycle(f, grid: np.ndarray) -> np.ndarray:
 
 def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = END) -> dict:
     """Generate the whole history into ``store``; returns counts and timings."""
-    from screener.sample import (annual, benchmarks, filings, memberships, phases, prices,
-                                 roster)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from screener.sample import (annual, benchmarks, estimates, filings, macro, memberships,
+                                 phases, prices, roster)
 
     t0 = time.perf_counter()
     timings = {}
@@ -138,15 +141,16 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     counts["delistings"] = store.write("delistings", memberships.delistings_table(p, ro, SOURCE))
     counts["facts"] = store.write("facts", filings.facts_table(rng, ro, fl, lines, SOURCE))
     lap("facts")
+    counts["estimates"] = store.write("estimates", estimates.estimates_table(
+        rng, ro, p, f, fl, lines["eps_diluted"], SOURCE))
+    counts["macro"] = store.write("macro", macro.macro_table(rng, days, SOURCE))
+    lap("estimates_macro")
     bench = benchmarks.benchmark_table(rng, p, f, ro.shares, rows, r, sp, SOURCE)
     year = p.dates.year.to_numpy()
     n_prices = 0
     for y in np.unique(year):
         sel = np.flatnonzero(year == y)
         part = prices.bars(rng, p, ro, slice(int(sel[0]), int(sel[-1]) + 1), SOURCE)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         b = bench.filter(pc.equal(pc.year(bench["date"]), int(y)))
         n_prices += store.write("prices", pa.concat_tables([part, b]))
     counts["prices"] = n_prices
