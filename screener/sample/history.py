@@ -118,8 +118,18 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from screener.sample import (annual, benchmarks, estimates, filings, macro, memberships,
-                                 phases, prices, roster, short_interest)
+    from screener.sample import (
+        annual,
+        benchmarks,
+        estimates,
+        filings,
+        macro,
+        memberships,
+        phases,
+        prices,
+        roster,
+        short_interest,
+    )
 
     t0 = time.perf_counter()
     timings = {}

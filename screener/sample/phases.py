@@ -21,7 +21,6 @@ Each phase sets, over its whole span:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -133,10 +132,6 @@ def factors(rng: np.random.Generator, dates: pd.DatetimeIndex) -> Factors:
         out[name] = drift + noise
     # the first phase may start before the history: its drift is per its own day count above
     return Factors(dates, ph, out["market"], out["junk"], vol)
-
-
-def last_day(end: date | str) -> pd.Timestamp:
-    return pd.Timestamp(end).normalize()
 
 
 def ar1(shocks: np.ndarray, phi: float, block: int = 256) -> np.ndarray:

@@ -72,7 +72,7 @@ def _junk_score(w: World, rng: np.random.Generator) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         roa = ln["net_income"][:, -1] / ln["total_assets"][:, -1]
         lev = ln["total_debt"][:, -1] / ln["total_assets"][:, -1]
-    z = lambda a: (a - np.nanmean(a)) / (np.nanstd(a) or 1.0)  # noqa: E731
+    z = lambda a: (a - np.nanmean(a)) / (np.nanstd(a) or 1.0)
     roa, lev = np.nan_to_num(roa), np.nan_to_num(lev)
     raw = (1.2 * w.traits.unprofitable - 0.6 * z(np.clip(roa, -1, 0.5)) + 0.5 * z(lev)
            + 0.4 * z(w.market["short_pct_float"]) + 0.4 * z(w.market["beta"])

@@ -58,8 +58,7 @@ def _evaluate(world, day):
 
 
 def _lists(ev) -> dict[str, list[str]]:
-    return {ph.id: list(ph.table["ticker"] if "ticker" in ph.table else ph.table.index)
-            for ph in ev.phases}
+    return {ph.id: list(ph.table["ticker"]) for ph in ev.phases}
 
 
 def _top(ev, score: str, share: float = 0.2) -> list[str]:
