@@ -89,6 +89,9 @@ class LadderRecord(_Record):
     due_y4: Num = Field(None, ge=0)
     due_y5: Num = Field(None, ge=0)
     due_after_y5: Num = Field(None, ge=0)
+    total_principal: Num = Field(None, ge=0, description=(
+        "The filing's own total of the debt the ladder schedules (e.g. SEC "
+        "DebtInstrumentCarryingAmount or LongTermDebt at the ladder's date)"))
     note: str | None = Field(None, description="Which filing each part of the ladder came from")
 
 

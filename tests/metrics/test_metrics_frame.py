@@ -60,6 +60,7 @@ def sf(build, fy):
         estimates=est,
         failures=[carried],
         is_sample=True,
+        as_of=dt.date(2025, 6, 30),
     )
 
 
@@ -90,10 +91,14 @@ def test_provenance(sf):
     p = sf.provenance
     assert p.index.name == "ticker" and list(p.index) == ["AAA", "BBB", "CCC"]
     assert list(p.columns) == [
+        "statements_source", "statements_as_of", "statements_fiscal_year", "statements_stale",
+        "statements_note"] + [
         f"{b}_{k}"
-        for b in ("statements", "ladder", "estimates", "market")
+        for b in ("ladder", "estimates", "market")
         for k in ("source", "as_of")
-    ]
+    ] + ["ladder_note"]
+    assert p.loc["AAA", "statements_fiscal_year"] == 2024
+    assert not p.loc["AAA", "statements_stale"] and p.loc["AAA", "statements_note"] == ""
     assert p.loc["AAA", "statements_source"] == "fmp"  # the latest year's source
     assert p.loc["AAA", "statements_as_of"] == pd.Timestamp("2024-12-31")
     assert p.loc["AAA", "market_as_of"] == pd.Timestamp("2026-05-01")
