@@ -77,6 +77,9 @@ class StatementRecord(_Record):
     operating_cash_flow: Num = None
     capital_expenditure: Num = Field(None, ge=0, description="Positive amount spent")
     free_cash_flow: Num = None
+    debt_note: str | None = Field(None, description=(
+        "How total debt was put together from the filing, and how it checks against the "
+        "filing's own totals (SEC)"))
 
 
 class LadderRecord(_Record):
