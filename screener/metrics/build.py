@@ -97,16 +97,38 @@ def _block_failures(bundle: RawBundle, tickers: pd.Index, has: dict[str, np.ndar
     return out
 
 
+def _join(*notes: pd.Series | None) -> pd.Series:
+    parts = [n.fillna("").astype(str) for n in notes if n is not None]
+    out = parts[0]
+    for more in parts[1:]:
+        out = out.str.cat(more, sep="; ").str.strip("; ")
+    return out
+
+
+def _debt_misses(statements: pd.DataFrame, panel, tickers: pd.Index) -> pd.Series:
+    """The source's note on how total debt was put together (SEC ``debt_note``), for the
+    latest fiscal year, where it says the total does not match the filing's own totals."""
+    out = pd.Series("", index=tickers, dtype=object)
+    if "debt_note" not in statements.columns or not len(statements):
+        return out
+    notes = statements["debt_note"]
+    for t, fy in zip(tickers, panel.latest_year, strict=True):
+        if fy == fy and (t, int(fy)) in notes.index:
+            note = notes.loc[(t, int(fy))]
+            if isinstance(note, str) and "does not match" in note:
+                out[t] = note
+    return out
+
+
 def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index,
-                run_date: dt.date) -> pd.DataFrame:
+                run_date: dt.date, statements: pd.DataFrame) -> pd.DataFrame:
     stale = staleness(panel, run_date)
     cols: dict[str, pd.Series] = {
         "statements_source": panel.latest_source.astype("str"),
         "statements_as_of": panel.latest_period_end,
         "statements_fiscal_year": pd.Series(panel.latest_year, index=tickers),
         "statements_stale": stale.notna() & (stale != ""),
-        "statements_note": panel.notes if panel.notes is not None
-        else pd.Series("", index=tickers, dtype=object),
+        "statements_note": _join(panel.notes, _debt_misses(statements, panel, tickers)),
     }
     for name in PROVENANCE_BLOCKS[1:]:
         b = blocks[name]
@@ -200,5 +222,6 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     run_date = as_of or dt.date.today()
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
         + _stale_failures(panel, bundle, tickers, run_date)
-    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date),
+    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date,
+                                                               bundle.statements),
                          failures=failures, is_sample=bundle.is_sample)
