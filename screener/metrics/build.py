@@ -101,7 +101,7 @@ def _join(*notes: pd.Series | None) -> pd.Series:
     parts = [n.fillna("").astype(str) for n in notes if n is not None]
     out = parts[0]
     for more in parts[1:]:
-        out = out.str.cat(more, sep="; ").str.strip("; ")
+        out = out.str.cat(more, sep=" | ").str.strip(" |")
     return out
 
 
@@ -164,6 +164,14 @@ def staleness(panel, run_date: dt.date) -> pd.Series:
     return out
 
 
+def _sample_date(bundle: RawBundle) -> dt.date | None:
+    """Fictional sample data is a snapshot of its own date (not today's): its market as_of."""
+    if not bundle.is_sample or "as_of" not in bundle.market or not len(bundle.market):
+        return None
+    latest = pd.to_datetime(bundle.market["as_of"]).max()
+    return None if pd.isna(latest) else latest.date()
+
+
 def _stale_failures(panel, bundle: RawBundle, tickers: pd.Index,
                     run_date: dt.date) -> list[Failure]:
     """One 'stale' failure per name whose statements are older than STALE_MONTHS, unless its
@@ -219,7 +227,7 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
         "market": blocks["market"][BLOCKS["market"].numeric_fields].notna().any(axis=1)
         .to_numpy(),
     }
-    run_date = as_of or dt.date.today()
+    run_date = as_of or _sample_date(bundle) or dt.date.today()
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
         + _stale_failures(panel, bundle, tickers, run_date)
     return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date,

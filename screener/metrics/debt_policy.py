@@ -44,10 +44,10 @@ def complete_debt(arr: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def latest_notes(flags: dict[str, np.ndarray], latest_col: int) -> np.ndarray:
-    """Per ticker, the notes that apply to its latest fiscal year, joined by '; ' ('' none)."""
+    """Per ticker, the notes that apply to its latest fiscal year, joined by " | " ("" for none)."""
     n = next(iter(flags.values())).shape[0] if flags else 0
     out = np.full(n, "", dtype=object)
     for note, mask in flags.items():
         hit = mask[:, latest_col]
-        out[hit] = [f"{o}; {note}" if o else note for o in out[hit]]
+        out[hit] = [f"{o} | {note}" if o else note for o in out[hit]]
     return out

@@ -60,7 +60,11 @@ def test_phase_sheet_values_equal_the_result_table(book):
         # every metric of the phase's rules, in rule order, after the scores
         headers = list(got.columns)
         assert headers[:3] == ["Rank", "Ticker", "Name"]
-        assert len(headers) == len(phase.table.columns)
+        # then which fiscal year / period end each name's statements come from
+        assert headers[len(phase.table.columns):] == ["Statements FY", "Statements period end",
+                                                      "Statements stale"]
+        fy = result.provenance["statements_fiscal_year"]
+        assert got["Statements FY"].tolist() == fy.reindex(phase.table["ticker"]).tolist()
         for key in phase.metric_columns:
             col = phase.table.columns.get_loc(key)
             values = [ws.cell(row=head + 1 + i, column=col + 1).value
@@ -237,3 +241,26 @@ def test_charts_sheet_has_sector_and_score_charts(book):
     wb, result = book
     ws = wb["Charts"]
     assert len(ws._charts) == 1 + len(result.phases)
+
+
+def test_fiscal_year_stale_flag_and_notes_are_visible_for_every_name(book):
+    wb, result = book
+    got = _table(wb["All names"], 1).set_index("Ticker")
+    assert got["Statements FY"].notna().all()
+    assert got.loc["SMPL9", "Statements FY"] == 2023 and got.loc["SMPL9", "Statements stale"] \
+        == "yes"
+    assert got.loc["SMPL1", "Statements stale"] == "no"
+    assert got.loc["SMPL7", "Statements note"] == "short-term debt not reported, taken as 0"
+    summary = [str(v) for row in wb["Summary"].iter_rows(values_only=True) for v in row if v]
+    assert any("FY2025: " in v and "1 stale" in v and "FY2023: 1" in v for v in summary)
+
+
+def test_data_quality_lists_assumptions_and_ladder_checks(book):
+    wb, _ = book
+    got = _table(wb["Data quality"], 1)
+    assumed = got[got["Issue"] == "assumption"]
+    assert assumed[["Ticker", "Dataset"]].values.tolist() == [["SMPL7", "statements"]]
+    assert assumed["Reason / detail"].iloc[0] == "short-term debt not reported, taken as 0"
+    check = got[got["Issue"] == "check"]
+    assert check["Ticker"].tolist() == ["SMPL10"] and check["Dataset"].tolist() == ["ladder"]
+    assert "does not add up" in check["Reason / detail"].iloc[0]
