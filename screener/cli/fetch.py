@@ -204,19 +204,27 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
 
 
 def _print_import(report) -> None:
-    """What a file import kept and rejected; rejected rows make the exit status 2."""
+    """What a file import kept, emptied and rejected. Invalid cells are left empty (the rest of
+    the row is kept) and listed; rejected rows make the exit status 2."""
     click.echo(report.summary())
-    rejected = report.rejected
-    if rejected is None or rejected.empty:
+    cells, rows = report.cells_emptied, report.rows_rejected
+    if len(cells):
+        click.echo("Invalid cells left empty (row, ticker, column, value, reason); they are "
+                   "also listed on the run's Data quality sheet:")
+        for r in cells.head(40).itertuples(index=False):
+            click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
+        if len(cells) > 40:
+            click.echo(f"  ... and {len(cells) - 40} more")
+    if rows.empty:
         return
     click.echo("Rejected rows (row, ticker, column, value, reason):")
-    for r in rejected.head(40).itertuples(index=False):
+    for r in rows.head(40).itertuples(index=False):
         click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
-    if len(rejected) > 40:
-        click.echo(f"  ... and {len(rejected) - 40} more")
+    if len(rows) > 40:
+        click.echo(f"  ... and {len(rows) - 40} more")
     raise InputDataError(
         [Problem(Location(str(report.file), int(r.row)), f"{r.ticker}: {r.column}={r.value!r}: "
-                 f"{r.reason}") for r in rejected.head(5).itertuples(index=False)],
+                 f"{r.reason}") for r in rows.head(5).itertuples(index=False)],
         hint=f"The {report.accepted} good row(s) are stored. Fix the rejected rows in the file "
              "(or the mapping's units) and import it again.",
     )
