@@ -205,7 +205,7 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
 
 def _print_import(report) -> None:
     """What a file import kept, emptied and rejected. Invalid cells are left empty (the rest of
-    the row is kept) and listed; rejected rows make the exit status 2."""
+    the row is kept and stored); invalid cells and rejected rows make the exit status 2."""
     click.echo(report.summary())
     cells, rows = report.cells_emptied, report.rows_rejected
     if len(cells):
@@ -215,18 +215,22 @@ def _print_import(report) -> None:
             click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
         if len(cells) > 40:
             click.echo(f"  ... and {len(cells) - 40} more")
-    if rows.empty:
+    if len(rows):
+        click.echo("Rejected rows (row, ticker, column, value, reason):")
+        for r in rows.head(40).itertuples(index=False):
+            click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
+        if len(rows) > 40:
+            click.echo(f"  ... and {len(rows) - 40} more")
+    if rows.empty and cells.empty:
         return
-    click.echo("Rejected rows (row, ticker, column, value, reason):")
-    for r in rows.head(40).itertuples(index=False):
-        click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
-    if len(rows) > 40:
-        click.echo(f"  ... and {len(rows) - 40} more")
+    shown = rows.head(5) if len(rows) else cells.head(5)
     raise InputDataError(
         [Problem(Location(str(report.file), int(r.row)), f"{r.ticker}: {r.column}={r.value!r}: "
-                 f"{r.reason}") for r in rows.head(5).itertuples(index=False)],
-        hint=f"The {report.accepted} good row(s) are stored. Fix the rejected rows in the file "
-             "(or the mapping's units) and import it again.",
+                 f"{r.reason}") for r in shown.itertuples(index=False)],
+        hint=f"The {report.accepted} good row(s) are stored"
+             + (" with the invalid cells left empty" if len(cells) else "")
+             + ". Fix the file, or the mapping's units/sign/scale (e.g. 'sign: {Capex: flip}' "
+               "for capex exported as negative numbers), and import it again.",
     )
 
 

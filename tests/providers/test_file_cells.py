@@ -107,7 +107,7 @@ def test_sign_or_scale_on_an_unmapped_column_fails_with_line_and_suggestion(tmp_
     assert "m.yaml:12: sign:" in text  # the line of "Capx: flip"
 
 
-def test_invalid_cells_reach_the_store_and_the_import_exits_zero(tmp_path):
+def test_invalid_cells_are_stored_empty_reported_and_exit_2(tmp_path):
     from screener.cli import cli
     from screener.store import Store, load_bundle
 
@@ -115,7 +115,8 @@ def test_invalid_cells_reach_the_store_and_the_import_exits_zero(tmp_path):
     store_path = tmp_path / "store.sqlite"
     res = CliRunner().invoke(cli, ["fetch", "--from-file", str(csv), "--mapping", str(mapping),
                                    "--store", str(store_path)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 2, res.output        # bad input, said clearly; the rest is stored
+    assert "add 'sign: flip'" in res.output and "Traceback" not in res.output
     assert "4 row(s) accepted, 0 rejected, 8 invalid cell(s) left empty" in res.output
     assert "row 3\tOLDY\tCapex\t'-6,000'" in res.output
     with Store.open(store_path) as store:
