@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from screener.export import cells as C
 from screener.export.grid import Column
+from screener.metrics.caps import CAPS
 from screener.metrics.catalog import CATALOG, MEMBERSHIP_PREFIX
 from screener.result import PhaseResult, RunResult, ScoreInfo
 
@@ -72,7 +73,12 @@ def metric_column(key: str) -> Column:
     note = (f"{m.label} ({m.id})\n{m.formula}\nUnit: {_UNIT.get(m.unit, m.unit)}; "
             f"{_BETTER.get(m.better, m.better)}.\nSource: {m.source}")
     kind = "int" if m.unit in ("count", "flag") else "number"
-    return Column(key, m.label, kind, C.NUMBER_FORMATS.get(m.unit, C.GENERAL_NUMBER), note)
+    col = Column(key, m.label, kind, C.NUMBER_FORMATS.get(m.unit, C.GENERAL_NUMBER), note)
+    cap = CAPS.get(key)
+    if cap is not None:   # the capped number stays in the cell (sorting, ranking), shown as text
+        col.note += f"\n{cap.note}."
+        col.format_by, col.formats = key, {cap.value: cap.number_format}
+    return col
 
 
 def _label(key: str) -> str:

@@ -79,6 +79,7 @@ def _eligible(n: int = 30) -> pd.DataFrame:
     }, index=pd.Index(tickers, name="ticker"))
     df.loc["SMPL4", "roic"] = np.nan
     df.loc["SMPL7", "interest_coverage"] = np.nan
+    df.loc["SMPL19", "interest_coverage"] = 999.0   # the cap: no interest expense
     df.loc["SMPL10", "short_interest"] = np.nan
     df.loc["SMPL12", "net_debt_to_ebitda"] = np.nan
     df["quality"] = df[["roic", "interest_coverage"]].rank(pct=True).mean(axis=1) * 100

@@ -98,9 +98,12 @@ def test_number_formats_follow_the_catalog_unit_and_numbers_are_numeric(book):
               "Quality score": "0.0", "Number of analysts": "#,##0",
               "EPS (latest FY, diluted)": "#,##0.00", "Piotroski F-score": "0.0",
               "Positive EPS (S&P 600 test)": "0"}
-    for header, fmt in expect.items():
+    for header, unit_fmt in expect.items():
         for r in range(head + 1, ws.max_row + 1):
+            fmt = unit_fmt
             cell = ws.cell(row=r, column=headers[header])
+            if header == "Interest coverage" and cell.value == 999:
+                fmt = '"no interest"'   # the cap, shown as its meaning (still a number)
             assert cell.number_format == fmt, header
             if cell.value is not None:
                 assert cell.data_type == "n" and isinstance(cell.value, (int, float)), header
@@ -264,3 +267,25 @@ def test_data_quality_lists_assumptions_and_ladder_checks(book):
     check = got[got["Issue"] == "check"]
     assert check["Ticker"].tolist() == ["SMPL10"] and check["Dataset"].tolist() == ["ladder"]
     assert "does not add up" in check["Reason / detail"].iloc[0]
+
+
+def test_capped_values_keep_their_number_but_show_their_meaning(book):
+    wb, result = book
+    ws = wb["All names"]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("Interest coverage") + 1
+    cells = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col)
+             for r in range(2, ws.max_row + 1)}
+    capped, plain = cells["SMPL19"], cells["SMPL1"]
+    assert capped.value == 999 and capped.number_format == '"no interest"'  # sorts as 999
+    assert plain.number_format == "0.00" and plain.value < 999
+    assert "the cap" in ws.cell(row=1, column=col).comment.text
+    ex = wb["Explain"]
+    rows = [r for r in ex.iter_rows(min_row=2) if r[0].value == "SMPL19"
+            and r[4].value in ("interest_coverage", "interest_coverage > x")]
+    assert len(rows) == 2
+    head = [c.value for c in ex[1]]
+    value, note = head.index("Value"), head.index("Note")
+    for r in rows:
+        assert r[value].value == 999 and r[value].number_format == '"no interest"'
+        assert "shown as 'no interest'" in r[note].value
