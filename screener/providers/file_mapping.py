@@ -35,6 +35,32 @@ or the same next to the column, one mapping per column:
 
 A value is read as: number x units x scale, then the sign, then / 100 for percent columns; the
 result is checked against the field's bounds (an invalid cell is left empty and reported).
+
+Common exports:
+
+    # SimFin-style bulk CSV (USD units; capex and interest paid negative; ';' -> save as ',')
+    ticker: Ticker
+    fiscal_year: Fiscal Year
+    sign:
+      Change in Fixed Assets & Intangibles: flip
+      Interest Expense, Net: abs
+    columns:
+      Revenue: statements.revenue
+      Operating Income (Loss): statements.operating_income
+      Interest Expense, Net: statements.interest_expense
+      Short Term Debt: statements.short_term_debt     # often blank: counts 0 (noted)
+      Long Term Debt: statements.long_term_debt
+      Change in Fixed Assets & Intangibles: statements.capital_expenditure
+
+    # Bloomberg (BDP/BDH export, millions; capex CAPITAL_EXPEND is negative)
+    ticker: Ticker
+    fiscal_year: FY
+    units: {default: millions}
+    sign: {Capex: flip}
+    columns:
+      Revenue: statements.revenue
+      Capex: statements.capital_expenditure
+      Short Int % Float: {field: market.short_pct_float, percent: true}
 """
 
 from __future__ import annotations

@@ -123,3 +123,25 @@ def test_invalid_cells_are_stored_empty_reported_and_exit_2(tmp_path):
         bundle = load_bundle(store, ["OLDY", "BAD"])
     reasons = [f.reason for f in bundle.failures if f.source == "validation"]
     assert len(reasons) == 8 and any("Capex='-6,000'" in r for r in reasons)
+
+
+def test_documented_mapping_examples_load(tmp_path):
+    """The examples in the mapping's documentation and the README are valid mappings."""
+    import re
+
+    import screener.providers.file_mapping as fm
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    blocks = re.split(r"\n\s*\n", fm.__doc__)
+    blocks.append(re.search(r"```yaml\n(.*?)```", readme[readme.index("Your own file"):],
+                            re.S).group(1))
+    loaded = []
+    for i, block in enumerate(b for b in blocks if "ticker:" in b and "columns:" in b):
+        lines = [line for line in block.splitlines() if line.strip()]
+        indent = min(len(line) - len(line.lstrip()) for line in lines)
+        path = tmp_path / f"m{i}.yaml"
+        path.write_text("\n".join(line[indent:] for line in lines))
+        loaded.append(load_mapping(path))
+    assert len(loaded) == 4
+    assert {"Capital Expenditures": "flip", "Interest Expense": "abs"} == loaded[-1].sign
+    assert loaded[-1].transform("Shares (M)", "shares_outstanding", 2.5) == 2.5e6  # x1000 x1000
