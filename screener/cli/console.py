@@ -46,7 +46,7 @@ def print_summary(result: RunResult, top: int = 5) -> None:
             row = row._asdict()
             score = _fmt(row.get(score_col)) if score_col else ""
             year = fy.get(row["ticker"]) if fy is not None else None
-            year = f"FY{int(year)}" if year is not None and year == year else "FY?"
+            year = f"FY{int(year)}" if year is not None and not math.isnan(year) else "FY?"
             click.echo(f"  {row['rank']:>3}. {row['ticker']:<8} {str(row.get('name', ''))[:34]:<34}"
                        f" {str(row.get('sector', ''))[:22]:<22} {score_col}={score} {year}")
     for w in result.warnings:

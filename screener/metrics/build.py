@@ -113,7 +113,7 @@ def _debt_misses(statements: pd.DataFrame, panel, tickers: pd.Index) -> pd.Serie
         return out
     notes = statements["debt_note"]
     for t, fy in zip(tickers, panel.latest_year, strict=True):
-        if fy == fy and (t, int(fy)) in notes.index:
+        if not np.isnan(fy) and (t, int(fy)) in notes.index:
             note = notes.loc[(t, int(fy))]
             if isinstance(note, str) and "does not match" in note:
                 out[t] = note
@@ -152,7 +152,7 @@ def staleness(panel, run_date: dt.date) -> pd.Series:
     year = pd.Series(panel.latest_year, index=end.index)
     assumed = end.isna() & year.notna()
     dec31 = pd.to_datetime(year.where(assumed).map(
-        lambda y: f"{int(y)}-12-31" if y == y else None), errors="coerce")
+        lambda y: None if np.isnan(y) else f"{int(y)}-12-31"), errors="coerce")
     used = end.where(~assumed, dec31)
     out = pd.Series("", index=end.index, dtype=object).where(year.notna())
     for t in end.index[(used < limit).to_numpy()]:

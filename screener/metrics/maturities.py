@@ -38,7 +38,7 @@ def wall_coverage(cash_sti: pd.Series, fcf: pd.Series, due24: pd.Series) -> pd.S
 def principal(ladder: pd.DataFrame) -> pd.Series:
     """The denominator of the 24-month share: the filing's total principal where reported,
     else the sum of the six buckets (NaN unless all are known)."""
-    reported = ladder["total_principal"] if "total_principal" in ladder else None
+    reported = ladder.get("total_principal")
     total = _sum_all(ladder, BUCKETS)
     return total if reported is None else reported.where(reported.notna(), total)
 

@@ -247,7 +247,7 @@ def test_charts_sheet_has_sector_and_score_charts(book):
 
 
 def test_fiscal_year_stale_flag_and_notes_are_visible_for_every_name(book):
-    wb, result = book
+    wb, _ = book
     got = _table(wb["All names"], 1).set_index("Ticker")
     assert got["Statements FY"].notna().all()
     assert got.loc["SMPL9", "Statements FY"] == 2023 and got.loc["SMPL9", "Statements stale"] \
@@ -270,7 +270,7 @@ def test_data_quality_lists_assumptions_and_ladder_checks(book):
 
 
 def test_capped_values_keep_their_number_but_show_their_meaning(book):
-    wb, result = book
+    wb, _ = book
     ws = wb["All names"]
     headers = [c.value for c in ws[1]]
     col = headers.index("Interest coverage") + 1

@@ -134,7 +134,7 @@ def test_documented_mapping_examples_load(tmp_path):
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     blocks = re.split(r"\n\s*\n", fm.__doc__)
     blocks.append(re.search(r"```yaml\n(.*?)```", readme[readme.index("Your own file"):],
-                            re.S).group(1))
+                            re.DOTALL).group(1))
     loaded = []
     for i, block in enumerate(b for b in blocks if "ticker:" in b and "columns:" in b):
         lines = [line for line in block.splitlines() if line.strip()]

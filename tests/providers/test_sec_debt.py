@@ -107,7 +107,7 @@ def test_the_filings_combined_total_wins_and_a_miss_is_said():
 
 
 def test_one_sided_debt_is_left_to_the_metrics_policy():
-    rec, note, _ = decompose(_get({"DebtCurrent": 40}))
+    rec, _, _ = decompose(_get({"DebtCurrent": 40}))
     assert rec == {"short_term_debt": 40 * M, "long_term_debt": None, "total_debt": None}
     assert decompose(_get({}))[0] == {}
 
