@@ -306,6 +306,7 @@ class FileProvider(Provider):
 
     name = "file"
     datasets: ClassVar[tuple[str, ...]] = (DATASET,)
+    parser_version: ClassVar[str] = "file-2"  # 2: invalid cells stored as failures
 
     def __init__(self, path: str | Path | None = None, mapping: str | Path | None = None):
         self.path, self.mapping = path, mapping
