@@ -65,8 +65,9 @@ CATALOG_LIST: list[Metric] = [
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
        "total debt as reported, else short-term + long-term debt; a blank component counts 0 "
        "when the other is reported, and debt is 0 when neither is but total liabilities are "
-       "and the source reports a debt line for the name in another year (debt policy: noted "
-       "in statements_note and on the Data quality sheet); NaN otherwise",
+       "reported and the source reports total debt or a debt component for the name in "
+       "another of its latest 6 fiscal years (debt policy: noted in statements_note and on "
+       "the Data quality sheet); NaN otherwise",
        "statements.total_debt statements.short_term_debt statements.long_term_debt "
        "statements.total_liabilities"),
     _m("cash", "Cash & short-term investments", "leverage", "usd", "higher",
