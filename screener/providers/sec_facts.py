@@ -37,7 +37,9 @@ Flow items (income, cash flow) are annual durations (340-390 days) from 10-K for
 the fiscal year end; balance items are instants at exactly that end. Each item has a fallback
 chain of alternatives (``"A + ?B - C"``: sum of tags at the same period, ``?`` optional) tried in
 order, per period: a tag that stopped being reported is missing for later years, never carried
-forward. The fiscal-year label comes from the filings' own ``fy`` (so retailers ending in
+forward. Debt is the exception: short-term, long-term and total debt come from ONE
+non-overlapping decomposition per period end, checked against the filing's own totals
+(``sec_debt``), never from independent chains that can count a tranche twice. The fiscal-year label comes from the filings' own ``fy`` (so retailers ending in
 January keep their own convention).
 """
 
