@@ -70,6 +70,31 @@ def phase_table(phase: PhaseResult, result: RunResult) -> pd.DataFrame:
     return table
 
 
+def statements_line(prov: pd.DataFrame | None, ticker: str) -> str | None:
+    """'Statements: FY2024 ending 2024-12-31 (sec); STALE' for one name (None without)."""
+    if prov is None or "statements_fiscal_year" not in prov:
+        return None
+    found = {str(t).upper(): t for t in prov.index}.get(str(ticker).upper())
+    if found is None:
+        return None
+    row = prov.loc[found]
+    fy = row["statements_fiscal_year"]
+    if pd.isna(fy):
+        return "Statements: none in the data (statement metrics are missing)"
+    end = row.get("statements_as_of")
+    text = f"Statements: FY{int(fy)}" + (f" ending {pd.Timestamp(end).date()}"
+                                          if not pd.isna(end) else "")
+    src = row.get("statements_source")
+    if isinstance(src, str) and src and src != "nan":
+        text += f" ({src})"
+    if bool(row.get("statements_stale", False)):
+        text += "; STALE: more than 15 months before the run date"
+    note = row.get("statements_note")
+    if isinstance(note, str) and note:
+        text += f"; {note}"
+    return text
+
+
 def statements_years(result: RunResult) -> str:
     """'FY2024: 610, FY2023: 80 · 3 stale (> 15 months)' over the eligible names."""
     prov = result.provenance

@@ -196,3 +196,28 @@ def test_text_in_a_number_column_is_a_clear_error(bundle):
         build_standard_frame(b)
     assert "market.price" in str(exc.value) and "BBB" in str(exc.value)
     assert "validate_bundle" in str(exc.value)
+
+
+def test_stale_flag_and_fiscal_year_use_only_what_was_known_as_of(build, fy):
+    rows = fy("OLD", {2021: {"revenue": 100}}) \
+        + fy("NEW", {2021: {"revenue": 100}, 2022: {"revenue": 120}})  # 2022: a later year
+    early = build(statements=rows, as_of=dt.date(2022, 6, 30))
+    p = early.provenance
+    assert p.loc["NEW", "statements_fiscal_year"] == 2021      # 2022 not known yet
+    assert not p.loc["NEW", "statements_stale"] and not p.loc["OLD", "statements_stale"]
+    late = build(statements=rows, as_of=dt.date(2023, 6, 30))
+    p = late.provenance
+    assert p.loc["NEW", "statements_fiscal_year"] == 2022 and not p.loc["NEW", "statements_stale"]
+    assert p.loc["OLD", "statements_stale"]                    # FY2021 ended 18 months before
+    (why,) = [f.reason for f in late.failures if f.ticker == "OLD" and f.dataset == "statements"]
+    assert why.startswith("stale: latest statements are for fiscal year 2021 ending 2021-12-31")
+    assert "18 months before the run date 2023-06-30 (limit 15 months)" in why
+
+
+def test_stale_without_period_end_takes_the_fiscal_year_as_ending_in_december(build):
+    rows = [{"ticker": "NOPE", "fiscal_year": 2021, "revenue": 10}]
+    sf = build(statements=rows, as_of=dt.date(2023, 2, 28))    # 14 months after Dec 2021
+    assert not sf.provenance.loc["NOPE", "statements_stale"]
+    sf = build(statements=rows, as_of=dt.date(2023, 4, 30))    # 16 months
+    assert sf.provenance.loc["NOPE", "statements_stale"]
+    assert any("period end not given, taken as 31 Dec" in f.reason for f in sf.failures)
