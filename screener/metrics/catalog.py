@@ -65,11 +65,11 @@ CATALOG_LIST: list[Metric] = [
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
        "total debt as reported, else short-term + long-term debt; a blank component counts 0 "
        "when the other is reported, and debt is 0 when neither is but total liabilities are "
-       "reported and the source reports total debt or a debt component for the name in "
-       "another of its latest 6 fiscal years (debt policy: noted in statements_note and on "
-       "the Data quality sheet); NaN otherwise",
+       "reported, no interest expense is (blank or 0), and the source reports total debt or a "
+       "debt component for the name in another of its latest 6 fiscal years (debt policy: "
+       "noted in statements_note and on the Data quality sheet); NaN otherwise",
        "statements.total_debt statements.short_term_debt statements.long_term_debt "
-       "statements.total_liabilities"),
+       "statements.total_liabilities statements.interest_expense"),
     _m("cash", "Cash & short-term investments", "leverage", "usd", "higher",
        "cash and equivalents + short-term investments (0 when not reported); NaN without cash",
        "statements.cash statements.short_term_investments"),

@@ -7,10 +7,12 @@ The policy, per ticker and fiscal year, when total debt itself is not reported:
 
 1. one component reported, the other blank: the blank one was "none reported" and counts 0
    (``short-term debt not reported, taken as 0`` / ``long-term debt not reported, ...``);
-2. neither component reported but total liabilities reported, and the same source reports a
-   debt component for this ticker in another fiscal year of the window: the balance sheet was
-   reported without a debt line, so debt is 0 (``no debt line reported, taken as 0``). A source
-   that never reports a debt line for a name says nothing about its debt: NaN stays NaN.
+2. neither component reported but total liabilities reported, the same source reports a debt
+   line for this ticker in another fiscal year of the window, and no interest expense is
+   reported for the year (blank or 0): the balance sheet was reported without a debt line, so
+   debt is 0 (``no debt line reported, taken as 0``). A source that never reports a debt line
+   for a name says nothing about its debt, and a company paying interest has debt (a renamed
+   or untracked debt tag): NaN stays NaN in both cases.
 
 The same rule as for short-term investments (``cash + short-term investments``, a blank counts
 0). Every value filled this way is named in the provenance (``statements_note``) and on the Data
@@ -36,8 +38,9 @@ def complete_debt(arr: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     short = no_total & ~has_std & has_ltd
     long_ = no_total & has_std & ~has_ltd
     reports_debt = (has_std | has_ltd | ~no_total).any(axis=1, keepdims=True)
+    pays_interest = arr["interest_expense"] > 0
     none = (no_total & ~has_std & ~has_ltd & ~np.isnan(arr["total_liabilities"])
-            & reports_debt)
+            & reports_debt & ~pays_interest)
     arr["short_term_debt"] = np.where(short | none, 0.0, std)
     arr["long_term_debt"] = np.where(long_ | none, 0.0, ltd)
     return {SHORT: short, LONG: long_, NONE: none}

@@ -191,7 +191,9 @@ def test_no_debt_line_is_zero_only_where_the_source_reports_debt_for_the_name(bu
     rows = fy("PAID", {2023: {"long_term_debt": 50, "total_liabilities": 90},
                        2024: {"total_liabilities": 80, "total_assets": 400}}) \
         + fy("NEVR", {2023: {"total_liabilities": 90},
-                      2024: {"total_liabilities": 80, "total_assets": 400}})
+                      2024: {"total_liabilities": 80, "total_assets": 400}}) \
+        + fy("INTR", {2023: {"long_term_debt": 50, "total_liabilities": 90},
+                      2024: {"total_liabilities": 80, "interest_expense": 4}})
     sf = build(statements=rows, as_of=dt.date(2025, 3, 31))
     assert sf.frame.loc["PAID", "total_debt"] == 0  # repaid: the balance sheet has no debt line
     assert sf.frame.loc["PAID", "debt_to_assets"] == 0
@@ -199,3 +201,5 @@ def test_no_debt_line_is_zero_only_where_the_source_reports_debt_for_the_name(bu
     # a source that never reports a debt line for the name says nothing about its debt
     assert math.isnan(sf.frame.loc["NEVR", "total_debt"])
     assert sf.provenance.loc["NEVR", "statements_note"] == ""
+    # interest is paid: the debt exists under a line the source does not carry -> unknown
+    assert math.isnan(sf.frame.loc["INTR", "total_debt"])
