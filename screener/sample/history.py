@@ -88,6 +88,7 @@ def sample_history(seed: int = 2026, n: int = 2600, years: int = 20, *,
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             info = generate(HistoryStore(tmp), seed=seed, n=n, years=years)
+            info["generated_by_pid"] = os.getpid()
             (tmp / DONE).write_text(json.dumps(info, indent=2, default=str))
             shutil.rmtree(target, ignore_errors=True)   # an incomplete leftover, never read
             os.replace(tmp, target)
