@@ -234,7 +234,7 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     }
     run_date = as_of or _sample_date(bundle) or dt.date.today()
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
-        + _stale_failures(panel, bundle, tickers, run_date) + thesis.rate_failures(bundle.rates)
+        + _stale_failures(panel, bundle, tickers, run_date) + thesis.rate_failures(bundle.rates, values)
     return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date,
                                                                bundle.statements),
                          failures=failures, is_sample=bundle.is_sample)

@@ -30,7 +30,10 @@ def compute(p: Panel, values: dict[str, pd.Series], estimates: pd.DataFrame,
     return out
 
 
-def rate_failures(rates: MarketRates | None) -> list[Failure]:
-    """One Data quality row per rate the run lacks (the metrics that use it are NaN)."""
+def rate_failures(rates: MarketRates | None, values: dict[str, pd.Series]) -> list[Failure]:
+    """One Data quality row per rate the run lacks (the metrics that use it are NaN), when a
+    name needed it (its cost of debt is known)."""
+    if not values["cost_of_debt"].notna().any():
+        return []
     rates = rates or NO_RATES
     return [Failure(FAILURE_TICKER, "metrics", "macro", note) for note in rates.notes]
