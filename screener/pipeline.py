@@ -135,8 +135,9 @@ def _stored_rates(as_of: date | None):
     except StoreError as exc:
         from screener.raw.rates import MarketRates
 
-        return MarketRates(notes=(f"macro series unreadable ({exc.message}): "
-                                  "cost_of_debt_spread and refi_wall_rate_shock are NaN",))
+        note = (f"macro series unreadable ({exc.message}): cost_of_debt_spread and "
+                "refi_wall_rate_shock are NaN")
+        return MarketRates(notes=(note,))
 
 
 def load_dataset(universes: list[str], provider: str | None = None, as_of: date | None = None,

@@ -52,7 +52,7 @@ class MarketRates:
         return ", ".join(parts) if parts else "no rates"
 
 
-NO_RATES = MarketRates(notes=(
-    "no macro series in the history store: DGS10 and BAMLH0A0HYM2EY are not stored, so "
-    "cost_of_debt_spread and refi_wall_rate_shock are NaN (fetch the FRED series into the "
-    "history store to fill them)",))
+NO_RATES_NOTE = ("no macro series in the history store: DGS10 and BAMLH0A0HYM2EY are not "
+                 "stored, so cost_of_debt_spread and refi_wall_rate_shock are NaN (fetch the "
+                 "FRED series into the history store to fill them)")
+NO_RATES = MarketRates(notes=(NO_RATES_NOTE,))
