@@ -15,7 +15,7 @@ denominator). Every "X reported, else Y" precedence is applied once (``wide.deri
 tested on rows where X and Y disagree (tests/metrics/test_catalog_precedence.py).
 
 Units: ``usd`` (base USD), ``usd_per_share``, ``fraction`` (0.15 = 15%), ``ratio`` (a multiple),
-``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false).
+``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false), ``months``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["usd", "usd_per_share", "fraction", "ratio", "score", "count", "flag", "shares"]
+Unit = Literal["usd", "usd_per_share", "fraction", "ratio", "score", "count", "flag", "shares",
+               "months"]
 Better = Literal["higher", "lower"] | None
 
 
@@ -305,7 +306,7 @@ CATALOG_LIST += [
        "-free cash flow / 12 when FCF < 0 (latest FY, TTM point in time); 0 when FCF >= 0; NaN "
        "without FCF", "statements.free_cash_flow statements.operating_cash_flow "
        "statements.capital_expenditure"),
-    _m("cash_runway_months", "Cash runway (months)", "liquidity", "count", "higher",
+    _m("cash_runway_months", "Cash runway (months)", "liquidity", "months", "higher",
        "(cash + short-term investments) / (-FCF / 12) when FCF < 0, capped at 999; 999 (shown "
        "'cash-generating') when FCF >= 0; NaN without cash or without FCF. Cash at the latest "
        "balance date (MRQ point in time), FCF of the latest FY (TTM point in time)",
