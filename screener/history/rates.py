@@ -5,6 +5,10 @@ whose release date is on or before it too, the latest observation date wins, and
 the newest value released by then (a revision released later is not seen). FRED's percent
 becomes a fraction. An observation older than ``MAX_AGE_DAYS`` is not today's rate: NaN, with
 a note naming the series and its last date (the Data quality sheet shows the note).
+
+A run reads them with ``rates_as_of``; a loop over many dates loads the rows once
+(``RatesHistory.load(store, first, last)``) and asks ``.as_of(day)`` per date, handing each to
+its bundle (``RawBundle.rates``) before ``build_standard_frame``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,24 @@ def rates_from_rows(rows: pd.DataFrame, as_of: dt.date) -> MarketRates:
             sources.add(last["source"])
     return MarketRates(values=values, dates=dates,
                        source=", ".join(sorted(sources)) or None, notes=tuple(notes))
+
+
+class RatesHistory:
+    """The series loaded once for a range of run dates (a backtest's rebalance dates, the
+    point-in-time assembly): ``as_of(day)`` gives what ``rates_as_of`` would on that day."""
+
+    def __init__(self, rows: pd.DataFrame):
+        self.rows = rows.sort_values(["series", "date", "released"], kind="stable")
+
+    @classmethod
+    def load(cls, store, start: dt.date, end: dt.date) -> RatesHistory:
+        rows = store.read("macro", where={"series": list(SERIES)}, as_of=end,
+                          start=start - dt.timedelta(days=LOOK_BACK_DAYS), end=end,
+                          columns=["series", "date", "value", "released", "source"])
+        return cls(rows.assign(value=rows["value"].astype(np.float64)))
+
+    def as_of(self, day: dt.date) -> MarketRates:
+        return rates_from_rows(self.rows, day)
 
 
 def rates_as_of(store, as_of: dt.date | None = None) -> MarketRates:

@@ -83,3 +83,16 @@ def test_no_macro_dataset_means_no_rates_object(tmp_path, monkeypatch):
 
     monkeypatch.setenv("SCREENER_HISTORY_DIR", str(tmp_path / "nothing"))
     assert _stored_rates(dt.date(2025, 6, 30)) is None
+
+
+def test_a_loop_over_dates_loads_once_and_sees_each_date_as_of_it(store):
+    from screener.history.rates import RatesHistory
+
+    hist = RatesHistory.load(store, dt.date(2025, 5, 1), dt.date(2025, 7, 31))
+    assert hist.as_of(dt.date(2025, 6, 29)).treasury_10y == pytest.approx(0.0430)
+    assert hist.as_of(dt.date(2025, 6, 30)).treasury_10y == pytest.approx(0.0425)
+    assert hist.as_of(dt.date(2025, 7, 2)).treasury_10y == pytest.approx(0.0888)
+    # the revision of 27 June is known from 15 July, but 1 July is the latest observation then
+    assert hist.as_of(dt.date(2025, 7, 20)).dates[TREASURY_10Y] == "2025-07-01"
+    for day in (dt.date(2025, 6, 30), dt.date(2025, 7, 2)):
+        assert hist.as_of(day) == rates_as_of(store, day)

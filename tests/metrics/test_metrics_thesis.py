@@ -170,3 +170,10 @@ def test_coverage_bands_and_estimate_dispersion():
     assert math.isnan(d["N6"])                         # consensus 0
     assert math.isnan(d["N9"])                         # high below low: bad data
     assert math.isnan(d["NX"])
+
+
+def test_floating_rate_debt_is_a_balance_on_the_point_in_time_path():
+    """Merge guard: the quarterly assembly (history.asof, branch i12b) sums flows over four
+    quarters; floating-rate debt is an instant and must be taken at the latest quarter."""
+    asof = pytest.importorskip("screener.history.asof")
+    assert "floating_rate_debt" in asof.BALANCES
