@@ -1,7 +1,7 @@
 """The one fetch policy for every network source.
 
-- A ``RateLimiter`` per source (token spacing, thread-safe): never more than ``rate`` requests per
-  second across all threads.
+- One ``RateLimiter`` per source and machine (``screener.ratelimit``): never more than ``rate``
+  requests in any one-second span, across threads, retries and processes.
 - ``HttpClient.get`` retries only transient failures (429 honouring Retry-After, 5xx, timeouts,
   connection resets, truncated bodies) with exponential backoff and jitter, bounded in attempts
   and total time (tenacity). Permanent failures (4xx, unknown ticker) raise at once.
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import requests
+from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -29,35 +30,24 @@ from tenacity import (
 )
 
 from screener.errors import FetchError, PermanentFetchError, TransientFetchError
+from screener.ratelimit import RateLimiter, limiter_for  # noqa: F401 - RateLimiter re-exported
 from screener.settings import redact
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 522, 524}
 
 
-class RateLimiter:
-    """At most ``rate`` acquisitions per second, spaced evenly, shared by all threads."""
+class _LimitedAdapter(HTTPAdapter):
+    """Takes the rate-limit grant as late as possible: after the request is prepared, right
+    before it goes to the socket, so the time between the grant and the server's count stays
+    small even when threads wait for each other on a busy machine."""
 
-    def __init__(self, rate: float):
-        self.rate = float(rate)
-        self.interval = 1.0 / self.rate if self.rate > 0 else 0.0
-        self._lock = threading.Lock()
-        self._next = time.monotonic()
+    def __init__(self, limiter: RateLimiter):
+        super().__init__()
+        self.limiter = limiter
 
-    def acquire(self) -> None:
-        if self.interval <= 0:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        delay = slot - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-
-    def pause(self, seconds: float) -> None:
-        """Push every caller back (a server said Retry-After)."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
+    def send(self, request, *args, **kwargs):
+        self.limiter.acquire()
+        return super().send(request, *args, **kwargs)
 
 
 @dataclass
@@ -97,7 +87,8 @@ class HttpClient:
     max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.rate)
+        self.limiter = limiter_for(self.source, self.rate)
+        self._recent_429: list[float] = []
         self._local = threading.local()
         self.requests_made = 0
         self._count_lock = threading.Lock()
@@ -107,11 +98,13 @@ class HttpClient:
         if session is None:
             session = requests.Session()
             session.headers.update(self.headers)
+            adapter = _LimitedAdapter(self.limiter)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             self._local.session = session
         return session
 
     def _once(self, url: str, params: dict | None, ticker: str | None) -> bytes:
-        self.limiter.acquire()
         with self._count_lock:
             self.requests_made += 1
         broken = None
@@ -131,7 +124,7 @@ class HttpClient:
         if status in TRANSIENT_STATUS:
             wait = parse_retry_after(resp.headers.get("Retry-After"))
             if wait is not None:
-                self.limiter.pause(min(wait, self.max_retry_after))
+                self._throttled(status, min(wait, self.max_retry_after))
             raise TransientFetchError(
                 f"{self.source}: HTTP {status} for {redact(url)}",
                 source=self.source, ticker=ticker, status=status, retry_after=wait,
@@ -149,6 +142,21 @@ class HttpClient:
                 f"for {redact(url)}", source=self.source, ticker=ticker,
             )
         return body
+
+    def _throttled(self, status: int, wait: float) -> None:
+        """A server asked to wait. The retry of this request always waits (see ``get``); every
+        request of the source (every process) waits too when the server means the whole client:
+        any status but 429, or 429 to several requests within one window. A lone 429 among good
+        answers is taken for that request's own: our limiter keeps within the server's limit,
+        and stopping every worker for each stray 429 would cost far more than the limit allows."""
+        with self._count_lock:
+            now = time.monotonic()
+            if status == 429:
+                self._recent_429 = [t for t in self._recent_429
+                                     if now - t < self.limiter.window] + [now]
+            clustered = len(self._recent_429) >= 3
+        if status != 429 or clustered:
+            self.limiter.pause(wait)
 
     def get(self, url: str, params: dict | None = None, ticker: str | None = None,
             validate=None) -> tuple[bytes, int]:

@@ -83,7 +83,8 @@ def _failure(provider, ticker: str, dataset: str, exc: BaseException) -> Failure
 def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, bytes], Any],
          on_failure: Callable[[Failure], None], report: FetchReport,
          progress: Progress | None, stop_event: threading.Event | None,
-         start_requests: int | None = None) -> None:
+         start_requests: int | None = None,
+         still_needed: Callable[[str, str], bool] | None = None) -> None:
     """Fetch ``plan`` (ticker -> datasets) with the provider's concurrency."""
     stop = stop_event or threading.Event()
     lock = threading.Lock()
@@ -97,6 +98,8 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
             return
         ok, blocks = True, set()
         for dataset in plan[ticker]:
+            if still_needed is not None and not still_needed(ticker, dataset):
+                continue  # another process stored it meanwhile
             try:
                 payload, attempts = provider.fetch_payload(ticker, dataset)
             except StoreError:
@@ -203,8 +206,12 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
         except Exception as exc:  # noqa: BLE001 - recorded as this name's failure
             raise Unreadable(provider, ticker, dataset, exc) from None
 
+    def still_needed(ticker: str, dataset: str) -> bool:
+        """Checked again just before the request: a concurrent fetch may have stored it."""
+        return ticker not in store.fresh(provider.name, dataset, [ticker], max_age)
+
     _run(provider, plan, on_payload, store.record_failure, report, progress, stop_event,
-         start_requests=baseline)
+         start_requests=baseline, still_needed=still_needed)
     return report
 
 

@@ -261,9 +261,15 @@ class Store:
         else:
             cutoff = now - max_age
         wanted = set(tickers)
-        rows = self._query(
-            "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
-            "GROUP BY ticker", (source, dataset))
+        if len(wanted) <= 50:  # a few names (the check just before each request): by key
+            marks = ",".join("?" * len(wanted))
+            rows = self._query(
+                "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
+                f"AND ticker IN ({marks}) GROUP BY ticker", (source, dataset, *sorted(wanted)))
+        else:
+            rows = self._query(
+                "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
+                "GROUP BY ticker", (source, dataset))
         return {t for t, f in rows if t in wanted and datetime.fromisoformat(f) >= cutoff}
 
     def tickers(self, source: str | None = None, dataset: str | None = None) -> list[str]:
@@ -289,7 +295,8 @@ class Store:
     def failures(self, source: str | None = None, tickers: Iterable[str] | None = None,
                  unresolved: bool = True) -> list[Failure]:
         """Recorded failures, newest per (source, dataset, ticker). ``unresolved``: only those
-        with no snapshot fetched after the failure."""
+        with no snapshot fetched after the failure nor as of the failure's day or later (so a
+        name another process stored while this one failed on it counts as resolved)."""
         sql = ("SELECT f.source, f.dataset, f.ticker, f.reason, f.attempts, f.transient, "
                "max(f.at) FROM failures f")
         where, params = [], []
@@ -298,7 +305,8 @@ class Store:
             params.append(source)
         if unresolved:
             where.append("NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.source=f.source AND "
-                         "s.dataset=f.dataset AND s.ticker=f.ticker AND s.fetched_at>=f.at)")
+                         "s.dataset=f.dataset AND s.ticker=f.ticker AND (s.fetched_at>=f.at "
+                         "OR s.as_of>=substr(f.at, 1, 10)))")
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self._query(sql + " GROUP BY f.source, f.dataset, f.ticker", params)
