@@ -29,11 +29,40 @@ from tenacity import (
     wait_random,
 )
 
-from screener.errors import FetchError, PermanentFetchError, TransientFetchError
+from screener.errors import (
+    FetchError,
+    PermanentFetchError,
+    SourceUnavailableError,
+    TransientFetchError,
+)
 from screener.ratelimit import RateLimiter, limiter_for  # noqa: F401 - RateLimiter re-exported
 from screener.settings import redact
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 522, 524}
+UNREACHABLE_AFTER = 4   # requests in a row that reach no server at all: the source is down
+FAILING_AFTER = 12      # requests in a row that all fail (5xx, 429, 401, 403, resets): stop
+BLOCKED_STATUS = {401, 403}
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Why no server answered at all (DNS, no route, refused, connect timeout), else None.
+    A reset or a truncated body after connecting is the server's fault, not the route's."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connection timed out"
+    if not isinstance(exc, requests.ConnectionError) or \
+            isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return None
+    text = repr(exc)
+    for needle, why in (("NameResolution", "DNS lookup failed"),
+                        ("Name or service not known", "DNS lookup failed"),
+                        ("getaddrinfo", "DNS lookup failed"),
+                        ("No route to host", "no route to host"),
+                        ("Network is unreachable", "network is unreachable"),
+                        ("Connection refused", "connection refused"),
+                        ("NewConnectionError", "cannot connect")):
+        if needle in text:
+            return why
+    return None
 
 
 class _LimitedAdapter(HTTPAdapter):
@@ -92,6 +121,33 @@ class HttpClient:
         self._local = threading.local()
         self.requests_made = 0
         self._count_lock = threading.Lock()
+        self._unreachable = 0      # requests in a row that reached no server
+        self._failing = 0          # requests in a row that got no usable answer
+        self.down: str | None = None  # why the source was given up, once it was
+
+    def _note(self, ok: bool, unreachable: str | None = None, why: str = "",
+              url: str = "") -> None:
+        """Count failures in a row across threads; give the source up when they say it is down."""
+        host = urlsplit_host(url)
+        with self._count_lock:
+            if ok:
+                self._unreachable = self._failing = 0
+                return
+            self._failing += 1
+            self._unreachable = self._unreachable + 1 if unreachable else 0
+            if self.down is None:
+                if self._unreachable >= UNREACHABLE_AFTER:
+                    self.down = f"cannot reach {host or 'the server'} ({unreachable})"
+                elif self._failing >= FAILING_AFTER:
+                    self.down = f"the last {self._failing} requests all failed ({why})"
+
+    def _check_down(self) -> None:
+        if self.down is not None:
+            raise SourceUnavailableError(
+                f"{self.source}: source unavailable, stopped: {redact(self.down)}.",
+                "Check the network connection (or proxy, firewall, VPN) and the source's base "
+                "URL setting, then run the same command again: what was fetched is kept.",
+                source=self.source)
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -105,22 +161,29 @@ class HttpClient:
         return session
 
     def _once(self, url: str, params: dict | None, ticker: str | None) -> bytes:
+        self._check_down()
         with self._count_lock:
             self.requests_made += 1
-        broken = None
+        broken = unreachable = None
         try:
             resp = self._session().get(url, params=params, timeout=self.timeout)
             body = resp.content  # reads the whole body: truncation raises here
         except (requests.Timeout, requests.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
-            broken = type(exc).__name__
+            broken, unreachable = type(exc).__name__, unreachable_reason(exc)
         if broken is not None:
             # raised outside the except block: the library's exception, whose text holds the
             # full URL (and an API key in its query), is not even kept as __context__
+            self._note(False, unreachable, unreachable or broken, url)
+            self._check_down()
             raise TransientFetchError(f"{self.source}: {broken} for {redact(url)}",
                                       source=self.source, ticker=ticker)
         status = resp.status_code
+        failed = status in TRANSIENT_STATUS or status in BLOCKED_STATUS
+        self._note(not failed, None, f"last answer HTTP {status}", url)
+        if failed:
+            self._check_down()
         if status in TRANSIENT_STATUS:
             wait = parse_retry_after(resp.headers.get("Retry-After"))
             if wait is not None:
@@ -183,6 +246,20 @@ class HttpClient:
             exc.attempts = max(1, attempts)  # the failure report says how often it was tried
             raise
         return body, attempts
+
+
+def urlsplit_host(text: str) -> str:
+    """The host of the first URL in ``text`` ("" when none): named in "cannot reach HOST"."""
+    from urllib.parse import urlsplit
+
+    start = text.find("://")
+    if start < 0:
+        return ""
+    begin = text.rfind(" ", 0, start) + 1
+    try:
+        return urlsplit(text[begin:].split()[0]).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _wait_with_retry_after(base):

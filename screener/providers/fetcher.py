@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from screener.errors import FetchError, StoreError, TransientFetchError
+from screener.errors import FetchError, SourceUnavailableError, StoreError, TransientFetchError
+
+NAMES_FAILING_AFTER = 10  # names in a row failed transiently, none fetched yet: source is down
 from screener.raw.bundle import Failure, RawBundle
 from screener.settings import redact
 
@@ -51,11 +53,16 @@ class FetchReport:
     requests: int = 0                   # HTTP requests made (including retries)
     elapsed: float = 0.0
     interrupted: bool = False
+    stopped: str | None = None          # why the source was given up (unreachable, blocked)
     coverage: dict[str, int] = field(default_factory=dict)  # block -> names fetched with it
 
     @property
     def failed_names(self) -> int:
         return len({f.ticker for f in self.failed})
+
+    @property
+    def fetched_any(self) -> bool:
+        return bool(self.done) or bool(self.coverage)
 
     @property
     def finished(self) -> int:
@@ -87,16 +94,18 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
          still_needed: Callable[[str, str], bool] | None = None) -> None:
     """Fetch ``plan`` (ticker -> datasets) with the provider's concurrency."""
     stop = stop_event or threading.Event()
+    give_up = threading.Event()  # this source only: the others carry on
     lock = threading.Lock()
     if start_requests is None:
         start_requests = _requests(provider)
     attempts_total = 0
+    streak = {"failed": 0, "ok": 0}
 
     def task(ticker: str) -> None:
         nonlocal attempts_total
-        if stop.is_set():
+        if stop.is_set() or give_up.is_set():
             return
-        ok, blocks = True, set()
+        ok, blocks, transient_only = True, set(), True
         for dataset in plan[ticker]:
             if still_needed is not None and not still_needed(ticker, dataset):
                 continue  # another process stored it meanwhile
@@ -113,6 +122,7 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
                     attempts_total += fail.attempts
                     report.failed.append(fail)
                 ok = False
+                transient_only = transient_only and fail.transient
                 continue
             with lock:
                 attempts_total += attempts
@@ -124,6 +134,17 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
                     report.failed.append(bad.failure)
                 ok = False
         with lock:
+            if ok or blocks:
+                streak["ok"] += 1
+                streak["failed"] = 0
+            elif transient_only:
+                streak["failed"] += 1
+            if not streak["ok"] and streak["failed"] >= NAMES_FAILING_AFTER:
+                raise SourceUnavailableError(
+                    f"{provider.name}: source unavailable, stopped: the first "
+                    f"{streak['failed']} names all failed ({redact(report.failed[-1].reason)}).",
+                    "Check the network connection and the source, then run the same command "
+                    "again: what was fetched is kept.", source=provider.name)
             if ok:
                 report.done.append(ticker)
             for b in blocks:
@@ -145,7 +166,12 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
-                fut.result()  # re-raise StoreError and other fatal errors
+                try:
+                    fut.result()  # re-raise StoreError and other fatal errors
+                except SourceUnavailableError as exc:
+                    if not give_up.is_set():
+                        report.stopped = exc.message
+                        give_up.set()
             if stop.is_set():
                 report.interrupted = True
                 break
@@ -197,7 +223,13 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
     baseline = _requests(provider)  # counts the requests prepare() makes too
     prepare = getattr(provider, "prepare", None)
     if prepare is not None:
-        prepare(store=store, max_age=max_age)
+        try:
+            prepare(store=store, max_age=max_age)
+        except (FetchError, SourceUnavailableError) as exc:  # e.g. the SEC ticker map
+            report.stopped = exc.message
+            new = _requests(provider)
+            report.requests = (new - baseline) if new is not None and baseline is not None else 0
+            return report
 
     def on_payload(ticker: str, dataset: str, payload: bytes) -> set[str]:
         snap = store.put(provider.name, dataset, ticker, as_of, payload)  # kept for re-parsing
