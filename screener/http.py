@@ -242,7 +242,7 @@ class HttpClient:
                     body = self._once(url, params, ticker)
                     if validate is not None:
                         validate(body)
-        except FetchError as exc:
+        except (FetchError, SourceUnavailableError) as exc:
             exc.attempts = max(1, attempts)  # the failure report says how often it was tried
             raise
         return body, attempts

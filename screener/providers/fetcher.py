@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -78,7 +78,7 @@ def _requests(provider) -> int | None:
 
 
 def _failure(provider, ticker: str, dataset: str, exc: BaseException) -> Failure:
-    if isinstance(exc, FetchError):
+    if isinstance(exc, (FetchError, SourceUnavailableError)):
         reason = exc.message
         attempts = int(getattr(exc, "attempts", 1) or 1)
         transient = isinstance(exc, TransientFetchError)
@@ -115,7 +115,15 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
                 raise
             except Exception as exc:
                 if getattr(exc, "fatal", False):  # daily limit, refused key: stop the run
+                    if isinstance(exc, SourceUnavailableError) and getattr(exc, "attempts", 0):
+                        fail = replace(_failure(provider, ticker, dataset, exc),
+                                       transient=True)  # it was tried: worth another run
+                        on_failure(fail)
+                        with lock:
+                            report.failed.append(fail)
                     raise
+                if still_needed is not None and not still_needed(ticker, dataset):
+                    continue  # failed here, but another process stored it meanwhile
                 fail = _failure(provider, ticker, dataset, exc)
                 on_failure(fail)
                 with lock:

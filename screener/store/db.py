@@ -295,8 +295,8 @@ class Store:
     def failures(self, source: str | None = None, tickers: Iterable[str] | None = None,
                  unresolved: bool = True) -> list[Failure]:
         """Recorded failures, newest per (source, dataset, ticker). ``unresolved``: only those
-        with no snapshot fetched after the failure nor as of the failure's day or later (so a
-        name another process stored while this one failed on it counts as resolved)."""
+        with no snapshot fetched after the failure (a fetch that fails on a name another process
+        has already stored records no failure: see ``fetcher``)."""
         sql = ("SELECT f.source, f.dataset, f.ticker, f.reason, f.attempts, f.transient, "
                "max(f.at) FROM failures f")
         where, params = [], []
@@ -305,8 +305,7 @@ class Store:
             params.append(source)
         if unresolved:
             where.append("NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.source=f.source AND "
-                         "s.dataset=f.dataset AND s.ticker=f.ticker AND (s.fetched_at>=f.at "
-                         "OR s.as_of>=substr(f.at, 1, 10)))")
+                         "s.dataset=f.dataset AND s.ticker=f.ticker AND s.fetched_at>=f.at)")
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self._query(sql + " GROUP BY f.source, f.dataset, f.ticker", params)
