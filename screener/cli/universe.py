@@ -89,7 +89,9 @@ def _print_changes(console: Console, result) -> None:
 @universe.command("refresh")
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Refresh every downloadable universe.")
-def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Store the file even when it has far fewer members than the last snapshot.")
+def refresh_cmd(names: tuple[str, ...], all_: bool, force: bool) -> None:
     """Download current holdings and store a dated snapshot (earlier ones are kept).
 
     A failed download leaves the previous snapshot untouched. If iShares refuses your
@@ -114,7 +116,7 @@ def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
     for name in names:
         console.print(f"Downloading {name} ...")
         try:
-            _print_changes(console, refresh(name))
+            _print_changes(console, refresh(name, force=force))
         except ScreenerError as exc:
             if len(names) == 1:
                 raise
@@ -130,7 +132,10 @@ def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
               help="As-of date when the file does not say (plain CSVs); default: today.")
-def import_cmd(name: str, file: str, as_of: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Store the file even when it has fewer members than the snapshot it "
+                   "replaces (same date) or far fewer than the last one.")
+def import_cmd(name: str, file: str, as_of: str | None, force: bool) -> None:
     """Import a holdings file downloaded by hand as a snapshot of NAME.
 
     Reads iShares holdings CSVs, SPDR holdings xlsx and plain CSVs with a ticker column.
@@ -151,7 +156,7 @@ def import_cmd(name: str, file: str, as_of: str | None) -> None:
         except ValueError:
             raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2026-05-05",
                                      param_hint="--as-of") from None
-    _print_changes(_console(), import_file(name, file, as_of=as_of))
+    _print_changes(_console(), import_file(name, file, as_of=as_of, force=force))
 
 
 @universe.command("show")
