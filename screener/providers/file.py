@@ -48,20 +48,29 @@ class ImportReport:
 
 def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     """The file as text cells (CSV) or native cells (xlsx, parquet); clear error otherwise."""
+    import io
+
+    from screener.fsutil import MB, UnreadableFile, read_bounded
+
     suffix = path.suffix.lower()
+    try:  # bounded while reading; devices and pipes refused (/dev/zero never ends)
+        data = io.BytesIO(read_bounded(path, 256 * MB, "data file"))
+    except UnreadableFile as exc:
+        raise InputDataError([Problem(Location(str(path)), exc.reason,
+                                      "Check the path given to --from-file.")]) from None
     try:
         if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_csv(data, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             if len(frame.columns) == 1 and ";" in str(frame.columns[0]):
                 raise InputDataError([Problem(
                     Location(str(path), 1), "the file is separated by ';', not ','",
                     "Export it again as comma-separated CSV (or save it as xlsx).")])
             return frame
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object,
+            return pd.read_excel(data, sheet_name=sheet if sheet is not None else 0, dtype=object,
                                  engine="openpyxl")
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            return pd.read_parquet(data)
     except InputDataError:
         raise
     except FileNotFoundError:

@@ -40,6 +40,11 @@ ALIASES: dict[str, str] = {
     "currency": "currency", "market currency": "market_currency", "local currency": "currency",
 }
 
+# The largest real index has ~3,000 members (Russell 3000 / total-market funds ~3,700 rows with
+# cash and futures lines): a file with more rows is not a holdings file, and reading it whole
+# would take gigabytes. Parsers stop at this many rows.
+MAX_ROWS = 20_000
+
 EXPECTED = ("an iShares holdings CSV with a header line starting 'Ticker,Name,...', "
             "an SPDR holdings xlsx (sheet 'holdings') or a plain CSV with a 'ticker' column")
 
@@ -51,6 +56,13 @@ _NOT_STOCK_TYPE = re.compile(r"\b(?:SWAPS?|FUTURES?|FORWARDS?|OPTIONS?|WARRANTS?
 # Exchanges that are not a listing (iShares prints these for delisted leftovers, escrows).
 _OTC_EXCHANGE = re.compile(r"NON-NMS QUOTATION SERVICE|\bNNQS\b|\bOTC\b|PINK SHEETS|GREY MARKET")
 _CASH_NAME = re.compile(r"\b(?:MONEY MARKET|US DOLLAR|USD CASH|CASH COLLATERAL|TREASURY SL AGENCY)\b")
+
+
+def too_many_rows(source: str) -> HoldingsFormatError:
+    return HoldingsFormatError(
+        source, f"more than {MAX_ROWS:,} rows: no index holds that many (the largest has about "
+        "3,000 members), so this is not a holdings file.",
+        hint="Check that this is the fund's holdings file.")
 
 
 class HoldingsFormatError(InputDataError):

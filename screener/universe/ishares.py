@@ -20,12 +20,14 @@ import pandas as pd
 from screener.universe.holdings import (
     EXPECTED,
     HEADER_SEARCH_ROWS,
+    MAX_ROWS,
     Holdings,
     HoldingsFormatError,
     find_header,
     finish,
     parse_date,
     to_number,
+    too_many_rows,
 )
 
 
@@ -55,6 +57,8 @@ def _read_records(text: str, source: str) -> list[tuple[int, list[str]]]:
         try:
             for row in reader:
                 records.append((reader.line_num, row))
+                if len(records) > MAX_ROWS + HEADER_SEARCH_ROWS + 50:
+                    raise too_many_rows(source)
             return records
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
