@@ -38,7 +38,15 @@ def _open_store(path):
 
 def _tickers(universe: str | None, tickers: str | None, limit: int | None) -> list[str]:
     if tickers:
-        names = [t.strip().upper() for t in tickers.split(",") if t.strip()]
+        from screener.universe import tickers as tk  # one normaliser for every entry point
+
+        names, bad = [], []
+        for raw in (t for t in tickers.split(",") if t.strip()):
+            norm, why = tk.check(raw)
+            (bad.append(f"{tk.printable(raw)!s}: {why}") if why else names.append(norm))
+        if bad:
+            raise click.BadParameter("; ".join(bad[:5]), param_hint="--tickers")
+        names = list(dict.fromkeys(names))
     elif universe:
         from screener.universe import load_members
 

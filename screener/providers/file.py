@@ -87,9 +87,20 @@ def normalise_ticker(value: Any) -> str | None:
     """'aapl', 'AAPL US Equity', 'BRK/B', 'MOG A' -> 'AAPL', 'BRK-B', 'MOG-A'; None if empty."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    t = re.sub(r"\s+(US|UN|UW|UQ|UA|UR|UP)?\s*EQUITY$", "", str(value).strip().upper())
-    t = re.sub(r"[\s/]+", "-", t.strip())
-    return t or None
+    from screener.universe import tickers as tk  # the one normaliser of every entry point
+
+    return tk.normalise(value) or None
+
+
+def _ticker_problem(value: Any, ticker: str | None) -> str | None:
+    from screener.universe import tickers as tk
+
+    if ticker is None:
+        return "no ticker"
+    why = tk.problem(value, ticker)
+    if why is None and not re.fullmatch(TICKER_PATTERN, ticker):
+        why = "not a ticker"
+    return why
 
 
 def to_number(value: Any) -> tuple[float | None, bool]:
@@ -150,9 +161,11 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
         ticker = normalise_ticker(raw[header[mapping.ticker]])
         bad: list[dict[str, Any]] = []
         fy: float | None = None
-        if ticker is None or not re.fullmatch(TICKER_PATTERN, ticker):
+        why = _ticker_problem(raw[header[mapping.ticker]], ticker)
+        if why is not None:
             bad.append({"column": mapping.ticker, "value": raw[header[mapping.ticker]],
-                        "reason": "missing or malformed ticker"})
+                        "reason": "missing or malformed ticker" if why == "no ticker"
+                        else f"missing or malformed ticker ({why})"})
         blocks: dict[str, dict[str, Any]] = {}
         if mapping.fiscal_year:
             fy, ok = to_number(raw[header[mapping.fiscal_year]])

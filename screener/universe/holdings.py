@@ -187,6 +187,15 @@ def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
     kept = raw[keep].copy()
     kept["original_ticker"] = kept["ticker"].map(tk.clean)
     kept["norm"] = kept["ticker"].map(tk.normalise)
+    why = [tk.problem(raw_t, norm) for raw_t, norm in zip(kept["ticker"], kept["norm"])]
+    invalid = pd.Series([w is not None for w in why], index=kept.index)
+    if invalid.any():  # formulas, invisible characters, lookalike letters: never a ticker
+        dropped["not a valid ticker"] = int(invalid.sum())
+        shown = [f"{tk.printable(t)} ({w})" for t, w in zip(kept["ticker"][invalid],
+                                                          [w for w in why if w])][:5]
+        notes.append(f"{source}: {int(invalid.sum())} row(s) without a valid ticker left out: "
+                     + "; ".join(shown))
+        kept = kept[~invalid]
     dup = kept["norm"].duplicated(keep="first")
     if dup.any():
         dropped["duplicate ticker"] = int(dup.sum())
