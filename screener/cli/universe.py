@@ -22,7 +22,9 @@ def _pct(value) -> str:
 
 
 def _text(value) -> str:
-    return "" if value is None or pd.isna(value) else str(value)
+    from screener.textsafe import rich_safe  # file strings never reach the terminal raw
+
+    return "" if value is None or pd.isna(value) else rich_safe(value)
 
 
 @click.group()
@@ -60,7 +62,7 @@ def list_cmd() -> None:
             members, as_of = f"{info.members:,}", info.as_of or "-"
             if info.snapshots > 1:
                 as_of += f" ({info.snapshots} snapshots)"
-        table.add_row(info.name, info.title, members, as_of, info.source)
+        table.add_row(info.name, _text(info.title), members, _text(as_of), _text(info.source))
     _console().print(table)
 
 
@@ -70,9 +72,9 @@ def _print_changes(console: Console, result) -> None:
     console.print(f"[bold]{result.name}[/]: {result.kept:,} equities as of {result.as_of} "
                   f"{verb} ({result.rows_total:,} rows; dropped {dropped}).")
     if result.fund:
-        console.print(f"  fund: {result.fund}")
+        console.print(f"  fund: {_text(result.fund)}")
     for note in result.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {_text(note)}")
     if result.previous is None:
         console.print("  first snapshot: no earlier one to compare with.")
     else:
@@ -195,7 +197,7 @@ def show_cmd(name: str, diff_date: str | None, limit: int) -> None:
     frame = members.frame.sort_values("weight", ascending=False, na_position="last")
     console.print(f"[bold]{name}[/]: {len(frame):,} members as of {members.as_of}.")
     for note in members.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {_text(note)}")
     console.print(_table(name, frame, limit))
     if limit and len(frame) > limit:
         console.print(f"... {len(frame) - limit:,} more (use --limit 0 to see all).")

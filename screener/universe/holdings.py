@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from screener.errors import InputDataError, Location, Problem
+from screener.textsafe import terminal_safe
 from screener.universe import tickers as tk
 
 # Columns of a parsed holdings frame / snapshot (the index is the normalised ticker).
@@ -157,6 +158,9 @@ def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
                                    "weight_pct", "weight", "exchange", "location", "currency",
                                    "market_currency", "security_type"])
     raw = raw.astype("string").apply(lambda c: c.str.replace("\u00a0", " ").str.strip())
+    for col in ("name", "sector", "exchange", "location", "currency"):  # shown on terminals
+        raw[col] = raw[col].map(lambda v: terminal_safe(v).strip() if isinstance(v, str) else v,
+                                na_action="ignore").astype("string")
     dropped: dict[str, int] = {}
     keep = pd.Series(True, index=raw.index)
 
