@@ -9,16 +9,61 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+TEMP_TAG = "screener-tmp"  # every temporary file we make: .<target>.screener-tmp-<pid>-<rnd>
+
+
+def temp_prefix(name: str) -> str:
+    """Prefix of a temporary file for ``name``: recognisable, and naming the writing process so
+    the next run can tell a leftover (its process is gone) from a write in progress."""
+    return f".{name}.{TEMP_TAG}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: leave its files alone
+    return True
+
+
+def clean_stale_temps(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files a killed screener process left in ``folder`` (their
+    process is gone); files of a live process are left alone. Returns what was removed."""
+    import re
+
+    pattern = re.compile(rf"\.{re.escape(TEMP_TAG)}-(\d+)-")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = pattern.search(entry.name)
+        if m is None or not entry.name.startswith(".") or _alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` atomically.
 
-    On any exception the temporary file is removed and ``target`` is untouched.
+    On any exception the temporary file is removed and ``target`` is untouched. Leftovers of
+    killed processes in the same folder are removed first.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(target.parent)
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=str(target.parent)
+        prefix=temp_prefix(target.name), suffix=suffix or ".tmp", dir=str(target.parent)
     )
     os.close(fd)
     tmp_path = Path(tmp)

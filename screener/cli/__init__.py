@@ -33,7 +33,12 @@ class ScreenerGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted. Everything fetched or written so far is kept.", err=True)
+            # half-built objects (a workbook's streamed sheets) are finalised at exit; their
+            # "Exception ignored" reports are noise after a Ctrl-C, not something to act on
+            sys.unraisablehook = lambda _unraisable: None
+            click.echo("Interrupted. Everything fetched or written so far is kept; no "
+                       "output file was left half-written. Run the same command again to "
+                       "resume.", err=True)
             ctx.exit(130)
 
 

@@ -16,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from screener.export import charts, frames
-from screener.export.atomic import write_atomic
+from screener.errors import ExportError
+from screener.export.atomic import library_temps_in, write_atomic
+from screener.fsutil import clean_stale_temps
 from screener.export.cells import add_sheet
 from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
@@ -62,12 +64,22 @@ def write_workbook(result: RunResult, path: str | Path) -> Path:
     ``<stem>-<HHMMSS>.xlsx`` and ``TargetLockedError`` is raised; its message reads
     "Target is locked; wrote <new file> instead" and ``.written`` holds the new path.
     """
-    wb = build_workbook(result)
+    folder = Path(path).parent
     try:
-        return write_atomic(Path(path), lambda fh: _save(wb, fh))
-    except BaseException:
-        _discard(wb)
-        raise
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the output folder {folder}: {exc.strerror}",
+                          "Choose another folder with --out.") from None
+    clean_stale_temps(folder)  # sheets a killed run left behind
+    with library_temps_in(folder):  # sheet temporaries beside the target, not in $TMPDIR
+        wb = None
+        try:
+            wb = build_workbook(result)
+            return write_atomic(Path(path), lambda fh: _save(wb, fh))
+        except BaseException:
+            if wb is not None:
+                _discard(wb)
+            raise
 
 
 def _save(wb: Workbook, fh) -> None:
