@@ -66,17 +66,18 @@ def unreachable_reason(exc: BaseException) -> str | None:
 
 
 class _LimitedAdapter(HTTPAdapter):
-    """Takes the rate-limit grant as late as possible: after the request is prepared, right
-    before it goes to the socket, so the time between the grant and the server's count stays
-    small even when threads wait for each other on a busy machine."""
+    """Takes the rate-limit grant as late as possible (after the request is prepared, right
+    before it goes to the socket) and reports when the answer arrived."""
 
     def __init__(self, limiter: RateLimiter):
         super().__init__()
         self.limiter = limiter
 
     def send(self, request, *args, **kwargs):
-        self.limiter.acquire()
-        return super().send(request, *args, **kwargs)
+        # the grant right before the socket, the end when the answer's headers are in: the
+        # server counted the request somewhere in between (see screener.ratelimit)
+        with self.limiter.request():
+            return super().send(request, *args, **kwargs)
 
 
 @dataclass

@@ -36,6 +36,16 @@ def _open_store(path):
     return Store.open(path)
 
 
+def _inspect_store(path):
+    """Read-only, for `store ...` commands: never creates, writes or merges a foreign WAL."""
+    from screener.store import Store
+
+    store = Store.open_read_only(path)
+    for note in store.notes:
+        click.secho(f"Warning: {note}", fg="yellow", err=True)
+    return store
+
+
 def _tickers(universe: str | None, tickers: str | None, limit: int | None) -> list[str]:
     if tickers:
         from screener.universe import tickers as tk  # one normaliser for every entry point
@@ -362,7 +372,7 @@ def info(store_path, as_json):
     Example:
       screener store info
     """
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         data = st.info()
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -389,7 +399,7 @@ def history(ticker, source, dataset, store_path):
     Example:
       screener store history ACME --source sec
     """
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         rows = [r for r in st.catalog(ticker.upper())
                 if (not source or r["source"] == source)
                 and (not dataset or r["dataset"] == dataset)]
@@ -422,7 +432,7 @@ def estimates(ticker, source, store_path):
 
     ticker = ticker.upper()
     shown = False
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         for src in [source] if source else ["yahoo", "fmp", "file"]:
             snaps = st.history(src, "estimates", ticker) if src != "file" else \
                 st.history(src, "records", ticker)
@@ -466,7 +476,7 @@ def failures(source, store_path):
     Example:
       screener store failures --source sec
     """
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         rows = st.failures(source=source)
     if not rows:
         click.echo("No unresolved failures.")

@@ -18,6 +18,7 @@ providers store response bodies only, never request URLs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -75,6 +76,44 @@ class Snapshot:
     sha256: str
 
 
+WAL_MAGIC = (0x377F0682, 0x377F0683)
+
+
+def wal_belongs(wal: Path, db_header: bytes) -> bool:
+    """Whether ``wal`` can be this database's write-ahead log: a WAL header, the database's
+    page size, and, where the log holds page 1, our application id in it. SQLite itself would
+    replay any valid WAL it finds beside the file, whatever database wrote it."""
+    import struct
+
+    try:
+        with open(wal, "rb") as fh:
+            header = fh.read(32)
+            if len(header) < 32:
+                return False
+            magic, _version, page_size = struct.unpack(">III", header[:12])
+            if magic not in WAL_MAGIC:
+                return False
+            db_page = struct.unpack(">H", db_header[16:18])[0]
+            db_page = 65536 if db_page == 1 else db_page
+            if page_size != db_page:
+                return False
+            frames = 0
+            while frames < 100_000:
+                frame = fh.read(24)
+                if len(frame) < 24:
+                    break
+                page_no = struct.unpack(">I", frame[:4])[0]
+                page = fh.read(page_size)
+                if len(page) < page_size:
+                    break
+                if page_no == 1 and struct.unpack(">I", page[68:72])[0] != APPLICATION_ID:
+                    return False
+                frames += 1
+    except OSError:
+        return False
+    return True
+
+
 def _now() -> datetime:
     return datetime.now(UTC)  # microseconds: orders a failure against a snapshot of the same second
 
@@ -83,13 +122,30 @@ def _iso(d: date | datetime) -> str:
     return d.isoformat()
 
 
+class DamagedPayload(StoreError):
+    """A stored payload does not decompress or does not match its sha256."""
+
+    def __init__(self, source: str, dataset: str, ticker: str, as_of: str, path: Path):
+        super().__init__(f"The store {path} holds a damaged payload for {ticker} "
+                         f"({source}/{dataset} as of {as_of}).",
+                         "It is treated as missing: the next screener fetch gets it again.")
+        self.source, self.dataset, self.ticker, self.as_of = source, dataset, ticker, as_of
+        self.failure = Failure(ticker, source, dataset,
+                               f"damaged: the stored payload of {as_of} was unreadable and is "
+                               "treated as missing (fetched again by the next screener fetch)",
+                               0, True)
+
+
 class Store:
     """The local store. Thread-safe (one connection behind a lock); use ``Store.open``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False):
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
+        self.read_only = read_only
+        self.damaged: list[Failure] = []  # damaged payloads met while reading (see _readable)
+        self.notes: list[str] = []
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -113,6 +169,47 @@ class Store:
         store = cls(p, conn)
         try:
             store._init(timeout)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def open_read_only(cls, path: str | Path | None = None, timeout: float = 30.0) -> Store:
+        """Open for inspection (``store info`` and friends): nothing is created or written,
+        and a ``-wal`` file beside the store is used only when it belongs to it (same page
+        size; its copy of page 1, if any, carries our application id). A foreign one is left
+        untouched and ignored, with a warning in ``notes``."""
+        p = Path(path).expanduser() if path else store_path()
+        if p.is_dir():
+            raise StoreError(f"The store path {p} is a folder, not a file.", _HINT)
+        if not p.exists():
+            raise StoreError(f"There is no store at {p} yet.",
+                             "Fill it first: screener fetch --universe russell2000")
+        with open(p, "rb") as fh:
+            head = fh.read(100)
+        if head[:16] != SQLITE_MAGIC:
+            raise StoreError(f"{p} is not a screener store (not an SQLite file).", _HINT)
+        notes = []
+        wal = p.with_name(p.name + "-wal")
+        mode = "ro"
+        if wal.exists() and wal.stat().st_size > 0 and not wal_belongs(wal, head):
+            mode = "ro&immutable=1"
+            notes.append(f"{wal} does not belong to this store; it was ignored and left as it "
+                         "is (move it away).")
+        try:
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode={mode}", uri=True,
+                                   timeout=timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the store {p}: {exc}", _HINT) from None
+        store = cls(p, conn, read_only=True)
+        store.notes = notes
+        try:
+            with store._guard():
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                if app_id != APPLICATION_ID:
+                    raise StoreError(f"{p} is an SQLite file but not a screener store.", _HINT)
         except BaseException:
             conn.close()
             raise
@@ -220,27 +317,53 @@ class Store:
         s, d, t, a, f, blob, sha = row
         try:
             payload = zlib.decompress(blob)
-        except zlib.error:
-            raise StoreError(f"The store {self.path} holds a damaged payload for {t} "
-                             f"({s}/{d} as of {a}).", "Fetch it again with screener fetch.") \
-                from None
+        except (zlib.error, TypeError):
+            payload = None
+        if payload is None or hashlib.sha256(payload).hexdigest() != sha:
+            raise DamagedPayload(s, d, t, a, self.path)
         return Snapshot(s, d, t, date.fromisoformat(a), datetime.fromisoformat(f), payload, sha)
+
+    def _readable(self, rows: Iterable[tuple]) -> Iterator[Snapshot]:
+        """The snapshots of ``rows`` that can be read; a damaged one is treated as missing:
+        removed (so the next fetch gets it again), recorded as a failure (shown on the Data
+        quality sheet and by ``store failures``), and skipped."""
+        for row in rows:
+            try:
+                yield self._snapshot(row)
+            except DamagedPayload as bad:
+                self._drop_damaged(bad)
+
+    def _drop_damaged(self, bad: DamagedPayload) -> None:
+        self.damaged.append(bad.failure)
+        if self.read_only:
+            return
+        with contextlib.suppress(StoreError):
+            with self._tx() as c:
+                c.execute("DELETE FROM snapshots WHERE source=? AND dataset=? AND ticker=? "
+                          "AND as_of=?", (bad.source, bad.dataset, bad.ticker, bad.as_of))
+                c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (bad.source, bad.dataset, bad.ticker, bad.failure.reason, 0, 1,
+                           _iso(_now())))
 
     def latest(self, source: str, dataset: str, ticker: str,
                as_of: date | None = None) -> Snapshot | None:
-        """The newest snapshot (with as-of on or before ``as_of`` when given)."""
-        rows = self._query(
-            "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker=? AND as_of<=? "
-            "ORDER BY as_of DESC LIMIT 1",
-            (source, dataset, ticker, _iso(as_of) if as_of else "9999-12-31"))
-        return self._snapshot(rows[0]) if rows else None
+        """The newest readable snapshot (with as-of on or before ``as_of`` when given)."""
+        keys = self._query(
+            "SELECT as_of FROM snapshots WHERE source=? AND dataset=? AND ticker=? AND as_of<=? "
+            "ORDER BY as_of DESC", (source, dataset, ticker, _iso(as_of) if as_of else "9999-12-31"))
+        for (a,) in keys:  # one payload at a time: older ones only when a newer is damaged
+            rows = self._query("SELECT * FROM snapshots WHERE source=? AND dataset=? AND "
+                               "ticker=? AND as_of=?", (source, dataset, ticker, a))
+            for snap in self._readable(rows):
+                return snap
+        return None
 
     def history(self, source: str, dataset: str, ticker: str) -> list[Snapshot]:
-        """Every snapshot of one (source, dataset, ticker), oldest first."""
+        """Every readable snapshot of one (source, dataset, ticker), oldest first."""
         rows = self._query(
             "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker=? ORDER BY as_of",
             (source, dataset, ticker))
-        return [self._snapshot(r) for r in rows]
+        return list(self._readable(rows))
 
     def catalog(self, ticker: str | None = None) -> list[dict[str, Any]]:
         """Snapshot metadata (no payloads): source, dataset, ticker, as_of, fetched_at, size."""
@@ -322,6 +445,8 @@ class Store:
         return json.loads(rows[0][0]) if rows else None
 
     def cache_records(self, snap: Snapshot, version: str, records: dict[str, Any]) -> None:
+        if self.read_only:  # inspection: parse again next time rather than write
+            return
         text = json.dumps(records, default=str)
         with self._tx() as c:
             c.execute("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",

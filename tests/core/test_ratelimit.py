@@ -98,7 +98,7 @@ def test_a_damaged_or_foreign_file_is_reset(tmp_path):
     path.write_bytes(b"\x00garbage" * 3)
     lim = RateLimiter(10, path=path)
     grants = [lim.acquire() for _ in range(3)]
-    assert violations(grants, 10) == 0 and path.read_bytes()[:4] == b"SRL1"
+    assert violations(grants, 10) == 0 and path.read_bytes()[:4] == b"SRL2"
 
 
 def test_an_unusable_lock_folder_falls_back_to_this_process(tmp_path, caplog):
@@ -116,3 +116,42 @@ def test_clients_of_one_source_share_the_limiter(tmp_path, monkeypatch):
     b = HttpClient("demo-src", rate=7, policy=RetryPolicy(attempts=1))
     assert a.limiter is b.limiter is limiter_for("demo-src", 7)
     assert a.limiter.path == tmp_path / "rate-demo-src.bin"
+
+
+def test_a_server_counting_late_never_sees_more_than_the_limit(tmp_path):
+    """The server counts each request at a random moment between our send and its answer
+    (up to 150 ms late, as a loaded machine does): still never 11 in a second."""
+    import random
+
+    lim = RateLimiter(10, path=tmp_path / "rate.bin")
+    rng = random.Random(7)
+    counted: list[float] = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(8):
+            with lim.request() as grant:
+                delay = rng.choice([0.0, 0.0, 0.01, 0.05, 0.15])
+                time.sleep(delay)
+                with lock:
+                    counted.append(grant + rng.uniform(0, delay))
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(counted) == 40
+    assert violations(counted, 10) == 0
+
+
+def test_a_request_in_flight_of_a_killed_process_stops_counting(tmp_path, monkeypatch):
+    import screener.ratelimit as rl
+
+    monkeypatch.setattr(rl, "STALE_IN_FLIGHT", 0.2)
+    lim = RateLimiter(2, path=tmp_path / "rate.bin")
+    lim.begin()
+    lim.begin()  # two in flight, never answered (their process was killed)
+    asked = time.monotonic()
+    RateLimiter(2, path=tmp_path / "rate.bin").acquire()
+    assert time.monotonic() - asked < 5
