@@ -49,6 +49,11 @@ def clean_stale_temps(folder: str | os.PathLike) -> list[Path]:
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):  # a staging folder (multi-file export)
+                import shutil
+
+                shutil.rmtree(entry.path)
+                removed.append(Path(entry.path))
     return removed
 
 

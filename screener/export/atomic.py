@@ -172,3 +172,41 @@ def library_temps_in(folder: str | os.PathLike):
         yield
     finally:
         writer.create_temporary_file = original
+
+
+@contextlib.contextmanager
+def staged_folder(folder: str | os.PathLike):
+    """Yield an empty staging folder beside ``folder``; when the block ends without error it
+    replaces ``folder`` (the old one removed only once the new one is in place). On any error
+    the staging folder is removed and ``folder`` is untouched: several files, all or none."""
+    import shutil
+
+    folder = Path(folder)
+    parent = folder.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the output folder {parent}: {exc.strerror}",
+                          "Choose another folder with --out.") from None
+    clean_stale_temps(parent)
+    staging = parent / f"{temp_prefix(folder.name)}{secrets.token_hex(4)}"
+    old = parent / f"{temp_prefix(folder.name)}{secrets.token_hex(4)}.old"
+    staging.mkdir()
+    try:
+        yield staging
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not folder.exists():
+            os.replace(old, folder)  # put the previous folder back
+        if exc.errno == errno.ENOSPC:
+            raise ExportError(f"The disk is full: could not write {folder}",
+                              "Free some space and run again; nothing was written.") from None
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)

@@ -257,6 +257,10 @@ class Store:
         except StoreError:
             raise
         except sqlite3.OperationalError as exc:
+            if "full" in str(exc) or getattr(exc, "sqlite_errorcode", None) == 13:
+                raise StoreError(f"The disk is full: the store {self.path} cannot take more "
+                                 "data.", "Free some space and run the same command again: "
+                                 "everything stored so far is kept.") from None
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(f"The store {self.path} is locked by another process.",
                                  "Wait for the other screener command to finish.") from None
@@ -274,7 +278,11 @@ class Store:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # SQLite rolls back by itself on some errors (a full disk): a second rollback
+                # would say "no transaction is active" and hide the real error
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 raise
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
