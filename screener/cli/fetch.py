@@ -305,7 +305,15 @@ def _run_fetch(providers, names, store, age, console):
         progress.update(tasks[report.source], completed=report.skipped_fresh + report.finished,
                         failed=report.failed_names, rate=report.finished / elapsed)
 
+    finished = {p.name: threading.Event() for p in providers}
+
     def work(p) -> None:
+        try:
+            _work(p)
+        finally:
+            finished[p.name].set()
+
+    def _work(p) -> None:
         try:
             reports[p.name] = fetch_to_store(p, names, store, max_age=age, progress=update,
                                              stop_event=stop)
@@ -326,10 +334,12 @@ def _run_fetch(providers, names, store, age, console):
     with progress:
         for t in threads:
             t.start()
-        while any(t.is_alive() for t in threads):
+        # Events, not Thread.join: a join interrupted by Ctrl-C can leave is_alive() False
+        # while the thread still runs (CPython 3.11), and its report would be lost
+        while not all(e.is_set() for e in finished.values()):
             try:
-                for t in threads:
-                    t.join(timeout=0.2)
+                for e in finished.values():
+                    e.wait(timeout=0.2)
             except KeyboardInterrupt:  # a second Ctrl-C only repeats the message
                 interrupted = True
                 stop.set()
