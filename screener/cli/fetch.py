@@ -94,13 +94,6 @@ def _start_provider(name: str):
     if not hasattr(provider, "fetch_payload"):
         raise ProviderError(f"The {name} provider cannot fill the store.",
                             f"Use one of: {', '.join(PROVIDERS)}.")
-    if name == "fmp" and getattr(provider, "client", True) is None:
-        # without a key FinanceToolkit quietly falls back to Yahoo, whose refusals then read as
-        # "Yahoo rate limit": say what is missing instead
-        raise ProviderError(
-            "The fmp provider needs a Financial Modeling Prep API key.",
-            "Set FINANCIAL_MODELING_PREP_API_KEY (see README), or fetch without a key: "
-            "--provider sec (fundamentals) or --provider yahoo (prices, estimates).")
     check = getattr(provider, "require_user_agent", None)
     if check:
         check()  # SEC: refuse before any request, with how to set it

@@ -105,7 +105,6 @@ def test_provider_all_runs_every_source_and_reports_each(tmp_path, monkeypatch):
         result = CliRunner().invoke(cli, ["fetch", "--tickers", "AAA,BBB", "--provider", "all"])
     out = result.output
     assert "sec: source unavailable" in out
-    assert "Skipped: The fmp provider needs a Financial Modeling Prep API key." in out
     assert "yahoo" in out and "Traceback" not in out
     assert result.exit_code == 1  # the only source that answered found neither name
 
@@ -125,11 +124,14 @@ def test_every_name_failing_exits_1_and_says_so(tmp_path, monkeypatch):
     assert row.rstrip("│ ").endswith("-")  # no rate made up from a few ms
 
 
-def test_fmp_without_a_key_names_the_missing_key(monkeypatch):
-    result = CliRunner().invoke(cli, ["fetch", "--tickers", "AAA", "--provider", "fmp"])
-    assert result.exit_code == 2
-    assert "needs a Financial Modeling Prep API key" in result.output
-    assert "Yahoo" not in result.output
+def test_fmp_without_a_key_says_it_read_yahoo_and_what_would_help():
+    from screener.providers.financetoolkit import _error_for
+
+    err = _error_for("transient", "ABCD", "statements",
+                     "The rate limit from Yahoo Finance has been reached or no data could be "
+                     "found from this source for the following tickers: ABCD.")
+    assert "without an FMP key reads Yahoo Finance" in err.message
+    assert "FINANCIAL_MODELING_PREP_API_KEY" in err.hint
 
 
 def test_a_name_stored_by_another_process_is_not_fetched_again(tmp_path):
