@@ -123,8 +123,11 @@ def run_two(n_names: int = 400, fault_rate: float = 0.1, seed: int = 2, busy: in
             stored = set(st.tickers("sec"))
             unresolved = len(st.failures(source="sec", unresolved=True))
         companyfacts = sum(1 for *_, p, s in srv.log if "companyfacts" in p and s == 200)
+    times = sorted(t for t, *_ in srv.log)
+    span = times[-1] - times[0] if len(times) > 1 else float("nan")
     out.update(names=total, stored=len(stored), exit_codes=codes, unresolved=unresolved,
-               fetched_twice=companyfacts - len(stored), busy=busy)
+               fetched_twice=companyfacts - len(stored), busy=busy, span=span,
+               span_ratio=(len(times) - 1) / span / ALLOWED if span else float("nan"))
     return out
 
 
@@ -165,8 +168,10 @@ def report_two(r: dict) -> None:
     print(f"names (union)          {r['names']}, stored {r['stored']}, "
           f"unresolved failures {r['unresolved']}, exit codes {r['exit_codes']}")
     print(f"fetched by both        {r['fetched_twice']}")
-    print(f"elapsed                {r['elapsed']:.1f} s, {r['requests']} requests, "
-          f"{r['achieved']:.2f} req/s together ({r['ratio']:.3f} of allowed)")
+    print(f"elapsed                {r['elapsed']:.1f} s wall (two start-ups and reports "
+          f"included), {r['requests']} requests")
+    print(f"rate while fetching    {r['span_ratio']:.3f} of allowed (first to last request, "
+          f"{r['span']:.1f} s)")
     print(f"over the limit         {r['over_limit']} requests; max in any 1 s window "
           f"{r['max_window']}")
 

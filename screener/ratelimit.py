@@ -50,7 +50,7 @@ except ImportError:  # pragma: no cover - Windows
 
 log = logging.getLogger(__name__)
 
-MARGIN = 0.005          # the window is held 0.5% longer than the server's (float rounding)
+MARGIN = 0.0            # exact: a request counted at its answer leaves the window one window later
 STALE_IN_FLIGHT = 60.0  # an answer not reported after this long: its process is gone
 _MAGIC = b"SRL2"
 _HEAD = struct.Struct("<4sId")  # magic, count, pause_until

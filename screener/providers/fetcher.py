@@ -91,7 +91,8 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
          on_failure: Callable[[Failure], None], report: FetchReport,
          progress: Progress | None, stop_event: threading.Event | None,
          start_requests: int | None = None,
-         still_needed: Callable[[str, str], bool] | None = None) -> None:
+         still_needed: Callable[[str, str], bool | str] | None = None,
+         deferred: dict[str, list[str]] | None = None) -> None:
     """Fetch ``plan`` (ticker -> datasets) with the provider's concurrency."""
     stop = stop_event or threading.Event()
     give_up = threading.Event()  # this source only: the others carry on
@@ -105,9 +106,15 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
         nonlocal attempts_total
         if stop.is_set() or give_up.is_set():
             return
-        ok, blocks, transient_only = True, set(), True
+        ok, blocks, transient_only, later = True, set(), True, False
         for dataset in plan[ticker]:
-            if still_needed is not None and not still_needed(ticker, dataset):
+            need = still_needed(ticker, dataset) if still_needed is not None else True
+            if need == "later" and deferred is not None:  # another process fetches it now
+                with lock:
+                    deferred.setdefault(ticker, []).append(dataset)
+                later = True
+                continue
+            if not need:
                 continue  # another process stored it meanwhile
             try:
                 payload, attempts = provider.fetch_payload(ticker, dataset)
@@ -141,6 +148,8 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
                 with lock:
                     report.failed.append(bad.failure)
                 ok = False
+        if later and ok and not blocks:
+            return  # counted when the deferred part is done
         with lock:
             if ok or blocks:
                 streak["ok"] += 1
@@ -246,12 +255,39 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
         except Exception as exc:  # noqa: BLE001 - recorded as this name's failure
             raise Unreadable(provider, ticker, dataset, exc) from None
 
-    def still_needed(ticker: str, dataset: str) -> bool:
-        """Checked again just before the request: a concurrent fetch may have stored it."""
-        return ticker not in store.fresh(provider.name, dataset, [ticker], max_age)
+    def still_needed(ticker: str, dataset: str) -> bool | str:
+        """Checked again just before the request: a concurrent fetch may have stored it, or
+        be fetching it now ("later": it is retried after the other names)."""
+        if ticker in store.fresh(provider.name, dataset, [ticker], max_age):
+            return False
+        return True if store.claim(provider.name, dataset, ticker) else "later"
 
-    _run(provider, plan, on_payload, store.record_failure, report, progress, stop_event,
-         start_requests=baseline, still_needed=still_needed)
+    def after_wait(ticker: str, dataset: str) -> bool:
+        """The second pass: wait (bounded) for the other process's answer, then fetch only
+        what it did not store."""
+        deadline = time.monotonic() + 60.0
+        while time.monotonic() < deadline:
+            if ticker in store.fresh(provider.name, dataset, [ticker], max_age):
+                return False
+            if store.claim(provider.name, dataset, ticker):
+                return True
+            if (stop_event is not None and stop_event.is_set()):
+                return False
+            time.sleep(0.25)
+        return True
+
+    def on_failure(failure: Failure) -> None:
+        store.record_failure(failure)
+        store.release(provider.name, failure.dataset, failure.ticker)  # others may try it
+
+    deferred: dict[str, list[str]] = {}
+    _run(provider, plan, on_payload, on_failure, report, progress, stop_event,
+         start_requests=baseline, still_needed=still_needed, deferred=deferred)
+    if deferred and not report.stopped and not report.interrupted:
+        first = report.elapsed
+        _run(provider, deferred, on_payload, on_failure, report, progress, stop_event,
+             start_requests=baseline, still_needed=after_wait)
+        report.elapsed += first
     return report
 
 

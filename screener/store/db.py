@@ -114,6 +114,23 @@ def wal_belongs(wal: Path, db_header: bytes) -> bool:
     return True
 
 
+def _claim_live(owner: str, at: str, now: datetime, ttl: float) -> bool:
+    import os
+    import socket
+
+    if (now - datetime.fromisoformat(at)).total_seconds() > ttl:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            return True
+    return True
+
+
 def _now() -> datetime:
     return datetime.now(UTC)  # microseconds: orders a failure against a snapshot of the same second
 
@@ -415,6 +432,42 @@ class Store:
         rows = self._query("SELECT DISTINCT ticker FROM snapshots WHERE " + " AND ".join(where)
                            + " ORDER BY ticker", params)
         return [r[0] for r in rows]
+
+    # -- claims: two fetches at once share the work --------------------------------------
+    CLAIM_TTL = 300.0
+
+    def claim(self, source: str, dataset: str, ticker: str) -> bool:
+        """Take (source, dataset, ticker) for this process; False when another live process
+        holds it (it is fetching that name now). Claims expire after ``CLAIM_TTL`` seconds
+        or when their process is gone."""
+        import os
+        import socket
+
+        me = f"{socket.gethostname()}:{os.getpid()}"
+        now = _now()
+        with self._tx() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS claims (source TEXT NOT NULL, dataset TEXT "
+                      "NOT NULL, ticker TEXT NOT NULL, owner TEXT NOT NULL, at TEXT NOT NULL, "
+                      "PRIMARY KEY (source, dataset, ticker))")
+            row = c.execute("SELECT owner, at FROM claims WHERE source=? AND dataset=? AND "
+                            "ticker=?", (source, dataset, ticker)).fetchone()
+            if row and row[0] != me and _claim_live(row[0], row[1], now, self.CLAIM_TTL):
+                return False
+            c.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?)",
+                      (source, dataset, ticker, me, _iso(now)))
+        return True
+
+    def release(self, source: str, dataset: str, ticker: str) -> None:
+        import os
+        import socket
+
+        me = f"{socket.gethostname()}:{os.getpid()}"
+        with contextlib.suppress(StoreError), self._tx() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS claims (source TEXT NOT NULL, dataset TEXT "
+                      "NOT NULL, ticker TEXT NOT NULL, owner TEXT NOT NULL, at TEXT NOT NULL, "
+                      "PRIMARY KEY (source, dataset, ticker))")
+            c.execute("DELETE FROM claims WHERE source=? AND dataset=? AND ticker=? AND owner=?",
+                      (source, dataset, ticker, me))
 
     # -- failures -----------------------------------------------------------------------
     def record_failure(self, failure: Failure, at: datetime | None = None) -> None:
