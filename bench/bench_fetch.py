@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "sec"))
 sys.path.insert(0, str(ROOT))
 
-from secmock import max_in_window, serve_many  # noqa: E402
+from secmock import max_in_window, serve_many
 
-from screener.devtools.mockhttp import MockServer  # noqa: E402
-from screener.providers.fetcher import fetch_to_store  # noqa: E402
-from screener.providers.sec import SecProvider  # noqa: E402
-from screener.store import Store  # noqa: E402
+from screener.devtools.mockhttp import MockServer
+from screener.providers.fetcher import fetch_to_store
+from screener.providers.sec import SecProvider
+from screener.store import Store
 
 ALLOWED = 10.0
 UA = "Bench Mark bench@example.com"

@@ -35,7 +35,7 @@ from screener.errors import (
     SourceUnavailableError,
     TransientFetchError,
 )
-from screener.ratelimit import RateLimiter, limiter_for  # noqa: F401 - RateLimiter re-exported
+from screener.ratelimit import RateLimiter, limiter_for
 from screener.settings import redact
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 522, 524}

@@ -15,16 +15,16 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from screener.export import charts, frames
 from screener.errors import ExportError
+from screener.export import charts, frames
 from screener.export.atomic import library_temps_in, write_atomic
-from screener.fsutil import clean_stale_temps
 from screener.export.cells import add_sheet
 from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
+from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
 SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (

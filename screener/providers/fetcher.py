@@ -219,6 +219,7 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
     ``stop_event``) stops submitting, lets in-flight names finish, and returns with
     ``interrupted=True``.
     """
+    from screener.store import claims
     from screener.store.bundle import parse_records
 
     as_of = as_of or date.today()
@@ -260,7 +261,7 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
         be fetching it now ("later": it is retried after the other names)."""
         if ticker in store.fresh(provider.name, dataset, [ticker], max_age):
             return False
-        return True if store.claim(provider.name, dataset, ticker) else "later"
+        return True if claims.claim(store, provider.name, dataset, ticker) else "later"
 
     def after_wait(ticker: str, dataset: str) -> bool:
         """The second pass: wait (bounded) for the other process's answer, then fetch only
@@ -269,7 +270,7 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
         while time.monotonic() < deadline:
             if ticker in store.fresh(provider.name, dataset, [ticker], max_age):
                 return False
-            if store.claim(provider.name, dataset, ticker):
+            if claims.claim(store, provider.name, dataset, ticker):
                 return True
             if (stop_event is not None and stop_event.is_set()):
                 return False
@@ -278,7 +279,7 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
 
     def on_failure(failure: Failure) -> None:
         store.record_failure(failure)
-        store.release(provider.name, failure.dataset, failure.ticker)  # others may try it
+        claims.release(store, provider.name, failure.dataset, failure.ticker)  # others may
 
     deferred: dict[str, list[str]] = {}
     _run(provider, plan, on_payload, on_failure, report, progress, stop_event,

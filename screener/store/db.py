@@ -34,6 +34,7 @@ from typing import Any
 from screener.errors import StoreError
 from screener.raw.bundle import Failure
 from screener.settings import redact, store_path
+from screener.store.wal import wal_belongs
 
 APPLICATION_ID = 0x53435231  # "SCR1"
 SCHEMA_VERSION = 1
@@ -74,61 +75,6 @@ class Snapshot:
     fetched_at: datetime
     payload: bytes
     sha256: str
-
-
-WAL_MAGIC = (0x377F0682, 0x377F0683)
-
-
-def wal_belongs(wal: Path, db_header: bytes) -> bool:
-    """Whether ``wal`` can be this database's write-ahead log: a WAL header, the database's
-    page size, and, where the log holds page 1, our application id in it. SQLite itself would
-    replay any valid WAL it finds beside the file, whatever database wrote it."""
-    import struct
-
-    try:
-        with open(wal, "rb") as fh:
-            header = fh.read(32)
-            if len(header) < 32:
-                return False
-            magic, _version, page_size = struct.unpack(">III", header[:12])
-            if magic not in WAL_MAGIC:
-                return False
-            db_page = struct.unpack(">H", db_header[16:18])[0]
-            db_page = 65536 if db_page == 1 else db_page
-            if page_size != db_page:
-                return False
-            frames = 0
-            while frames < 100_000:
-                frame = fh.read(24)
-                if len(frame) < 24:
-                    break
-                page_no = struct.unpack(">I", frame[:4])[0]
-                page = fh.read(page_size)
-                if len(page) < page_size:
-                    break
-                if page_no == 1 and struct.unpack(">I", page[68:72])[0] != APPLICATION_ID:
-                    return False
-                frames += 1
-    except OSError:
-        return False
-    return True
-
-
-def _claim_live(owner: str, at: str, now: datetime, ttl: float) -> bool:
-    import os
-    import socket
-
-    if (now - datetime.fromisoformat(at)).total_seconds() > ttl:
-        return False
-    host, _, pid = owner.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except OSError:
-            return True
-    return True
 
 
 def _now() -> datetime:
@@ -210,7 +156,8 @@ class Store:
         notes = []
         wal = p.with_name(p.name + "-wal")
         mode = "ro"
-        if wal.exists() and wal.stat().st_size > 0 and not wal_belongs(wal, head):
+        if wal.exists() and wal.stat().st_size > 0 and not wal_belongs(wal, head,
+                                                                         APPLICATION_ID):
             mode = "ro&immutable=1"
             notes.append(f"{wal} does not belong to this store; it was ignored and left as it "
                          "is (move it away).")
@@ -362,13 +309,12 @@ class Store:
         self.damaged.append(bad.failure)
         if self.read_only:
             return
-        with contextlib.suppress(StoreError):
-            with self._tx() as c:
-                c.execute("DELETE FROM snapshots WHERE source=? AND dataset=? AND ticker=? "
-                          "AND as_of=?", (bad.source, bad.dataset, bad.ticker, bad.as_of))
-                c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (bad.source, bad.dataset, bad.ticker, bad.failure.reason, 0, 1,
-                           _iso(_now())))
+        with contextlib.suppress(StoreError), self._tx() as c:
+            c.execute("DELETE FROM snapshots WHERE source=? AND dataset=? AND ticker=? "
+                      "AND as_of=?", (bad.source, bad.dataset, bad.ticker, bad.as_of))
+            c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      (bad.source, bad.dataset, bad.ticker, bad.failure.reason, 0, 1,
+                       _iso(_now())))
 
     def latest(self, source: str, dataset: str, ticker: str,
                as_of: date | None = None) -> Snapshot | None:
@@ -432,42 +378,6 @@ class Store:
         rows = self._query("SELECT DISTINCT ticker FROM snapshots WHERE " + " AND ".join(where)
                            + " ORDER BY ticker", params)
         return [r[0] for r in rows]
-
-    # -- claims: two fetches at once share the work --------------------------------------
-    CLAIM_TTL = 300.0
-
-    def claim(self, source: str, dataset: str, ticker: str) -> bool:
-        """Take (source, dataset, ticker) for this process; False when another live process
-        holds it (it is fetching that name now). Claims expire after ``CLAIM_TTL`` seconds
-        or when their process is gone."""
-        import os
-        import socket
-
-        me = f"{socket.gethostname()}:{os.getpid()}"
-        now = _now()
-        with self._tx() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS claims (source TEXT NOT NULL, dataset TEXT "
-                      "NOT NULL, ticker TEXT NOT NULL, owner TEXT NOT NULL, at TEXT NOT NULL, "
-                      "PRIMARY KEY (source, dataset, ticker))")
-            row = c.execute("SELECT owner, at FROM claims WHERE source=? AND dataset=? AND "
-                            "ticker=?", (source, dataset, ticker)).fetchone()
-            if row and row[0] != me and _claim_live(row[0], row[1], now, self.CLAIM_TTL):
-                return False
-            c.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?)",
-                      (source, dataset, ticker, me, _iso(now)))
-        return True
-
-    def release(self, source: str, dataset: str, ticker: str) -> None:
-        import os
-        import socket
-
-        me = f"{socket.gethostname()}:{os.getpid()}"
-        with contextlib.suppress(StoreError), self._tx() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS claims (source TEXT NOT NULL, dataset TEXT "
-                      "NOT NULL, ticker TEXT NOT NULL, owner TEXT NOT NULL, at TEXT NOT NULL, "
-                      "PRIMARY KEY (source, dataset, ticker))")
-            c.execute("DELETE FROM claims WHERE source=? AND dataset=? AND ticker=? AND owner=?",
-                      (source, dataset, ticker, me))
 
     # -- failures -----------------------------------------------------------------------
     def record_failure(self, failure: Failure, at: datetime | None = None) -> None:

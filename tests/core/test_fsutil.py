@@ -23,7 +23,7 @@ def test_leftovers_of_a_killed_process_are_removed_and_a_live_ones_kept(tmp_path
     from screener.fsutil import atomic_write_text, clean_stale_temps
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
+                          capture_output=True, text=True, check=True).stdout.strip()
     left = tmp_path / f".out.xlsx.screener-tmp-{dead}-ab12.tmp"
     left.write_bytes(b"x" * 100)
     mine = tmp_path / f".x.screener-tmp-{os.getpid()}-cd34.tmp"

@@ -14,7 +14,7 @@ from screener.devtools.mockhttp import MockServer
 from screener.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "sec"))
-from secmock import serve_many  # noqa: E402
+from secmock import serve_many
 
 CLI = [sys.executable, "-c", "from screener.cli import cli; cli()"]
 

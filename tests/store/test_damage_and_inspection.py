@@ -131,8 +131,8 @@ def test_csv_export_is_all_or_nothing(tmp_path, monkeypatch):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
     from export_fixtures import make_result
 
-    import screener.export.tables as tables
     from screener.errors import ExportError
+    from screener.export import tables
     from screener.export.tables import write_tables
 
     real = tables.write_atomic

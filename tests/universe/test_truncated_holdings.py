@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from screener.cli import cli
 from screener.universe import import_file
-from screener.universe.snapshots import read_snapshot
 from screener.universe.holdings import HoldingsFormatError
 from screener.universe.parse import parse_holdings
+from screener.universe.snapshots import read_snapshot
 
 HOLDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "holdings"
 FULL = HOLDINGS / "iwm_2026-05-05.csv"
@@ -42,7 +42,7 @@ def test_cut_at_half_the_rows_is_refused_even_if_the_weights_look_plausible(tmp_
 
 def test_cut_right_after_a_rows_first_field_is_not_taken_for_the_disclaimer(tmp_path):
     lines = _lines()
-    start, end = _rows(lines)
+    start, _end = _rows(lines)
     first_field = lines[start + 2].split(",")[0]
     cut = tmp_path / "first_field.csv"
     cut.write_text("".join(lines[: start + 2]) + first_field + "\n", encoding="utf-8")
@@ -66,7 +66,7 @@ def test_the_whole_file_still_parses():
 
 def test_a_smaller_file_never_replaces_a_same_date_snapshot_without_force(tmp_path):
     lines = _lines()
-    start, end = _rows(lines)
+    start, _end = _rows(lines)
     smaller = tmp_path / "smaller.csv"  # complete in form (disclaimer kept), two rows fewer
     smaller.write_text("".join(lines[:start] + lines[start + 2:]), encoding="utf-8")
     full = import_file("russell2000", FULL)
