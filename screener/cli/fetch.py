@@ -184,6 +184,14 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
 
         with _open_store(store_path) as store:
             report = import_file(from_file, mapping, store)
+        if report.facts is not None and len(report.facts):
+            from screener.history import HistoryStore
+
+            history = HistoryStore()
+            history.write("facts", report.facts)
+            click.echo(f"{len(report.facts)} dated statement value(s) of "
+                       f"{report.facts['ticker'].nunique()} name(s) stored in the history "
+                       f"({history.root}); `screener run SCREEN --as-of DATE` uses them.")
         _print_import(report)
         return
     names = _tickers(universe, tickers, limit)
