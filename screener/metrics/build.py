@@ -123,6 +123,12 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     identity = bundle.identity[~bundle.identity.index.duplicated(keep="first")]
     blocks = {n: _aligned(bundle.block(n), n, tickers) for n in ("ladder", "estimates", "market")}
     panel = build_panel(bundle.statements, tickers, as_of)
+    # TTM windows when the bundle holds them (history), fiscal years otherwise; the annual
+    # panel serves Piotroski/Altman (their papers' annual definitions) and the _fy ids
+    ttm = bundle.statements_basis == "ttm"
+    annual = build_panel(bundle.annual, tickers, as_of) \
+        if ttm and bundle.annual is not None else None
+    fy_panel = annual if annual is not None else panel
 
     mkt = market.compute(blocks["market"])
     lev = leverage.compute(panel)
@@ -130,8 +136,8 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     values: dict[str, pd.Series] = {**mkt, **lev}
     values |= maturities.compute(blocks["ladder"], lev["cash"], fcf)
     values |= margins.compute(panel)
-    values |= profitability.compute(panel, lev["cash"])
-    values |= scores.compute(panel, mkt["market_cap"])
+    values |= profitability.compute(panel, lev["cash"], panel if ttm else None, fy_panel)
+    values |= scores.compute(fy_panel, mkt["market_cap"])
     values |= revisions.compute(blocks["estimates"])
     values |= growth.compute(panel)
     values |= valuation.compute(panel, mkt["market_cap"], mkt["price"], lev["total_debt"],
@@ -155,5 +161,8 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
         .to_numpy(),
     }
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has)
-    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers),
+    prov = _provenance(panel, blocks, tickers)
+    prov["statements_basis"] = np.where(panel.has_statements,
+                                        "ttm" if ttm else "fy", None)
+    return StandardFrame(frame=frame, provenance=prov,
                          failures=failures, is_sample=bundle.is_sample)
