@@ -43,6 +43,11 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
         ("Eligible names", len(result.eligible)),
         ("Names with fetch failures", _failed_tickers(result)),
     ]
+    if getattr(result, "as_of", None) is not None:
+        rows.insert(4, ("Evaluated as of", f"{result.as_of} (point in time: only data "
+                                           "published by then; memberships in force then)"))
+    for block, when in (getattr(result, "newest_data", None) or {}).items():
+        rows.append((f"Newest data used: {block}", when or "none"))
     rows += [(f"Parameter: {k}", str(v)) for k, v in result.params.items()]
     return rows
 

@@ -110,6 +110,13 @@ def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index) -> pd
     return prov
 
 
+def _ttm_mask(basis, tickers: pd.Index) -> np.ndarray:
+    """Per ticker: does the statements block hold TTM windows (else fiscal years)?"""
+    if isinstance(basis, pd.Series):
+        return basis.reindex(tickers).eq("ttm").to_numpy(dtype=bool)
+    return np.full(len(tickers), basis == "ttm")
+
+
 def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> StandardFrame:
     """Build the standard frame from a raw bundle (see ``StandardFrame`` for the layout).
 
@@ -125,9 +132,9 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     panel = build_panel(bundle.statements, tickers, as_of)
     # TTM windows when the bundle holds them (history), fiscal years otherwise; the annual
     # panel serves Piotroski/Altman (their papers' annual definitions) and the _fy ids
-    ttm = bundle.statements_basis == "ttm"
+    is_ttm = _ttm_mask(bundle.statements_basis, tickers)
     annual = build_panel(bundle.annual, tickers, as_of) \
-        if ttm and bundle.annual is not None else None
+        if is_ttm.any() and bundle.annual is not None else None
     fy_panel = annual if annual is not None else panel
 
     mkt = market.compute(blocks["market"])
@@ -136,7 +143,7 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     values: dict[str, pd.Series] = {**mkt, **lev}
     values |= maturities.compute(blocks["ladder"], lev["cash"], fcf)
     values |= margins.compute(panel)
-    values |= profitability.compute(panel, lev["cash"], panel if ttm else None, fy_panel)
+    values |= profitability.compute(panel, lev["cash"], is_ttm, fy_panel)
     values |= scores.compute(fy_panel, mkt["market_cap"])
     values |= revisions.compute(blocks["estimates"])
     values |= growth.compute(panel)
@@ -163,6 +170,6 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has)
     prov = _provenance(panel, blocks, tickers)
     prov["statements_basis"] = np.where(panel.has_statements,
-                                        "ttm" if ttm else "fy", None)
+                                        np.where(is_ttm, "ttm", "fy"), None)
     return StandardFrame(frame=frame, provenance=prov,
                          failures=failures, is_sample=bundle.is_sample)
