@@ -21,13 +21,14 @@ members and the benchmarks from ``start`` minus a look-back (for 12-month and 52
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from screener.errors import NoDataError, UniverseError
+from screener.errors import NoDataError, ScreenerError, UniverseError
 from screener.history.asof import LOOKBACK_QUARTERS, QuarterTable
 from screener.history.prices import PricePanel
 from screener.history.store import HistoryStore
@@ -68,8 +69,14 @@ class PointInTime:
             raise UniverseError(f"The start {start.date()} is after the end {end.date()}.",
                                 "Give the dates in order.")
         is_sample = provider == "sample"
-        if history is None:
-            history = _sample_store() if is_sample else HistoryStore(store_path)
+        if history is None and is_sample:
+            history = _sample_store()
+        elif history is None:  # the default history: bring in the universe snapshots on disk
+            from screener.timeaxis.assemble import sync_memberships
+
+            history = HistoryStore(store_path)
+            with contextlib.suppress(ScreenerError):  # a damaged CSV: the history still counts
+                sync_memberships(history, universes)
         mem = history.read("memberships", where={"universe": list(universes)}, end=end)
         snapshots = {u: pd.DatetimeIndex(sorted(mem.loc[mem["universe"] == u, "as_of"]
                                                 .unique())) for u in universes}
