@@ -94,9 +94,15 @@ def _stored_bundle(universes: list[str], provider: str | None,
     store = Store.open(store_path)
     try:
         sources = None if provider in (None, STORE) else [provider]
-        bundle = store.load_bundle(tickers, sources=sources, universe=", ".join(universes))
+        try:
+            bundle = store.load_bundle(tickers, sources=sources, universe=", ".join(universes))
+        except NoDataError:
+            bundle = RawBundle()  # the history may still hold their statements
     finally:
         store.close()
+    from screener.timeaxis.assemble import overlay_latest
+
+    bundle = overlay_latest(bundle, tickers)  # TTM statements where the history has facts
     has_data = bundle.statements.index.get_level_values("ticker").unique().size \
         + len(bundle.market) + len(bundle.estimates) + len(bundle.ladder)
     if not has_data:
@@ -148,10 +154,7 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
 
         bundle, uni_as_of, pit = stored_as_of(universes, provider, as_of, store_path=store_path)
     else:
-        from screener.timeaxis.assemble import overlay_latest
-
         bundle, uni_as_of = _stored_bundle(universes, provider, store_path)
-        bundle = overlay_latest(bundle)  # TTM statements where the history holds facts
     from screener.timeaxis.assemble import newest_used
 
     newest = newest_used(bundle, pit)

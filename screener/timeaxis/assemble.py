@@ -99,13 +99,14 @@ def merge_history(journal: RawBundle, hist: RawBundle, tickers: pd.Index) -> Raw
                      as_of=hist.as_of, **out)
 
 
-def overlay_latest(bundle: RawBundle, history: HistoryStore | None = None) -> RawBundle:
+def overlay_latest(bundle: RawBundle, tickers, history: HistoryStore | None = None
+                   ) -> RawBundle:
     """The latest-data bundle with the history's TTM statements for the names it has facts
     for (nothing changes when the history holds no facts)."""
     history = history or HistoryStore()
     if not history.files("facts"):
         return bundle
-    tickers = pd.Index(bundle.identity.index)
+    tickers = pd.Index(list(tickers))
     st, annual = history_statements(history, tickers, dt.date.today())
     if st.empty:
         return bundle
