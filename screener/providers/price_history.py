@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,16 +39,21 @@ ADJUST_TOLERANCE = 1e-9  # relative: below this the overlap day is "unchanged"
 
 def last_closed_session(now: datetime | None = None) -> date:
     """The newest NYSE session whose close is at or before ``now`` (exchange-calendars)."""
-    import exchange_calendars as xcals
-
     now = pd.Timestamp(now or datetime.now(UTC))
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
-    cal = xcals.get_calendar("XNYS")
+    cal = _nyse()
     start = max(cal.first_session, (now - pd.Timedelta(days=14)).normalize().tz_localize(None))
     end = min(cal.last_session, now.normalize().tz_localize(None))
     closes = cal.closes.loc[start:end]  # session -> close time (UTC)
     closed = closes[closes <= now]
     return (closed.index[-1] if len(closed) else closes.index[0]).date()
+
+
+@functools.cache
+def _nyse():
+    import exchange_calendars as xcals
+
+    return xcals.get_calendar("XNYS")
 
 
 class ChartProvider:
