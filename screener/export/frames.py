@@ -121,9 +121,10 @@ def all_names(result: RunResult) -> pd.DataFrame:
         out[c] = elig[c].to_numpy()
     if result.provenance is not None and len(result.provenance):
         prov = result.provenance
-        for c in prov.columns:
-            if c not in out.columns:
-                out[c] = out["ticker"].map(prov[c]).to_numpy()
+        extra = [c for c in prov.columns if c not in out.columns]
+        if extra:  # one concat: column-by-column inserts fragment the frame
+            mapped = prov[extra].reindex(out["ticker"].to_numpy())
+            out = pd.concat([out, mapped.set_axis(out.index, axis=0)], axis=1)
     return out
 
 

@@ -154,7 +154,7 @@ class PointInTime:
             ladder=empty_block("ladder"),
             is_sample=self.is_sample,
             statements_basis="ttm",
-            prices=cut,
+            prices=None if cut.empty else cut,  # no stored prices: provider values
             as_of=d.date(),
         )
 
