@@ -194,8 +194,9 @@ class HistoryStore:
     # -- reading -------------------------------------------------------------------------
     def read(self, dataset: str, *, tickers: Iterable[str] | None = None,
              start=None, end=None, as_of=None, columns: Sequence[str] | None = None,
-             where: dict[str, object] | None = None) -> pd.DataFrame:
-        """Rows of ``dataset`` as a DataFrame (dates as datetime64), sorted by key.
+             where: dict[str, object] | None = None, arrow: bool = False) -> pd.DataFrame:
+        """Rows of ``dataset`` as a DataFrame (dates as datetime64), sorted by key
+        (``arrow=True``: the pyarrow Table in scan order, for column-wise consumers).
 
         ``start``/``end`` bound the ``time`` date (inclusive); ``as_of`` keeps rows known on
         or before it; ``tickers`` (or any ``where={column: value or list}``) filter by value.
@@ -208,7 +209,7 @@ class HistoryStore:
                              f"Its columns are: {', '.join(s.columns)}.")
         files = self.files(dataset)
         if not files:
-            return self._empty(s, cols)
+            return s.schema.empty_table().select(cols) if arrow else self._empty(s, cols)
         conds, params = [], []
         for col, bound, op in ((s.time, start, ">="), (s.time, end, "<="),
                                (s.known, as_of, "<=")):
@@ -230,25 +231,35 @@ class HistoryStore:
         select = ", ".join(f'"{c}"' for c in cols)
         sql = (f"SELECT {select} FROM read_parquet(?, union_by_name=true)"
                + (f" WHERE {' AND '.join(conds)}" if conds else ""))
-        order = [k for k in s.key if k in cols]
+        order = [k for k in s.key if k in cols] if not arrow else []  # arrow: as scanned
         if order:
             sql += " ORDER BY " + ", ".join(f'"{k}"' for k in order)
         try:
             rel = self._connect().sql(sql, params=[[str(f) for f in files], *params])
-            df = rel.to_arrow_table().to_pandas()
+            table = rel.to_arrow_table()
         except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
             raise StoreError(f"Cannot read history dataset {s.name!r} under {self.root}: "
                              f"{str(exc).splitlines()[0]}",
                              "A damaged file can be deleted and fetched again "
                              "(`screener fetch --history`).") from None
-        return self._typed(s, df)
+        if arrow:
+            return table
+        return self._typed(s, table.to_pandas())
 
-    @staticmethod
-    def _connect():
+    def _connect(self):
+        """One in-memory DuckDB connection per store and thread (opening one costs ~0.1 s)."""
+        import threading
+
         import duckdb
 
+        cache = self.__dict__.setdefault("_cons", {})
+        con = cache.get(threading.get_ident())
+        if con is not None:
+            return con
         con = duckdb.connect()
+        cache[threading.get_ident()] = con
         con.execute("SET threads TO 2")
+        con.execute("SET enable_progress_bar = false")  # no bar on a user's terminal
         return con
 
     @staticmethod

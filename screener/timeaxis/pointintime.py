@@ -38,7 +38,8 @@ from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 BENCHMARKS = ("IWM", "IJR", "SPY")
 PRICE_LOOKBACK_DAYS = 800  # 2 years + margin: 12-1 momentum, 52-week windows, 1y beta
 ESTIMATE_LOOKBACK_DAYS = 400
-STALE_PRICE_ROWS = 30  # a close older than 30 trading days is not "the price on d"
+STALE_PRICE_ROWS = 30
+FACT_COLUMNS = ["ticker", "item", "value", "period_start", "period_end", "filed", "source"]  # a close older than 30 trading days is not "the price on d"
 
 
 def _ts(value) -> pd.Timestamp:
@@ -93,7 +94,8 @@ class PointInTime:
         used = mem[mem["as_of"] >= mem["universe"].map(first)]
         tickers = list(pd.unique(used["ticker"]))
         facts_from = start - pd.DateOffset(months=3 * (LOOKBACK_QUARTERS + 1))
-        facts = history.read("facts", tickers=tickers, start=facts_from, end=end, as_of=end)
+        facts = history.read("facts", tickers=tickers, start=facts_from, end=end, as_of=end,
+                             columns=FACT_COLUMNS, arrow=True)
         quarters = QuarterTable.build(facts, tickers)
         est = history.read("estimates", tickers=tickers,
                            start=start - pd.Timedelta(days=ESTIMATE_LOOKBACK_DAYS), end=end)
