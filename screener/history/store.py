@@ -126,6 +126,20 @@ class HistoryStore:
         base = self.dataset_dir(dataset)
         return sorted(base.glob(f"year=*/{DATA_FILE}")) if base.is_dir() else []
 
+    def _partitions(self, dataset: str, start=None, end=None) -> list[Path]:
+        """The year partitions a ``time`` window can touch (all without bounds)."""
+        files = self.files(dataset)
+        lo = pd.Timestamp(start).year if start is not None else None
+        hi = pd.Timestamp(end).year if end is not None else None
+        if lo is None and hi is None:
+            return files
+        keep = []
+        for f in files:
+            year = int(f.parent.name.split("=", 1)[1])
+            if (lo is None or year >= lo) and (hi is None or year <= hi):
+                keep.append(f)
+        return keep
+
     @contextlib.contextmanager
     def _lock(self, dataset: str) -> Iterator[None]:
         base = self.dataset_dir(dataset)
@@ -207,7 +221,7 @@ class HistoryStore:
         if unknown:
             raise StoreError(f"History dataset {s.name!r} has no column(s) {unknown}.",
                              f"Its columns are: {', '.join(s.columns)}.")
-        files = self.files(dataset)
+        files = self._partitions(dataset, start, end)
         if not files:
             return s.schema.empty_table().select(cols) if arrow else self._empty(s, cols)
         conds, params = [], []
@@ -223,7 +237,7 @@ class HistoryStore:
             if col not in s.columns:
                 raise StoreError(f"History dataset {s.name!r} has no column {col!r}.")
             if isinstance(value, (list, tuple, set, pd.Index)):
-                conds.append(f'list_contains(?, "{col}")')
+                conds.append(f'"{col}" IN (SELECT UNNEST(?))')  # a hash semi-join
                 params.append([str(v) for v in value])
             else:
                 conds.append(f'"{col}" = ?')
