@@ -78,14 +78,21 @@ class PointInTime:
             history = HistoryStore(store_path)
             with contextlib.suppress(ScreenerError):  # a damaged CSV: the history still counts
                 sync_memberships(history, universes)
-        mem = history.read("memberships", where={"universe": list(universes)}, end=end)
-        snapshots = {u: pd.DatetimeIndex(sorted(mem.loc[mem["universe"] == u, "as_of"]
-                                                .unique())) for u in universes}
+        mem = history.read("memberships", where={"universe": list(universes)})
+        snapshots = {}
+        for u in universes:
+            dates = pd.DatetimeIndex(sorted(mem.loc[mem["universe"] == u, "as_of"].unique()))
+            keep = dates[dates <= end]
+            if len(dates) and (not len(keep) or keep[0] > start):
+                keep = keep.union(dates[:1])  # none that early: the earliest (biased)
+            snapshots[u] = keep
+        mem = mem[mem["as_of"].isin(pd.DatetimeIndex(
+            [d for s in snapshots.values() for d in s]))].reset_index(drop=True)
         missing = [u for u, s in snapshots.items() if len(s) == 0]
         if missing:
             raise NoDataError(
                 f"The history at {history.root} holds no membership snapshot of "
-                f"{', '.join(missing)} on or before {end.date()}.",
+                f"{', '.join(missing)}.",
                 f"Store past memberships first: `screener universe refresh {missing[0]} "
                 f"--as-of {end.date()}` (or `--history quarterly --from 2012`), or import past "
                 f"holdings files with `screener universe import {missing[0]} FILE --as-of DATE`.")
