@@ -231,7 +231,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         provenance=data.provenance,
         warnings=warnings,
         params=dict(plan.params),
-        as_of=as_of,
+        status=ev.status,
+        as_of=as_of.isoformat() if as_of else None,
         newest_data=dict(data.newest),
     )
 
