@@ -13,7 +13,7 @@ members and the benchmarks from ``start`` minus a look-back (for 12-month and 52
   are not members after they left);
 - statements: TTM flows and MRQ balances from facts first filed on or before ``d``
   (``annual``: the fiscal years, for Piotroski/Altman and the ``_fy`` ids);
-- estimates: each name's newest snapshot taken on or before ``d``;
+- estimates: each name's newest snapshot taken on or before ``d`` (at most 120 days old);
 - market: the last close on or before ``d`` (``as_of`` = that day), shares outstanding from
   the latest balance sheet filed by ``d``, market cap = close x shares;
 - ``prices``: the panel cut at ``d``'s close, for the price metrics.
@@ -38,6 +38,7 @@ from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 BENCHMARKS = ("IWM", "IJR", "SPY")
 PRICE_LOOKBACK_DAYS = 800  # 2 years + margin: 12-1 momentum, 52-week windows, 1y beta
 ESTIMATE_LOOKBACK_DAYS = 400
+ESTIMATE_MAX_AGE_DAYS = 120  # an older consensus snapshot is not "the consensus on d"
 STALE_PRICE_ROWS = 30
 FACT_COLUMNS = ["ticker", "item", "value", "period_start", "period_end", "filed", "source"]  # a close older than 30 trading days is not "the price on d"
 
@@ -192,7 +193,8 @@ class PointInTime:
         if e.empty:
             return empty_block("estimates")
         stop = int(e["as_of"].searchsorted(d, side="right"))
-        e = e.iloc[:stop]
+        first = int(e["as_of"].searchsorted(d - pd.Timedelta(days=ESTIMATE_MAX_AGE_DAYS)))
+        e = e.iloc[first:stop]
         e = e[e["ticker"].isin(tickers).to_numpy()].drop_duplicates("ticker", keep="last")
         cols = [c for c in BLOCKS["estimates"].numeric_fields if c in e.columns]
         block = e.set_index("ticker")[["as_of", *cols]].copy()
