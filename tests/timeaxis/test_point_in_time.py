@@ -116,3 +116,26 @@ def test_validate_as_of_reports_what_the_history_holds(history):
     assert "sp600: The history" in res.output and "no membership snapshot" in res.output
     res = CliRunner().invoke(cli, ["validate", "screens/rebound.yaml", "--as-of", "2026-01-02"])
     assert "survivorship-biased" in res.output
+
+
+@pytest.mark.slow
+def test_sample_history_as_of_never_uses_a_later_filing(tmp_path):
+    """On the fictional history (filing lags, 10-Q/A amendments, delistings): the bundle as
+    of D equals the bundle built from a copy of the store holding only rows known by D."""
+    from screener.sample.history import sample_history
+
+    full = sample_history(2026, 60, 6, cache=tmp_path / "cache")
+    d = pd.Timestamp("2024-05-15")
+    cut = HistoryStore(tmp_path / "cut")
+    for name in ("memberships", "facts", "prices", "estimates", "delistings"):
+        cut.write(name, full.read(name, as_of=d))
+    later = full.read("facts", where={"form": "10-Q/A"})
+    assert (later["filed"] > d).any()  # amendments after D exist and must stay invisible
+    a = PointInTime.load(["russell2000"], d, d, history=full).bundle(d)
+    b = PointInTime.load(["russell2000"], d, d, history=cut).bundle(d)
+    pd.testing.assert_frame_equal(a.statements, b.statements)
+    pd.testing.assert_frame_equal(a.annual, b.annual)
+    pd.testing.assert_frame_equal(a.market, b.market)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    assert list(a.identity.index) == list(b.identity.index)
+    assert a.prices.dates[-1] <= d
