@@ -9,6 +9,7 @@ daily prices written here.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -97,10 +98,10 @@ def test_later_filings_appear_once_their_date_passes(history):
 
 
 def test_run_as_of_states_the_date_and_newest_data_in_the_workbook(history, tmp_path):
-    out = tmp_path / "asof.xlsx"
     res = CliRunner().invoke(cli, ["run", "screens/rebound.yaml", "--universe", "russell2000",
-                                   "--as-of", "2026-06-20", "--out", str(out)])
+                                   "--as-of", "2026-06-20"])
     assert res.exit_code == 0, res.output
+    out = next(Path(os.environ["SCREENER_OUTPUT_DIR"]).glob("rebound-asof-2026-06-20-*.xlsx"))
     ws = openpyxl.load_workbook(out)["Summary"]
     cells = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
     assert str(cells["Evaluated as of"]).startswith("2026-06-20")
