@@ -193,6 +193,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         provenance=data.provenance,
         warnings=warnings,
         params=dict(plan.params),
+        status=ev.status,
+        as_of=as_of.isoformat() if as_of else None,
     )
 
 
