@@ -67,13 +67,14 @@ class PricePanel:
         present[day - lo] = True
         row_of = np.cumsum(present) - 1
         days = np.flatnonzero(present) + lo
-        r = row_of[day - lo]
+        flat = row_of[day - lo].astype(np.int64) * len(cols) + pos  # one index, three scatters
+        del day, pos
         out = {}
         for f in FIELDS:
-            m = np.full((len(days), len(cols)), np.nan)
-            m[r, pos] = values[f]
-            out[f] = m
-        out["adj_close"] = np.where(np.isnan(out["adj_close"]), out["close"], out["adj_close"])
+            m = np.full(len(days) * len(cols), np.nan)
+            m[flat] = values.pop(f)
+            out[f] = m.reshape(len(days), len(cols))
+        np.copyto(out["adj_close"], out["close"], where=np.isnan(out["adj_close"]))
         dates = pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"))
         return cls(dates=dates, tickers=cols, **out)
 

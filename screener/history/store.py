@@ -86,28 +86,70 @@ def to_table(s: HistorySpec, frame: pd.DataFrame) -> pa.Table:
     return table
 
 
+def _codes(col: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
+    """Integer codes that sort like the column (nulls first, as 0) and their count."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        enc = pc.dictionary_encode(col)
+        words = enc.dictionary.to_numpy(zero_copy_only=False)
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[np.argsort(words, kind="stable")] = np.arange(1, len(words) + 1)
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        if enc.indices.null_count:
+            idx = np.where(pc.is_null(enc.indices).to_numpy(zero_copy_only=False), 0,
+                           np.nan_to_num(idx, nan=0)).astype(np.int64)
+            codes = np.where(pc.is_null(col).to_numpy(zero_copy_only=False), 0, rank[idx])
+        else:
+            codes = rank[idx.astype(np.int64)]
+        return codes, len(words) + 1
+    if pa.types.is_date32(col.type):
+        col = col.cast(pa.int32())
+    values = col.to_numpy(zero_copy_only=False)
+    if col.null_count:
+        nulls = pc.is_null(col).to_numpy(zero_copy_only=False)
+        values = np.where(nulls, 0, np.nan_to_num(values, nan=0))
+    else:
+        nulls = None
+    values = np.asarray(values, dtype=np.int64)
+    lo = int(values.min()) if len(values) else 0
+    codes = values - lo + 1
+    if nulls is not None:
+        codes[nulls] = 0
+    return codes, int(codes.max()) + 1 if len(codes) else 1
+
+
 def _merge(s: HistorySpec, old: pa.Table | None, new: pa.Table) -> pa.Table:
     """Old and new rows, one per key (the newest write wins), sorted by key.
 
-    One stable sort by key (so among equal keys the later row comes last), then a row is kept
-    when the next row's key differs: vectorised, no hashing of string keys.
+    Each key column becomes integer codes that sort like it (strings by their rank in the
+    dictionary, dates as day numbers, nulls first); when they fit, they are packed into one
+    int64 per row. One stable sort (timsort: the old rows are already one sorted run, so
+    merging a new day costs little more than a pass) keeps the later row last among equal
+    keys; a row is kept when the next row's key differs.
     """
     both = new if old is None else pa.concat_tables([old.cast(s.schema), new])
-    order = pc.sort_indices(both, sort_keys=[(k, "ascending", "at_start") for k in s.key])
-    both = both.take(order)
     n = both.num_rows
     if n < 2:
         return both
+    codes = [_codes(both[k]) for k in s.key]
+    bits = [max(1, int(card - 1).bit_length()) for _, card in codes]
+    if sum(bits) <= 62:
+        key = np.zeros(n, dtype=np.int64)
+        for (c, _), b in zip(codes, bits, strict=True):
+            key = (key << b) | c
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        same_as_next = key[:-1] == key[1:]
+    else:
+        order = np.lexsort([c for c, _ in reversed(codes)])
+        same_as_next = np.ones(n - 1, dtype=bool)
+        for c, _ in codes:
+            sc = c[order]
+            same_as_next &= sc[:-1] == sc[1:]
+    if not (np.diff(order) > 0).all():
+        both = both.take(pa.array(order))
     last = np.ones(n, dtype=bool)
-    same_as_next = np.ones(n - 1, dtype=bool)
-    for k in s.key:
-        col = both[k]
-        if pa.types.is_string(col.type):
-            col = pc.dictionary_encode(col.combine_chunks()).indices
-        arr = col.to_numpy(zero_copy_only=False)
-        valid = ~pc.is_null(both[k]).to_numpy(zero_copy_only=False)
-        same = (valid[:-1] == valid[1:]) & (~valid[:-1] | (arr[:-1] == arr[1:]))
-        same_as_next &= same
     last[:-1] = ~same_as_next
     return both.filter(pa.array(last)) if not last.all() else both
 
@@ -262,7 +304,7 @@ class HistoryStore:
         files = self.files(dataset)
         names = list(dict.fromkeys(str(t) for t in tickers))
         if not files or not names:
-            return (np.empty(0, np.int64), np.empty(0, np.int64),
+            return (np.empty(0, np.int32), np.empty(0, np.int32),
                     {c: np.empty(0) for c in columns})
         conds, params = [], []
         for col, bound, op in ((s.time, start, ">="), (s.time, end, "<="),
@@ -270,9 +312,10 @@ class HistoryStore:
             if bound is not None:
                 conds.append(f'p."{col}" {op} ?')
                 params.append(_date(bound))
-        wanted = pa.table({"_name": pa.array(names), "_pos": pa.array(np.arange(len(names)))})
+        wanted = pa.table({"_name": pa.array(names),
+                           "_pos": pa.array(np.arange(len(names), dtype=np.int32))})
         values = ", ".join(f'p."{c}"::DOUBLE AS "{c}"' for c in columns)
-        sql = (f'SELECT w._pos AS _pos, (p."{s.time}" - DATE \'1970-01-01\')::BIGINT AS _day, '
+        sql = (f'SELECT w._pos AS _pos, (p."{s.time}" - DATE \'1970-01-01\')::INTEGER AS _day, '
                f"{values} FROM read_parquet(?) p JOIN wanted w ON p.\"{by}\" = w._name"
                + (f" WHERE {' AND '.join(conds)}" if conds else ""))
         try:
