@@ -100,6 +100,13 @@ class RawBundle:
     failures: list[Failure] = field(default_factory=list)
     is_sample: bool = False
     prices: PricePanel | None = None
+    # -- the time axis (screener.timeaxis) ---------------------------------------------------
+    # "fy": ``statements`` holds fiscal years; "ttm": trailing-twelve-month windows (flows) with
+    # the most recent quarter's balances, keyed fiscal_year = window end year - k (see
+    # history.asof); ``annual`` then holds the fiscal years (Piotroski, Altman, ``_fy`` ids)
+    statements_basis: Any = "fy"  # or a Series ticker -> "ttm"/"fy" (mixed sources)
+    annual: pd.DataFrame | None = None
+    as_of: Any = None  # the evaluation date of a point-in-time bundle (None: latest data)
 
     def block(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -115,6 +122,8 @@ class RawBundle:
             self,
             identity=self.identity.loc[self.identity.index.intersection(keep, sort=False)],
             statements=st[st.index.get_level_values("ticker").isin(keep)],
+            annual=None if self.annual is None else
+            self.annual[self.annual.index.get_level_values("ticker").isin(keep)],
             ladder=self.ladder.loc[self.ladder.index.intersection(keep, sort=False)],
             estimates=self.estimates.loc[self.estimates.index.intersection(keep, sort=False)],
             market=self.market.loc[self.market.index.intersection(keep, sort=False)],
