@@ -30,6 +30,7 @@ LOOKBACK = 3 * YEAR  # rows of the panel looked at (RSI warm-up; gaps in a ticke
 MAX_STALE = 30  # a last close older than this many trading days: not trading (as the
 # point-in-time market block, timeaxis.STALE_PRICE_ROWS)
 DEFAULT_BENCHMARK = "IWM"
+CHUNK = 8192  # names per block of work (memory, not results: every metric is per column)
 
 PRICE_INPUTS = ("close", "adj_close", "volume", "benchmark")  # catalog inputs "prices.<x>"
 # the catalog ids this module computes (the first six fall back to the provider's summary)
@@ -138,6 +139,19 @@ def _beta(r: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK,
             as_of=None) -> tuple[dict[str, pd.Series], np.ndarray, pd.Series]:
+    """The price metrics of ``tickers`` (see ``_compute``), in blocks of ``CHUNK`` names so the
+    working matrices stay small at 50,000 names (every metric is per column)."""
+    tickers = pd.Index(tickers)
+    if len(tickers) <= CHUNK:
+        return _compute(panel, tickers, benchmark, as_of)
+    parts = [_compute(panel, tickers[i:i + CHUNK], benchmark, as_of)
+             for i in range(0, len(tickers), CHUNK)]
+    metrics = {k: pd.concat([p[0][k] for p in parts]) for k in parts[0][0]}
+    return metrics, np.concatenate([p[1] for p in parts]), pd.concat([p[2] for p in parts])
+
+
+def _compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK,
+             as_of=None) -> tuple[dict[str, pd.Series], np.ndarray, pd.Series]:
     """The price metrics of ``tickers`` from ``panel`` (already cut at the as-of close;
     ``as_of`` also counts the weekdays after the panel's last day as missed closes).
 

@@ -218,3 +218,14 @@ def test_a_latest_run_uses_stored_prices_when_they_are_current(tmp_path, days_ag
         assert f["beta"] != 9.0 and np.isfinite(f["ret_12m"]) and f["price"] != 1.0
     else:  # the stored closes stopped 60 trading days ago: the provider's summary is used
         assert f["beta"] == 9.0 and f["price"] == 1.0 and np.isnan(f["ret_12m"])
+
+
+def test_blocks_of_names_give_the_same_values(long, monkeypatch):
+    from screener.metrics import prices
+
+    panel = PricePanel.from_long(long).until(AS_OF)
+    whole = prices.compute(panel, pd.Index(TICKERS), "IWM", AS_OF)
+    monkeypatch.setattr(prices, "CHUNK", 2)
+    blocks = prices.compute(panel, pd.Index(TICKERS), "IWM", AS_OF)
+    pd.testing.assert_frame_equal(pd.DataFrame(whole[0]), pd.DataFrame(blocks[0]))
+    assert (whole[1] == blocks[1]).all() and whole[2].equals(blocks[2])
