@@ -114,7 +114,8 @@ def _price_metrics(bundle: RawBundle, tickers: pd.Index, as_of, benchmark: str |
     from screener import settings
 
     panel = bundle.prices if as_of is None else bundle.prices.until(as_of)
-    computed, has, last = prices.compute(panel, tickers, benchmark or settings.benchmark())
+    computed, has, last = prices.compute(panel, tickers, benchmark or settings.benchmark(),
+                                         as_of if as_of is not None else dt.date.today())
     out = {}
     for k, v in computed.items():
         out[k] = v.where(has, values[k]) if k in values else v

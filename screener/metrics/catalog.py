@@ -52,9 +52,10 @@ def _m(id, label, group, unit, better, formula, inputs, source="screener", windo
 # Price metrics (``metrics.prices``): computed by us from stored daily prices cut at the as-of
 # close; windows count the ticker's own trading days; "adjusted" = split- and dividend-adjusted
 # close. The ids that a provider also summarises fall back to the provider's value for a ticker
-# only when no stored prices are loaded for it (the formula says which).
+# only when the loaded prices hold no current close for it (the formula says which).
 ADJ = "prices.adj_close"
-FALLBACK = "; without stored prices: the provider's value"
+FALLBACK = ("; without a current stored close (none, or older than 30 trading days): the "
+            "provider's value")
 
 
 def _p(id, label, unit, better, formula, window, inputs=ADJ, group="price") -> Metric:
@@ -76,7 +77,8 @@ CATALOG_LIST: list[Metric] = [
        "mean of close x volume (as traded) over the last 63 trading days" + FALLBACK,
        63, "prices.close prices.volume market.adv_3m_usd", group="size"),
     _p("price", "Price", "usd_per_share", None,
-       "last close as traded on or before the as-of date" + FALLBACK, 1,
+       "last close as traded on or before the as-of date (none when older than 30 trading "
+       "days: every price metric is then NaN)" + FALLBACK, 1,
        "prices.close market.price", group="size"),
     # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
