@@ -128,7 +128,7 @@ def test_sample_history_as_of_never_uses_a_later_filing(tmp_path):
     full = sample_history(2026, 60, 6, cache=tmp_path / "cache")
     d = pd.Timestamp("2024-05-15")
     cut = HistoryStore(tmp_path / "cut")
-    for name in ("memberships", "facts", "prices", "estimates", "delistings"):
+    for name in ("memberships", "facts", "prices", "estimates", "delistings", "short_interest"):
         cut.write(name, full.read(name, as_of=d))
     later = full.read("facts", where={"form": "10-Q/A"})
     assert (later["filed"] > d).any()  # amendments after D exist and must stay invisible
@@ -138,5 +138,7 @@ def test_sample_history_as_of_never_uses_a_later_filing(tmp_path):
     pd.testing.assert_frame_equal(a.annual, b.annual)
     pd.testing.assert_frame_equal(a.market, b.market)
     pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    pd.testing.assert_frame_equal(a.ladder, b.ladder)
+    assert len(a.ladder) and a.market["short_pct_float"].notna().any()
     assert list(a.identity.index) == list(b.identity.index)
     assert a.prices.dates[-1] <= d
