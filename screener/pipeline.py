@@ -252,9 +252,9 @@ def _ttm_warnings(plan, data: Dataset) -> list[str]:
     used = sorted(set(re.findall(r"\b[a-z0-9_]+_ttm\b", plan.source_text)))
     if not used:
         return []
-    return [f"{', '.join(used)}: no quarterly statements are held, so these trailing-twelve-"
-            "month values are missing; use the _fy ids (latest fiscal year) or fill the "
-            "history (`screener fetch --history`)."]
+    return [(f"{', '.join(used)}: no quarterly statements are held, so these trailing-twelve-"
+             "month values are missing; use the _fy ids (latest fiscal year) or fill the "
+             "history (`screener fetch --history`).")]
 
 
 __all__ = ["Dataset", "load_dataset", "run_screen"]
