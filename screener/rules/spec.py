@@ -152,6 +152,9 @@ class ScreenSpec(Strict):
     eligibility: list[Rule] = Field(default_factory=list)
     scores: dict[str, Score] = Field(default_factory=dict)
     phases: dict[str, Phase] = Field(min_length=1)
+    regime: dict[str, Any] | None = Field(
+        None, description="The regime panel's indicators and verdicts (checked by "
+        "screener.regime; see screens/README.md)")
     _source: Any = PrivateAttr(None)  # yamlload.Loaded: text and locations, set by load_screen
 
     @field_validator("params")
