@@ -42,8 +42,8 @@ def _f(v, fmt="{:.3g}") -> str:
 
 def print_panel(panel, series_note: str = "") -> None:
     click.secho(f"Regime panel as of {panel.as_of.date()}{series_note}", bold=True)
-    head = (f"{'indicator':<22}{'value':>9} {'date':<11}{'1m':>8}{'3m':>8}{'6m':>8}"
-            f"{'pct10y':>7}  {'rule input':<22}{'rule':<11}{'vote':>5}  to flip")
+    head = (f"{'indicator':<22}{'value':>9} {'date':<11}{'1m':>9}{'3m':>9}{'6m':>9}"
+            f"{'pct10y':>7}  {'rule input':<26}{'rule':<11}{'vote':>5}  to flip")
     click.echo(head)
     click.echo("-" * len(head))
     for r in panel.rows:
@@ -52,11 +52,11 @@ def print_panel(panel, series_note: str = "") -> None:
                 if math.isfinite(r.distance_sd) else "")) if r.direction else r.state
         if r.state.startswith("stale"):
             flip = r.state
-        inp = f"{r.transform}={_f(r.value, '{:.4g}')}"
+        inp = f"{r.transform} = {_f(r.value, '{:.3g}')}"
         click.echo(f"{r.id[:21]:<22}{_f(r.level, '{:.4g}'):>9} "
                    f"{(str(r.date.date()) if r.date is not None else '-'):<11}"
-                   + "".join(f"{_f(r.changes.get(k), '{:+.3g}'):>8}" for k in ("1m", "3m", "6m"))
-                   + f"{_f(r.pct_10y, '{:.0%}'):>7}  {inp[:21]:<22}{r.rule:<11}{vote:>5}  {flip}")
+                   + "".join(f"{_f(r.changes.get(k), '{:+.3g}'):>9}" for k in ("1m", "3m", "6m"))
+                   + f"{_f(r.pct_10y, '{:.0%}'):>7}  {inp[:25]:<26}{r.rule:<11}{vote:>5}  {flip}")
     reg = panel.regime
     click.echo("")
     phase = f"  -> list: {panel.phase}" if panel.phase else ""
@@ -115,7 +115,11 @@ def regime(screen, as_of, provider, history_dir, with_history):
     data = load_loaded(path).data
     if isinstance(data.get("universes"), list) and data["universes"]:
         unis = data["universes"][0]
-    res = regime_run(rules, store, as_of.date() if as_of else None, universe=unis,
+    when = as_of.date() if as_of else None
+    if when is None and provider == "sample":
+        from screener.sample.history import END
+        when = END  # the fictional history's "today"
+    res = regime_run(rules, store, when, universe=unis,
                      history=with_history)
     note = " (FICTIONAL SAMPLE DATA)" if provider == "sample" else ""
     print_panel(res.panel, note)
@@ -123,8 +127,10 @@ def regime(screen, as_of, provider, history_dir, with_history):
         eps = res.history.episodes()
         eps = eps[eps["verdict"] != ""]
         titles = {k: v.title for k, v in rules.verdicts.items()}
-        click.echo(f"\nVerdict history ({rules.history_step}ly, last {len(eps)} runs):")
-        for row in eps.tail(12).itertuples(index=False):
+        shown = eps.tail(12)
+        click.echo(f"\nVerdict history ({rules.history_step} ends; the last {len(shown)} of "
+                   f"{len(eps)} spells since {res.history.dates[0].date()}):")
+        for row in shown.itertuples(index=False):
             click.echo(f"  {row.start.date()} .. {row.end.date()}  {titles.get(row.verdict)}")
     if res.panel.verdict is None:
         raise click.exceptions.Exit(1)

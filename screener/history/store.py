@@ -249,6 +249,7 @@ class HistoryStore:
 
         con = duckdb.connect()
         con.execute("SET threads TO 2")
+        con.execute("SET enable_progress_bar = false")  # no bar in the middle of CLI output
         return con
 
     @staticmethod

@@ -132,16 +132,28 @@ def _long(frame: pd.DataFrame, universe: str | None) -> pd.DataFrame:
         columns=["series", "date", "value", "released", "source"])
 
 
+def newest_date(store, dataset: str) -> pd.Timestamp | None:
+    """The newest ``time`` date of a dataset, reading only its newest year's file."""
+    from screener.history.schema import spec
+
+    files = store.files(dataset)
+    if not files:
+        return None
+    col = spec(dataset).time
+    got = store._connect().execute(f'SELECT max("{col}") FROM read_parquet(?)',
+                                   [str(files[-1])]).fetchone()[0]
+    return pd.Timestamp(got) if got is not None else None
+
+
 def refresh_computed(store, universe: str | None, benchmarks: dict[str, str],
                      end=None) -> int:
     """Compute the stored series past their newest stored date (all of history the first
     time); returns rows written. Cheap when up to date: one small scan per dataset."""
     end = pd.Timestamp(end) if end is not None else None
     have = store.latest("macro", by="series")
-    last_price = store.latest("prices")
-    if last_price.empty:
+    newest_price = newest_date(store, "prices")
+    if newest_price is None:
         return 0
-    newest_price = last_price.max()
     if end is not None:
         newest_price = min(newest_price, end)
     anchor = stored_id("breadth_50d", universe)  # written on every refresh with prices
@@ -154,7 +166,7 @@ def refresh_computed(store, universe: str | None, benchmarks: dict[str, str],
     if len(mem):
         tickers = list(pd.unique(mem["ticker"]))
     else:
-        tickers = [t for t in last_price.index if t not in set(bench)]
+        tickers = [t for t in store.latest("prices").index if t not in set(bench)]
     start = since - pd.Timedelta(days=LOOKBACK_DAYS) if since is not None else None
     panel = PricePanel.load(store, tickers + [b for b in bench if b not in set(tickers)],
                             start, newest_price)

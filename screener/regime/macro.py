@@ -112,21 +112,26 @@ def fetch_macro(store, client, series: list[SeriesDef], *, today: dt.date | None
     return report
 
 
-def known_series(store, ids: list[str], as_of=None) -> dict[str, pd.Series]:
+def read_rows(store, ids: list[str], as_of=None) -> pd.DataFrame:
+    """Every stored row of these series released on or before ``as_of``."""
+    return store.read("macro", where={"series": list(ids)}, as_of=as_of,
+                      columns=["series", "date", "value", "released"])
+
+
+def known_series(store, ids: list[str], as_of=None, rows: pd.DataFrame | None = None
+                 ) -> dict[str, pd.Series]:
     """Each series as it was known on ``as_of`` (None: today): the newest value released by
     then for every observation date. Indexed by observation date, ascending."""
-    rows = store.read("macro", where={"series": list(ids)}, as_of=as_of,
-                      columns=["series", "date", "value", "released"])
+    rows = read_rows(store, ids, as_of) if rows is None else rows
     rows = _latest_known(rows)
     return {sid: pd.Series(g["value"].to_numpy(), index=pd.DatetimeIndex(g["date"]), name=sid)
             for sid, g in rows.groupby("series", sort=False)}
 
 
-def first_release_series(store, ids: list[str], end=None) -> dict[str, tuple[pd.Series,
-                                                                           pd.DatetimeIndex]]:
+def first_release_series(store, ids: list[str], end=None, rows: pd.DataFrame | None = None
+                         ) -> dict[str, tuple[pd.Series, pd.DatetimeIndex]]:
     """Each observation's first released value, and the date it was released."""
-    rows = store.read("macro", where={"series": list(ids)}, as_of=end,
-                      columns=["series", "date", "value", "released"])
+    rows = read_rows(store, ids, end) if rows is None else rows
     if rows.empty:
         return {}
     rows = rows.sort_values(["series", "date", "released"], kind="stable")

@@ -11,7 +11,7 @@ import pandas as pd
 from screener.regime.computed import refresh_computed, stored_id
 from screener.regime.config import Regime
 from screener.regime.history import VerdictHistory, grid, verdict_history
-from screener.regime.macro import first_release_series, known_series
+from screener.regime.macro import first_release_series, known_series, read_rows
 from screener.regime.panel import Panel, compute_panel
 
 HISTORY_YEARS = 20
@@ -39,12 +39,13 @@ def regime_run(regime: Regime, store, as_of=None, *, universe: str | None = None
         refresh_computed(store, universe, regime.benchmarks)
     ids = _ids(regime, universe)
     stored = list(dict.fromkeys(ids.values()))
-    known = known_series(store, stored, as_of=as_of)
+    rows = read_rows(store, stored, as_of)
+    known = known_series(store, stored, rows=rows)
     series = {cid: known[sid] for cid, sid in ids.items() if sid in known}
     panel = compute_panel(regime, series, as_of)
     hist = None
     if history:
-        first = first_release_series(store, stored, end=as_of)
+        first = first_release_series(store, stored, rows=rows)
         first = {cid: first[sid] for cid, sid in ids.items() if sid in first}
         start = as_of - pd.DateOffset(years=years)
         hist = verdict_history(regime, first, grid(start, as_of, regime.history_step))
