@@ -80,6 +80,7 @@ class RunResult:
     provenance: pd.DataFrame | None = None   # index ticker: <block>_source, <block>_as_of
     warnings: list[str] = field(default_factory=list)  # stale data, fallbacks, sample data
     params: dict[str, object] = field(default_factory=dict)
+    regime: object | None = None          # screener.regime.run.RegimeRun: verdict + panel
 
     def phase(self, phase_id: str) -> PhaseResult:
         for p in self.phases:

@@ -56,6 +56,13 @@ def validate(screen: Path, sets: tuple[str, ...]) -> None:
     click.echo(f"metrics used ({len(plan.metrics_used)}):")
     for m in plan.metrics_used:
         click.echo(f"  {m:<24} {CATALOG[m].label}")
+    from screener.regime.config import load_regime
+
+    rules = load_regime(screen)
+    if rules is not None:
+        click.echo(f"regime: {len(rules.indicators)} indicator(s), verdicts "
+                   + ", ".join(f"{k} -> {v.phase or '-'}{' (overlay)' if v.overlay else ''}"
+                               for k, v in rules.verdicts.items()))
 
 
 @click.command("explain")
