@@ -71,5 +71,6 @@ def build(tmp_path: Path) -> HistoryStore:
         macro_rows("BAMLH0A0HYM2", days, spread, 1),
         macro_rows("CFNAIMA3", months, cfnai, 55),
         macro_rows("BAMLH0A0HYM2EY", days, np.full(len(days), 7.0), 1),
+        macro_rows("iwm_spy", days, np.linspace(0.5, 0.4, len(days)), 0),
     ], ignore_index=True))
     return store
