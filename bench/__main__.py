@@ -82,7 +82,8 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md")
     args = ap.parse_args()
 
-    from bench import bench_engine, bench_excel, bench_fetch, bench_metrics, bench_sample
+    from bench import (bench_engine, bench_excel, bench_fetch, bench_metrics, bench_regime,
+                       bench_sample)
 
     rows: list[tuple[str, str, str]] = []
 
@@ -124,6 +125,11 @@ def main() -> None:
         f"{f['ratio']:.3f} of allowed rate",
         f"{f['achieved']:.2f} req/s, lost {f['names'] - f['stored']}, max {f['max_window']} in "
         f"any 1 s, second run {f['second_requests']} requests")
+
+    rg = bench_regime.run(3 if args.quick else 5)
+    add(f"regime panel, warm store ({rg['indicators']} indicators, {rg['rows']:,} macro rows)",
+        f"{rg['full_s']:.3f} s", f"panel alone {rg['panel_s']:.3f} s; with "
+        f"{rg['history_dates']} dates of verdict history (target < 2 s)")
 
     mem = child(50_000, write=True)
     add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",
