@@ -6,7 +6,7 @@ Exporters (Excel, CSV, Parquet, JSON, console) read these fields and compute not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -80,6 +80,8 @@ class RunResult:
     provenance: pd.DataFrame | None = None   # index ticker: <block>_source, <block>_as_of
     warnings: list[str] = field(default_factory=list)  # stale data, fallbacks, sample data
     params: dict[str, object] = field(default_factory=dict)
+    as_of: date | None = None             # point-in-time run: evaluated as of this date
+    newest_data: dict[str, str | None] = field(default_factory=dict)  # block -> newest date
     regime: object | None = None          # screener.regime.run.RegimeRun: verdict + panel
 
     def phase(self, phase_id: str) -> PhaseResult:

@@ -213,6 +213,9 @@ class FmpClient(HttpClient):
             "statements": [(e, {"period": "annual", "limit": 5}) for e in STATEMENT_ENDPOINTS],
             "market": [("profile", {}), ("quote", {})],
             "estimates": [("analyst-estimates", {"period": "annual", "limit": 10})],
+            # quarterly rows with filingDate/acceptedDate, for the history (fmp_quarterly)
+            "statements_quarterly": [(e, {"period": "quarter", "limit": 80})
+                                     for e in STATEMENT_ENDPOINTS],
         }.get(dataset)
         if plan is None:
             raise PermanentFetchError(f"FMP has no dataset {dataset!r}", source=SOURCE,

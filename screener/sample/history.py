@@ -38,7 +38,7 @@ import pandas as pd
 
 from screener.history.store import HistoryStore
 
-VERSION = 1
+VERSION = 2
 SOURCE = "sample"
 END = date(2026, 11, 20)        # the sample's "today" (SampleProvider's default as-of date)
 DONE = "sample-history.json"
@@ -51,8 +51,8 @@ def cache_root() -> Path:
     return settings.data_dir() / "sample-history"
 
 
-def cache_dir(seed: int, n: int, years: int) -> Path:
-    return cache_root() / f"v{VERSION}-seed{seed}-n{n}-y{years}"
+def cache_dir(seed: int, n: int, years: int, cache: Path | None = None) -> Path:
+    return Path(cache or cache_root()) / f"v{VERSION}-seed{seed}-n{n}-y{years}"
 
 
 @contextlib.contextmanager
@@ -66,9 +66,18 @@ def _locked(path: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def sample_history(seed: int = 2026, n: int = 2600, years: int = 20) -> HistoryStore:
-    """The fictional history's store, generated on first use (see the module docstring)."""
-    target = cache_dir(seed, n, years)
+def sample_history(seed: int = 2026, n: int = 2600, years: int = 20, *,
+                   cache: str | os.PathLike | None = None) -> HistoryStore:
+    """The fictional history's store, generated on first use (see the module docstring).
+
+    ``cache``: the folder holding cached histories (default ``<data dir>/sample-history``).
+    """
+    if not 1 <= years <= 20:
+        from screener.errors import ProviderError
+
+        raise ProviderError(f"The sample history spans 1 to 20 years; {years} asked.",
+                            "Pick a shorter history.")
+    target = cache_dir(seed, n, years, cache)
     if (target / DONE).exists():
         return HistoryStore(target)
     with _locked(target.parent / f".{target.name}.lock"):
@@ -105,8 +114,11 @@ def _cycle(f, grid: np.ndarray) -> np.ndarray:
 
 def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = END) -> dict:
     """Generate the whole history into ``store``; returns counts and timings."""
-    from screener.sample import (annual, benchmarks, filings, memberships, phases, prices,
-                                 roster)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from screener.sample import (annual, benchmarks, estimates, filings, macro, memberships,
+                                 phases, prices, roster)
 
     t0 = time.perf_counter()
     timings = {}
@@ -138,15 +150,16 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     counts["delistings"] = store.write("delistings", memberships.delistings_table(p, ro, SOURCE))
     counts["facts"] = store.write("facts", filings.facts_table(rng, ro, fl, lines, SOURCE))
     lap("facts")
+    counts["estimates"] = store.write("estimates", estimates.estimates_table(
+        rng, ro, p, f, fl, lines["eps_diluted"], SOURCE))
+    counts["macro"] = store.write("macro", macro.macro_table(rng, days, SOURCE))
+    lap("estimates_macro")
     bench = benchmarks.benchmark_table(rng, p, f, ro.shares, rows, r, sp, SOURCE)
     year = p.dates.year.to_numpy()
     n_prices = 0
     for y in np.unique(year):
         sel = np.flatnonzero(year == y)
         part = prices.bars(rng, p, ro, slice(int(sel[0]), int(sel[-1]) + 1), SOURCE)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         b = bench.filter(pc.equal(pc.year(bench["date"]), int(y)))
         n_prices += store.write("prices", pa.concat_tables([part, b]))
     counts["prices"] = n_prices

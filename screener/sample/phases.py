@@ -26,8 +26,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-START_PAD_YEARS = 0  # the history starts ``years`` before its end date
-
 # kind: bear, junk_rally, quality_recovery, grind (high rates), expansion
 # start, kind, name, market, junk, vol | hy, ff, t10, t2, cfnai, claims, vix, nfci, rec, drts
 PHASES: list[tuple] = [
@@ -37,7 +35,7 @@ PHASES: list[tuple] = [
      6.5, 3.00, 3.9, 2.2, -.6, 420, 25, .2, 0, 40),
     ("2008-09-15", "bear", "Sharp bear market", -.62, -.28, .55,
      19.0, 0.25, 2.9, 0.9, -3.5, 650, 45, 2.8, 1, 70),
-    ("2009-03-09", "junk_rally", "Junk rally off the bottom", .38, .32, .32,
+    ("2009-03-09", "junk_rally", "Junk rally off the bottom", .30, .20, .32,
      7.0, 0.25, 3.4, 1.0, -.9, 530, 24, .3, 0, 15),
     ("2009-09-09", "quality_recovery", "Quality-led recovery", .22, -.18, .20,
      5.5, 0.25, 3.4, 0.6, .3, 410, 16, -.4, 0, -10),
@@ -47,7 +45,7 @@ PHASES: list[tuple] = [
      4.9, 0.25, 2.3, 0.6, .1, 280, 13, -.6, 0, -8),
     ("2015-06-23", "bear", "Small-cap bear market", -.30, -.16, .22,
      8.4, 0.50, 1.7, 0.7, -.3, 290, 26, -.3, 0, 8),
-    ("2016-02-11", "junk_rally", "Junk rally", .26, .16, .20,
+    ("2016-02-11", "junk_rally", "Junk rally", .22, .10, .20,
      5.3, 0.50, 1.6, 0.8, -.1, 260, 13, -.5, 0, 0),
     ("2016-08-31", "quality_recovery", "Quality-led expansion", .25, -.06, .14,
      3.4, 2.00, 2.9, 2.6, .2, 210, 13, -.7, 0, -5),
@@ -59,7 +57,7 @@ PHASES: list[tuple] = [
      3.8, 1.75, 1.6, 1.4, -.2, 215, 15, -.6, 0, 5),
     ("2020-02-20", "bear", "Crash", -.48, -.16, .85,
      10.9, 0.25, 0.7, 0.3, -8.0, 3000, 66, .7, 1, 70),
-    ("2020-03-23", "junk_rally", "Junk rally off the bottom", .75, .38, .35,
+    ("2020-03-23", "junk_rally", "Junk rally off the bottom", .55, .25, .35,
      3.6, 0.25, 1.2, 0.1, 1.5, 790, 22, -.6, 0, 0),
     ("2021-02-12", "quality_recovery", "Quality-led recovery", .02, -.22, .22,
      3.0, 0.25, 1.6, 0.5, .6, 270, 17, -.6, 0, -20),
@@ -75,7 +73,7 @@ PHASES: list[tuple] = [
      2.9, 4.50, 4.5, 4.2, -.2, 220, 16, -.5, 0, 5),
     ("2025-02-18", "bear", "Sharp bear market", -.30, -.12, .45,
      4.6, 4.50, 4.0, 3.7, -.4, 240, 45, -.3, 0, 18),
-    ("2025-04-08", "junk_rally", "Junk rally off the bottom", .35, .30, .24,
+    ("2025-04-08", "junk_rally", "Junk rally off the bottom", .28, .20, .24,
      2.9, 4.25, 4.1, 3.6, -.1, 230, 16, -.5, 0, 5),
     ("2025-10-15", "quality_recovery", "Quality-led recovery", .06, -.10, .17,
      2.8, 3.75, 4.1, 3.5, .0, 225, 15, -.5, 0, 0),
@@ -139,3 +137,23 @@ def factors(rng: np.random.Generator, dates: pd.DatetimeIndex) -> Factors:
 
 def last_day(end: date | str) -> pd.Timestamp:
     return pd.Timestamp(end).normalize()
+
+
+def ar1(shocks: np.ndarray, phi: float, block: int = 256) -> np.ndarray:
+    """``x[t] = phi * x[t-1] + shocks[t]`` along axis 0 (x[-1] = 0), for 1-D or 2-D arrays.
+
+    Closed form inside blocks of days (``x = phi^t * cumsum(shocks * phi^-t)``, exact to
+    rounding for blocks this short), the last value carried from block to block: numpy only,
+    no loop over names and a few dozen steps over days.
+    """
+    out = np.empty_like(shocks, dtype=float)
+    carry = np.zeros(shocks.shape[1:])
+    for s in range(0, len(shocks), block):
+        chunk = shocks[s:s + block]
+        t = np.arange(1, len(chunk) + 1, dtype=float)
+        pw = phi ** t
+        shape = (-1,) + (1,) * (chunk.ndim - 1)
+        x = pw.reshape(shape) * (carry + np.cumsum(chunk / pw.reshape(shape), axis=0))
+        out[s:s + block] = x
+        carry = x[-1]
+    return out

@@ -6,7 +6,7 @@ A name's daily log return is
 
 with the factor paths of ``phases`` (so junk names lead junk rallies and lose most in bears,
 quality names lead quality-led legs) and the idiosyncratic part mean-reverting around the
-factor path (an Ornstein-Uhlenbeck filter along the day axis, ``scipy.signal.lfilter``), so
+factor path (an Ornstein-Uhlenbeck filter along the day axis, ``phases.ar1``), so
 twenty years do not scatter prices over many orders of magnitude. Names that fail slide in
 their last year; names taken over jump on the bid about two months before their last day.
 
@@ -23,9 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy.signal import lfilter
 
-from screener.sample.phases import Factors
+from screener.sample.phases import Factors, ar1
 from screener.sample.roster import Roster
 
 MEAN_REVERSION_DAYS = 500       # idiosyncratic deviations decay with this time constant
@@ -67,7 +66,7 @@ def simulate(rng: np.random.Generator, ro: Roster, f: Factors) -> Paths:
     s = (ro.idio / np.sqrt(252))[None, :] * regime                  # (D, N)
     phi = 1 - 1 / MEAN_REVERSION_DAYS
     shocks = rng.standard_normal((D, N)) * s
-    level = lfilter([1.0], [1.0, -phi], shocks, axis=0)              # OU deviation
+    level = ar1(shocks, phi)                                        # OU deviation
     r = np.diff(level, axis=0, prepend=0.0)
     r += ro.beta[None, :] * f.market[:, None] + ro.junk[None, :] * f.junk[:, None]
     r += sector_shock[:, code]

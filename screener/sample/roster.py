@@ -92,7 +92,7 @@ def _day_draw(rng, days: pd.DatetimeIndex, weights: np.ndarray, lo: np.ndarray,
 def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roster:
     live_w = build(seed, n, as_of)
     n_gone = round(GONE_SHARE * n)
-    gone_w = build(seed + 7919, max(round(n_gone * 1.2) + 5, 1), as_of) if n_gone else None
+    gone_w = build(seed + 7919, round(n_gone * 1.7) + 10, as_of) if n_gone else None
     rng = np.random.default_rng([seed, 12])
     if gone_w is not None:
         clash = (gone_w.identity.index.isin(live_w.identity.index)
