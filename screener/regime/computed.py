@@ -13,7 +13,9 @@ non-benchmark ticker when no snapshot is stored). Per date, over members with a 
 - ``iwm_spy_breakout``: ``iwm_spy`` / its maximum over the prior 252 trading days - 1
   (> 0: a breakout above the prior high);
 - ``revision_breadth``: (sum of up - sum of down revisions over 30 days) / (up + down) over
-  the members' newest estimate snapshots of each snapshot date.
+  the members' newest estimate snapshots of each snapshot date;
+- ``refi_wall_share``, ``median_pe``: at quarter ends, from statements as first filed
+  (``computed_statements``).
 
 Member-based series are stored per universe as ``<id>:<universe>``.
 """
@@ -26,7 +28,7 @@ import pandas as pd
 from screener.history.prices import PricePanel
 
 MEMBER_SERIES = ("breadth_50d", "breadth_200d", "highs_lows_52w", "advancers",
-                 "revision_breadth")
+                 "revision_breadth", "refi_wall_share", "median_pe")
 BENCH_SERIES = ("iwm_spy", "iwm_spy_breakout", "ijr_iwm")
 COMPUTED = MEMBER_SERIES + BENCH_SERIES
 LOOKBACK_DAYS = 420  # 252 trading days + margin, for 200-day and 52-week windows
@@ -182,7 +184,17 @@ def refresh_computed(store, universe: str | None, benchmarks: dict[str, str],
     rows = [_long(frame, universe)]
     if len(rev):
         rows.append(_long(rev.to_frame(), universe))
+    from screener.regime.computed_statements import statement_series
+
+    anchor_q = stored_id("median_pe", universe)
+    since_q = have.get(anchor_q) if anchor_q in have.index else None
+    stq = statement_series(store, panel, tickers, mem if len(mem) else None,
+                           since_q, newest_price)
+    if len(stq):
+        rows.append(_long(stq, universe))
     out = pd.concat(rows, ignore_index=True)
-    if since is not None:
-        out = out[out["date"] > since]
+    if since is not None:   # the statement series carry their own start (quarter ends)
+        stmt = out["series"].isin([stored_id(s, universe) for s in
+                                   ("refi_wall_share", "median_pe")])
+        out = out[stmt | (out["date"] > since)]
     return store.write("macro", out) if len(out) else 0

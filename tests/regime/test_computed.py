@@ -95,3 +95,42 @@ def test_computed_series_are_known_from_their_close_only(store):
     refresh_computed(st, "russell2000", BENCH)
     s = known_series(st, ["iwm_spy"], as_of=days[100])["iwm_spy"]
     assert s.index[-1] == days[100]
+
+
+def _q(ticker, item, end, value, filed, start=True):
+    end = pd.Timestamp(end)
+    return {"ticker": ticker, "item": item, "value": value,
+            "period_start": (end - pd.DateOffset(months=3) + pd.Timedelta(days=1)) if start
+            else pd.NaT, "period_end": end, "fiscal_year": end.year, "fiscal_period": "Q",
+            "form": "10-Q", "filed": pd.Timestamp(filed), "source": "sec"}
+
+
+def test_refinancing_wall_share_and_median_pe_use_statements_first_filed(store):
+    """Quarter end 2023-06-30: UP (eps 1/quarter, cash 10 vs 5 due) and FLAT (eps 2/quarter,
+    no balance sheet) and DOWN (losses, 50 due vs cash 1). A 10-Q for Q2 filed in August
+    (eps 100) must not count on 2023-06-30, and counts on 2023-09-30."""
+    st, days = store
+    rows = []
+    for end in ["2022-06-30", "2022-09-30", "2022-12-31", "2023-03-31"]:
+        filed = pd.Timestamp(end) + pd.Timedelta(days=30)
+        rows += [_q("UP", "eps_diluted", end, 1.0, filed), _q("FLAT", "eps_diluted", end, 2.0,
+                                                               filed),
+                 _q("DOWN", "eps_diluted", end, -1.0, filed),
+                 _q("DOWN", "free_cash_flow", end, -1.0, filed)]
+    rows += [_q("UP", "cash", "2023-03-31", 10.0, "2023-04-30", start=False),
+             _q("UP", "short_term_debt", "2023-03-31", 5.0, "2023-04-30", start=False),
+             _q("DOWN", "cash", "2023-03-31", 1.0, "2023-04-30", start=False),
+             _q("DOWN", "short_term_debt", "2023-03-31", 50.0, "2023-04-30", start=False),
+             _q("UP", "eps_diluted", "2023-06-30", 100.0, "2023-08-10")]
+    st.write("facts", pd.DataFrame(rows))
+    refresh_computed(st, "russell2000", BENCH)
+    ids = [stored_id("refi_wall_share", "russell2000"), stored_id("median_pe", "russell2000")]
+    s = known_series(st, ids)
+    q2 = pd.Timestamp("2023-06-30")
+    i = days.get_loc(q2)
+    up, flat = 100 + i, 100 + i * 0.1
+    assert s[ids[0]][q2] == pytest.approx(1 / 2)            # DOWN's wall; FLAT has no balance
+    assert s[ids[1]][q2] == pytest.approx(np.median([up / 4.0, flat / 8.0]))
+    q3 = pd.Timestamp("2023-09-29")                           # last trading day of Q3
+    j = days.get_loc(q3)
+    assert s[ids[1]][q3] == pytest.approx(np.median([(100 + j) / 103.0, (100 + j * 0.1) / 8.0]))
