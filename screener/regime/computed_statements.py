@@ -21,6 +21,10 @@ from screener.history.asof import QuarterTable
 from screener.history.prices import PricePanel
 
 STATEMENT_SERIES = ("refi_wall_share", "median_pe")
+ITEMS_USED = ["eps_diluted", "net_income", "shares_diluted", "cash", "short_term_investments",
+              "short_term_debt", "total_debt", "free_cash_flow", "operating_cash_flow",
+              "capital_expenditure"]
+FACTS_LOOKBACK = pd.DateOffset(years=2)   # a TTM window and a spare year before the first date
 
 
 def _latest_window(frame: pd.DataFrame) -> pd.DataFrame:
@@ -37,6 +41,7 @@ def wall_share_and_pe(st: pd.DataFrame, close: pd.Series) -> tuple[float, float]
         return np.nan, np.nan
     g = lambda c: st[c] if c in st else pd.Series(np.nan, index=st.index)  # noqa: E731
     fcf = g("free_cash_flow")
+    fcf = fcf.where(fcf.notna(), g("operating_cash_flow") - g("capital_expenditure").abs())
     liquidity = g("cash").fillna(0) + g("short_term_investments").fillna(0) \
         + fcf.where(fcf > 0, 0).fillna(0)
     due = g("short_term_debt")
@@ -61,7 +66,8 @@ def statement_series(store, panel: PricePanel, tickers: list[str],
     qends = qends[qends > pd.Timestamp(first)] if since is not None else qends
     if not len(qends):
         return pd.DataFrame()
-    facts = store.read("facts", tickers=tickers, end=end, as_of=end)
+    facts = store.read("facts", tickers=tickers, start=qends[0] - FACTS_LOOKBACK, end=end,
+                       as_of=end, where={"item": ITEMS_USED})
     if facts.empty:
         return pd.DataFrame()
     table = QuarterTable.build(facts, tickers)
