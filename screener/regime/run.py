@@ -51,3 +51,22 @@ def regime_run(regime: Regime, store, as_of=None, *, universe: str | None = None
         start = as_of - pd.DateOffset(years=years)
         hist = verdict_history(regime, first, grid(start, as_of, regime.history_step))
     return RegimeRun(panel, hist, series, universe)
+
+
+def regime_choice(regime: Regime, store, dates, *, universe: str | None = None,
+                  refresh: bool = True) -> pd.Series:
+    """The phase the verdict pointed to on each date (None: no verdict), each date seeing only
+    what was released by its close: the backtest's "follow the regime"."""
+    dates = pd.DatetimeIndex(dates)
+    universe = regime.universe or universe
+    if refresh and any(i.series.source == "computed" for i in regime.indicators):
+        refresh_computed(store, universe, regime.benchmarks)
+    ids = _ids(regime, universe)
+    stored = list(dict.fromkeys(ids.values()))
+    rows = read_rows(store, stored, dates.max() if len(dates) else None)
+    first = first_release_series(store, stored, rows=rows)
+    first = {cid: first[sid] for cid, sid in ids.items() if sid in first}
+    hist = verdict_history(regime, first, dates)
+    phases = {k: v.phase for k, v in regime.verdicts.items()}
+    return pd.Series([phases.get(v) if isinstance(v, str) else None for v in hist.verdict],
+                     index=dates, dtype=object, name="regime_phase")

@@ -102,3 +102,21 @@ def test_stale_series_do_not_vote(setup):
     assert all(r.state.startswith("stale") for r in p.rows)
     assert p.verdict is None
     assert "Fetch the series first" in p.flip_text()
+
+
+def test_regime_choice_per_date_is_point_in_time(setup):
+    """The phase chosen on each date equals the panel's on that date; a reading released
+    after a date does not change that date's choice."""
+    from screener.regime.run import regime_choice
+
+    rules, store = setup
+    dates = pd.DatetimeIndex(["2019-12-31", "2024-04-30", "2024-06-28"])
+    before = regime_choice(rules, store, dates)
+    for d in dates:
+        assert before[d] == regime_run(rules, store, d, history=False).panel.phase
+    assert before[pd.Timestamp("2024-06-28")] == "early_rebound"
+    store.write("macro", world.macro_rows("CFNAIMA3", ["2024-05-01"], [0.8], 0).assign(
+        released=pd.Timestamp("2024-06-29")))
+    after = regime_choice(rules, store, dates.append(pd.DatetimeIndex(["2024-07-05"])))
+    assert after[dates].tolist() == before.tolist()
+    assert after[pd.Timestamp("2024-07-05")] == "quality_recovery"
