@@ -38,7 +38,7 @@ import pandas as pd
 
 from screener.history.store import HistoryStore
 
-VERSION = 2
+VERSION = 4
 SOURCE = "sample"
 END = date(2026, 11, 20)        # the sample's "today" (SampleProvider's default as-of date)
 DONE = "sample-history.json"
@@ -148,7 +148,8 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     counts["memberships"] = store.write(
         "memberships", memberships.membership_table(p, ro, rows, r, sp, SOURCE))
     counts["delistings"] = store.write("delistings", memberships.delistings_table(p, ro, SOURCE))
-    counts["facts"] = store.write("facts", filings.facts_table(rng, ro, fl, lines, SOURCE))
+    counts["facts"] = sum(store.write("facts", t)
+                          for t in filings.facts_tables(rng, ro, fl, lines, SOURCE))
     lap("facts")
     counts["estimates"] = store.write("estimates", estimates.estimates_table(
         rng, ro, p, f, fl, lines["eps_diluted"], SOURCE))

@@ -120,6 +120,14 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
     first_i = np.zeros(len(tickers), dtype=np.int64)
     ipo = rng.random(len(tickers)) > LISTED_AT_START
     first_i[ipo] = rng.integers(0, max(D - 260, 1), ipo.sum())
+    # today's recent listings (three fiscal years in the demo) listed during the first
+    recent = live & (cat(lambda w: w.traits.first_year) > 0)
+    if recent.any():
+        listed_year = live_w.fiscal_years[cat(lambda w: w.traits.first_year)[recent]]
+        lo = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 4, "day": 1}))
+        hi = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 12, "day": 31}))
+        first_i[recent] = np.minimum(lo + (rng.random(recent.sum()) * (hi - lo)).astype(int),
+                                     D - 1)
     last_i = np.full(len(tickers), D - 1, dtype=np.int64)
     unprof = cat(lambda w: w.traits.unprofitable)
     reason = np.where(live, "", "acquired").astype(object)

@@ -46,13 +46,14 @@ def _roa_known(facts: pd.DataFrame, day) -> pd.Series:
 
 
 def _decile_returns(adj, facts, start, end) -> tuple[float, float]:
-    """Mean return of the lowest- and highest-ROA deciles (as known at start) over the window."""
+    """Median return of the lowest- and highest-ROA deciles (as known at start) over the window
+    (the median: a few hundred names leave a mean at the mercy of one volatile name)."""
     roa = _roa_known(facts, start)
     p0, p1 = adj.loc[:start].iloc[-1], adj.loc[:end].iloc[-1]
     ret = (p1 / p0 - 1).reindex(roa.index).dropna()
     roa = roa.reindex(ret.index)
     decile = pd.qcut(roa.rank(method="first"), 10, labels=False)
-    by = ret.groupby(decile).mean()
+    by = ret.groupby(decile).median()
     return by.iloc[0], by.iloc[-1]
 
 
