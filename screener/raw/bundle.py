@@ -92,6 +92,15 @@ class RawBundle:
     market: pd.DataFrame = field(default_factory=lambda: empty_block("market"))
     failures: list[Failure] = field(default_factory=list)
     is_sample: bool = False
+    # -- the time axis (screener.timeaxis) ---------------------------------------------------
+    # prices: the daily PricePanel cut at the evaluation date (None: no stored prices)
+    prices: Any = None
+    # "fy": ``statements`` holds fiscal years; "ttm": trailing-twelve-month windows (flows) with
+    # the most recent quarter's balances, keyed fiscal_year = window end year - k (see
+    # history.asof); ``annual`` then holds the fiscal years (Piotroski, Altman, ``_fy`` ids)
+    statements_basis: str = "fy"
+    annual: pd.DataFrame | None = None
+    as_of: Any = None  # the evaluation date of a point-in-time bundle (None: latest data)
 
     def block(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -107,6 +116,8 @@ class RawBundle:
             self,
             identity=self.identity.loc[self.identity.index.intersection(keep, sort=False)],
             statements=st[st.index.get_level_values("ticker").isin(keep)],
+            annual=None if self.annual is None else
+            self.annual[self.annual.index.get_level_values("ticker").isin(keep)],
             ladder=self.ladder.loc[self.ladder.index.intersection(keep, sort=False)],
             estimates=self.estimates.loc[self.estimates.index.intersection(keep, sort=False)],
             market=self.market.loc[self.market.index.intersection(keep, sort=False)],
