@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -38,19 +37,29 @@ class BacktestUsageError(ScreenerError):
     """A backtest option is malformed (dates, horizons, lag, rebalance)."""
 
 
-@lru_cache(maxsize=4)
-def _calendar(start_year: int, end_year: int):
+_SESSIONS: list[pd.DatetimeIndex] = []  # one cached index of every NYSE session held so far
+
+
+def _all_sessions(first_year: int, last_year: int) -> pd.DatetimeIndex:
+    """Every XNYS session from ``first_year`` to ``last_year`` (built once, widened on need)."""
+    if _SESSIONS and _SESSIONS[0][0].year <= first_year and _SESSIONS[0][-1].year >= last_year:
+        return _SESSIONS[0]
     import exchange_calendars as xc
 
-    return xc.get_calendar("XNYS", start=f"{start_year}-01-01", end=f"{end_year}-12-31")
+    lo = min(first_year, _SESSIONS[0][0].year) if _SESSIONS else first_year
+    hi = max(last_year, _SESSIONS[0][-1].year) if _SESSIONS else last_year
+    cal = xc.get_calendar("XNYS", start=f"{lo}-01-01", end=f"{hi}-12-31")
+    days = pd.DatetimeIndex(cal.sessions)
+    days = days.tz_localize(None) if days.tz is not None else days
+    _SESSIONS[:] = [days]
+    return days
 
 
 def sessions(start, end) -> pd.DatetimeIndex:
     """NYSE sessions from ``start`` to ``end`` inclusive (naive dates)."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    cal = _calendar(max(1990, start.year - 1), end.year + 2)
-    out = cal.sessions_in_range(max(start, cal.first_session), min(end, cal.last_session))
-    return pd.DatetimeIndex(out).tz_localize(None) if out.tz is not None else pd.DatetimeIndex(out)
+    days = _all_sessions(start.year, end.year)
+    return days[days.searchsorted(start, "left"):days.searchsorted(end, "right")]
 
 
 def parse_lag(text: str | int) -> int:
