@@ -35,14 +35,25 @@ class FrameSource(Protocol):
 
 
 class PitSource:
-    """A ``FrameSource`` over ``screener.timeaxis.PointInTime`` (stored or sample history)."""
+    """A ``FrameSource`` over ``screener.timeaxis.PointInTime`` (stored or sample history).
 
-    def __init__(self, pit, universes: list[str]):
+    Two sides, kept apart: the **signal side** is ``pit`` (loaded up to the last signal date;
+    ``bundle(d)`` sees nothing after ``d``); the **outcome side** (``prices``, ``delistings``)
+    holds the same tickers' closes up to the last exit, read only to price the lists.
+    """
+
+    def __init__(self, pit, universes: list[str], history=None, outcome_end=None):
         self.pit = pit
         self.universes = list(universes)
+        self.is_sample = bool(getattr(pit, "is_sample", False))
         self.prices = pit.prices
         self.delistings = pit.delistings
-        self.is_sample = bool(getattr(pit, "is_sample", False))
+        if history is not None and outcome_end is not None:
+            start = pit.prices.dates[0] if len(pit.prices.dates) else pit.start
+            self.prices = PricePanel.load(history, list(pit.prices.tickers), start,
+                                          pd.Timestamp(outcome_end))
+            dl = history.read("delistings", end=pd.Timestamp(outcome_end))
+            self.delistings = dl.reindex(columns=["ticker", "last_date", "last_price", "reason"])
 
     def frame(self, date: pd.Timestamp) -> pd.DataFrame:
         from screener.metrics import build_standard_frame
@@ -104,8 +115,14 @@ def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
     values = {f.id: np.full((d, n), np.nan) for f in factors}
     rows = []
     warnings: list[str] = []
+    gone = _delisted_by(source.delistings)
     for i, date in enumerate(dates):
         frame = source.frame(date)
+        # a name whose last trading day was before the signal is not investable that day,
+        # even while a membership snapshot still lists it
+        dead = frame.index.isin(gone.index[gone < date]) if len(gone) else None
+        if dead is not None and dead.any():
+            frame = frame[~dead]
         state = run(plan, frame)
         for w in state.warnings:
             if w not in warnings:
@@ -117,6 +134,7 @@ def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
         eligible[i, ecols[ok]] = True
         etick = state.eligible.index.astype(str).to_numpy()
         row = {"date": date, "universe": len(state.universe), "eligible": len(state.eligible),
+               "delisted_before_signal": int(dead.sum()) if dead is not None else 0,
                "eligible_without_prices": int((~ok).sum()),
                "survivorship_biased": any(source.survivorship_biased(u, date)
                                           for u in plan.universes)}
@@ -138,6 +156,15 @@ def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
     sample = pd.DataFrame(rows).set_index("date") if rows else pd.DataFrame()
     return DateLists(dates, tickers, phases, lists, listed, universe, eligible, factors, values,
                      sample, warnings)
+
+
+def _delisted_by(delistings: pd.DataFrame | None) -> pd.Series:
+    """ticker -> last trading day, from the delisting records."""
+    if delistings is None or not len(delistings):
+        return pd.Series(dtype="datetime64[ns]")
+    d = delistings.dropna(subset=["last_date"]).sort_values("last_date")
+    return pd.Series(pd.to_datetime(d["last_date"]).to_numpy(),
+                     index=pd.Index(d["ticker"].astype(str))).groupby(level=0).last()
 
 
 def restrict(lists: DateLists, dates: pd.DatetimeIndex) -> DateLists:

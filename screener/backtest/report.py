@@ -24,8 +24,12 @@ import numpy as np
 import pandas as pd
 
 from screener.backtest import stats
-from screener.backtest.episodes import DEFAULT_EPISODES, benchmark_window, episode_end, \
-    window_return
+from screener.backtest.episodes import (
+    DEFAULT_EPISODES,
+    benchmark_window,
+    episode_end,
+    window_return,
+)
 from screener.backtest.returns import STATUS
 
 TABLES = ["about", "summary", "years", "episodes", "rolling", "factors", "periods", "curve",
@@ -235,7 +239,7 @@ def assemble(*, cfg, plan, lists, panel, perf, base, fstats, horizons, lag, is_s
         else []
     survivorship = ""
     if len(biased):
-        survivorship = (f"SURVIVORSHIP-BIASED before {max(biased).date() + pd.Timedelta(days=1)}"
+        survivorship = (f"SURVIVORSHIP-BIASED for signals through {max(biased).date()}"
                         f": no membership snapshot that early for {len(biased)} of "
                         f"{len(lists.sample)} signal dates (the earliest later snapshot was "
                         "used, which holds only names that survived to it)")

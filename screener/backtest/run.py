@@ -22,11 +22,21 @@ import numpy as np
 import pandas as pd
 
 from screener.backtest import schedule as sch
-from screener.backtest.evaluate import DateLists, FrameSource, PitSource, evaluate_dates, \
-    factor_list, restrict
+from screener.backtest.evaluate import (
+    DateLists,
+    FrameSource,
+    PitSource,
+    evaluate_dates,
+    factor_list,
+    restrict,
+)
 from screener.backtest.factors import factor_stats
-from screener.backtest.portfolio import benchmark_returns, period_growth, portfolio_returns, \
-    universe_returns
+from screener.backtest.portfolio import (
+    benchmark_returns,
+    period_growth,
+    portfolio_returns,
+    universe_returns,
+)
 from screener.backtest.report import BacktestResult, assemble
 from screener.backtest.returns import DelistingPolicy, ReturnPanel, timing
 from screener.errors import ConfigError, Location, NoDataError, Problem
@@ -94,13 +104,7 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
             "Widen the range (--from/--to) or rebalance more often.")
     all_dates = pd.DatetimeIndex(sorted(set().union(*[set(s) for s in schedules.values()])))
     if source is None:
-        from screener.timeaxis import PointInTime
-
-        pit = PointInTime.load(plan.universes, all_dates[0], all_dates[-1],
-                               store_path=cfg.store_path, provider=cfg.provider,
-                               benchmarks=tuple(dict.fromkeys([cfg.benchmark, "IWM", "IJR",
-                                                               "SPY"])))
-        source = PitSource(pit, plan.universes)
+        source = _pit_source(cfg, plan, all_dates, horizons, lag)
     loaded = time.perf_counter()
     factors = factor_list(plan, cfg.factors)
     lists = evaluate_dates(plan, source, all_dates, factors, progress)
@@ -119,6 +123,35 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     return assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf, base=offsets[0],
                     fstats=fstats, horizons=horizons, lag=lag, is_sample=source.is_sample,
                     screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
+
+
+def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):
+    """PointInTime up to the last signal; outcome prices up to the last horizon's exit."""
+    from screener.history.store import HistoryStore
+    from screener.timeaxis import PointInTime
+
+    if cfg.provider == "sample":
+        try:
+            from screener.sample.history import sample_history
+        except ImportError:
+            raise NoDataError("This version has no fictional sample history yet.",
+                              "Use a history you fetched (`screener fetch --history`).") from None
+        history = sample_history()
+    elif cfg.provider in (None, "store"):
+        history = HistoryStore(cfg.store_path)
+    else:
+        raise sch.BacktestUsageError(
+            f"--provider {cfg.provider!r}: the backtest reads the stored history.",
+            "Leave --provider out (the history of `screener fetch --history`, or imported "
+            "files), or pass --provider sample for the fictional history.")
+    bench = tuple(dict.fromkeys([cfg.benchmark, "IWM", "IJR", "SPY"]))
+    pit = PointInTime.load(plan.universes, dates[0], dates[-1], history=history,
+                           benchmarks=bench)
+    months = max([h.n for h in horizons if h.unit == "m"] + [1])
+    days = max([h.n for h in horizons if h.unit == "d"] + [0])
+    outcome_end = dates[-1] + pd.DateOffset(months=months) \
+        + pd.Timedelta(days=days * 2 + lag * 2 + 40)
+    return PitSource(pit, plan.universes, history=history, outcome_end=outcome_end)
 
 
 @dataclass
