@@ -26,6 +26,7 @@ class PricePanel:
     close: np.ndarray  # (len(dates), len(tickers)) as traded
     adj_close: np.ndarray  # split- and dividend-adjusted
     volume: np.ndarray  # shares
+    source: str = "history"  # shown as the provenance of the price metrics
 
     @classmethod
     def from_long(cls, rows: pd.DataFrame, tickers=None) -> PricePanel:
@@ -59,7 +60,7 @@ class PricePanel:
         """The panel cut at the close of ``as_of``: nothing after it is visible."""
         stop = int(self.dates.searchsorted(pd.Timestamp(as_of), side="right"))
         return PricePanel(self.dates[:stop], self.tickers, self.close[:stop],
-                          self.adj_close[:stop], self.volume[:stop])
+                          self.adj_close[:stop], self.volume[:stop], self.source)
 
     def column(self, ticker: str, field: str = "adj_close") -> pd.Series:
         j = self.tickers.get_loc(ticker)

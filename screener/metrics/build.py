@@ -2,7 +2,8 @@
 
 1. Align the ladder, estimates and market blocks to the identity tickers (one reindex each).
 2. Scatter the statements into wide relative-year frames and derive missing items (``wide``).
-3. Compute each metric group with its pure functions (``leverage``, ``maturities``, ...).
+3. Compute each metric group with its pure functions (``leverage``, ``maturities``, ...);
+   the price metrics from the bundle's stored daily prices (``prices``) when it carries them.
 4. Stack the metrics in catalog order and join identity + memberships with one ``pd.concat``.
 5. Record provenance per block and a failure for every ticker without statements or market.
 """
@@ -21,6 +22,7 @@ from screener.metrics import (
     margins,
     market,
     maturities,
+    prices,
     profitability,
     revisions,
     scores,
@@ -96,7 +98,32 @@ def _block_failures(bundle: RawBundle, tickers: pd.Index, has: dict[str, np.ndar
     return out
 
 
-def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index) -> pd.DataFrame:
+def _price_metrics(bundle: RawBundle, tickers: pd.Index, as_of, benchmark: str | None,
+                   values: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """Price metrics from the bundle's stored prices cut at ``as_of`` (``metrics.prices``).
+
+    Without stored prices for a ticker, the ids a provider also summarises keep the provider's
+    value from ``values`` (the market block) and the others are NaN. Adds ``prices_source``
+    and ``prices_as_of`` (the last close used) for the provenance.
+    """
+    nan = pd.Series(np.nan, index=tickers)
+    if bundle.prices is None:
+        out = {k: values.get(k, nan) for k in prices.PRICE_METRICS}
+        return out | {"prices_source": pd.Series(None, index=tickers, dtype="object"),
+                      "prices_as_of": pd.Series(pd.NaT, index=tickers, dtype="datetime64[ns]")}
+    from screener import settings
+
+    panel = bundle.prices if as_of is None else bundle.prices.until(as_of)
+    computed, has, last = prices.compute(panel, tickers, benchmark or settings.benchmark())
+    out = {}
+    for k, v in computed.items():
+        out[k] = v.where(has, values[k]) if k in values else v
+    src = pd.Series(np.where(has, bundle.prices.source, None), index=tickers, dtype="object")
+    return out | {"prices_source": src, "prices_as_of": last}
+
+
+def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index,
+                price_prov: dict[str, pd.Series]) -> pd.DataFrame:
     cols: dict[str, pd.Series] = {
         "statements_source": panel.latest_source.astype("str"),
         "statements_as_of": panel.latest_period_end,
@@ -105,16 +132,20 @@ def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index) -> pd
         b = blocks[name]
         cols[f"{name}_source"] = b[SOURCE_COLUMN].astype("str")
         cols[f"{name}_as_of"] = pd.to_datetime(b["as_of"]).astype("datetime64[ns]")
+    cols |= price_prov
     prov = pd.DataFrame(cols, index=tickers)
     prov.index.name = "ticker"
     return prov
 
 
-def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> StandardFrame:
+def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
+                         benchmark: str | None = None) -> StandardFrame:
     """Build the standard frame from a raw bundle (see ``StandardFrame`` for the layout).
 
     ``as_of`` limits the statements to fiscal years whose period_end is on or before it
-    (rows without a period_end are kept); market, ladder and estimates are used as given.
+    (rows without a period_end are kept) and cuts the stored prices (``bundle.prices``) at that
+    close; market, ladder and estimates are used as given. ``benchmark`` (default: settings,
+    IWM) is the ticker of the panel that relative strength and beta compare with.
     """
     _check_numeric(bundle)
     tickers = pd.Index(bundle.identity.index, name="ticker")
@@ -136,6 +167,9 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     values |= growth.compute(panel)
     values |= valuation.compute(panel, mkt["market_cap"], mkt["price"], lev["total_debt"],
                                 lev["cash"])
+    priced = _price_metrics(bundle, tickers, as_of, benchmark, values)
+    price_prov = {k: priced.pop(k) for k in ("prices_source", "prices_as_of")}
+    values |= priced
 
     missing = [m.id for m in CATALOG_LIST if m.id not in values]
     if missing:  # a catalog entry without an implementation is a programming error
@@ -155,5 +189,5 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
         .to_numpy(),
     }
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has)
-    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers),
+    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, price_prov),
                          failures=failures, is_sample=bundle.is_sample)

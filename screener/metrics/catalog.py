@@ -28,14 +28,30 @@ class Metric:
     formula: str
     inputs: tuple[str, ...]
     source: str = "screener"
+    window: int | None = None  # trading days looked at (price metrics)
+    frequency: str | None = None  # of the observations used: "daily", "quarterly", ...
 
     @property
     def blocks(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(i.split(".")[0] for i in self.inputs))
 
 
-def _m(id, label, group, unit, better, formula, inputs, source="screener") -> Metric:
-    return Metric(id, label, group, unit, better, formula, tuple(inputs.split()), source)
+def _m(id, label, group, unit, better, formula, inputs, source="screener", window=None,
+       frequency=None) -> Metric:
+    return Metric(id, label, group, unit, better, formula, tuple(inputs.split()), source,
+                  window, frequency)
+
+
+# Price metrics (``metrics.prices``): computed by us from stored daily prices cut at the as-of
+# close; windows count the ticker's own trading days; "adjusted" = split- and dividend-adjusted
+# close. The ids that a provider also summarises fall back to the provider's value for a ticker
+# only when no stored prices are loaded for it (the formula says which).
+ADJ = "prices.adj_close"
+FALLBACK = "; without stored prices: the provider's value"
+
+
+def _p(id, label, unit, better, formula, window, inputs=ADJ, group="price") -> Metric:
+    return _m(id, label, group, unit, better, formula, inputs, "screener", window, "daily")
 
 
 FT = "financetoolkit"
@@ -49,9 +65,12 @@ CATALOG_LIST: list[Metric] = [
     _m("free_float", "Free float", "size", "fraction", "higher",
        "float shares / shares outstanding; NaN when shares outstanding is 0 or missing",
        "market.float_shares market.shares_outstanding"),
-    _m("adv_3m", "Avg daily $ volume (3m)", "size", "usd", "higher",
-       "3-month average of daily close x volume", "market.adv_3m_usd"),
-    _m("price", "Price", "size", "usd_per_share", None, "last close", "market.price"),
+    _p("adv_3m", "Avg daily $ volume (3m)", "usd", "higher",
+       "mean of close x volume (as traded) over the last 63 trading days" + FALLBACK,
+       63, "prices.close prices.volume market.adv_3m_usd", group="size"),
+    _p("price", "Price", "usd_per_share", None,
+       "last close as traded on or before the as-of date" + FALLBACK, 1,
+       "prices.close market.price", group="size"),
     # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
        "total debt as reported, else short-term + long-term debt (NaN unless both are known)",
@@ -251,16 +270,49 @@ CATALOG_LIST: list[Metric] = [
     _m("fcf_yield", "FCF yield", "valuation", "fraction", "higher",
        "free cash flow / market cap", "statements.free_cash_flow market.market_cap", FT),
     # -- risk & momentum --------------------------------------------------------------------
-    _m("beta", "Beta", "risk", "ratio", None, "beta vs the benchmark (provider)", "market.beta"),
-    _m("mom_12_1", "Momentum 12-1", "risk", "fraction", "higher",
-       "total return from 12 months to 1 month ago", "market.mom_12_1"),
-    _m("drawdown_52w", "Drawdown from 52w high", "risk", "fraction", None,
-       "price / 52-week high - 1 (0 at the high, -0.6 = 60% below)",
-       "market.price market.high_52w"),
-    _m("volatility", "Volatility (1y)", "risk", "fraction", "lower",
-       "annualised standard deviation of daily returns", "market.volatility_1y"),
+    _p("beta", "Beta", "ratio", None,
+       "cov(r, b) / var(b) of daily adjusted returns r of the stock and b of the benchmark "
+       "(IWM unless configured) over the stock's last 252 trading days (pairs where the "
+       "benchmark has no close are skipped)" + FALLBACK, 252, ADJ + " market.beta",
+       group="risk"),
+    _p("mom_12_1", "Momentum 12-1", "fraction", "higher",
+       "adjusted close 21 trading days ago / adjusted close 252 trading days ago - 1"
+       + FALLBACK, 252, ADJ + " market.mom_12_1", group="risk"),
+    _p("drawdown_52w", "Drawdown from 52w high", "fraction", None,
+       "last adjusted close / highest adjusted close of the last 252 trading days - 1 "
+       "(0 at the high, -0.6 = 60% below)" + FALLBACK, 252,
+       ADJ + " market.price market.high_52w", group="risk"),
+    _p("volatility", "Volatility (1y)", "fraction", "lower",
+       "standard deviation (ddof 1) of the last 252 daily adjusted returns x sqrt(252)"
+       + FALLBACK, 252, ADJ + " market.volatility_1y", group="risk"),
     _m("short_interest", "Short interest % float", "risk", "fraction", None,
        "shares sold short / float", "market.short_pct_float"),
+    # -- price history (computed by us from stored daily prices) ---------------------------
+    _p("ret_1m", "Return 1m", "fraction", "higher",
+       "last adjusted close / adjusted close 21 trading days earlier - 1", 21),
+    _p("ret_3m", "Return 3m", "fraction", "higher",
+       "last adjusted close / adjusted close 63 trading days earlier - 1", 63),
+    _p("ret_6m", "Return 6m", "fraction", "higher",
+       "last adjusted close / adjusted close 126 trading days earlier - 1", 126),
+    _p("ret_12m", "Return 12m", "fraction", "higher",
+       "last adjusted close / adjusted close 252 trading days earlier - 1", 252),
+    _p("high_52w", "52-week high", "usd_per_share", None,
+       "highest adjusted close of the last 252 trading days, in the last day's traded units "
+       "(x last close / last adjusted close)", 252, ADJ + " prices.close"),
+    _p("low_52w", "52-week low", "usd_per_share", None,
+       "lowest adjusted close of the last 252 trading days, in the last day's traded units "
+       "(x last close / last adjusted close)", 252, ADJ + " prices.close"),
+    _p("dist_sma50", "Distance to 50-day average", "fraction", None,
+       "last adjusted close / mean of the last 50 adjusted closes - 1", 50),
+    _p("dist_sma200", "Distance to 200-day average", "fraction", None,
+       "last adjusted close / mean of the last 200 adjusted closes - 1", 200),
+    _p("rsi_14", "RSI (14)", "score", None,
+       "Wilder's RSI(14) of adjusted closes: first average gain/loss = mean of the first 14 "
+       "changes of the look-back (up to 756 trading days), then avg = (13 x avg + today) / 14; "
+       "100 - 100 / (1 + avg gain / avg loss); 100 with no loss, NaN when flat", 14),
+    _p("rel_strength_12m", "Relative strength 12m", "fraction", "higher",
+       "(1 + 12m return) / (1 + benchmark's return over the same dates) - 1; benchmark IWM "
+       "unless configured", 252, ADJ + " prices.benchmark"),
 ]
 
 CATALOG: dict[str, Metric] = {m.id: m for m in CATALOG_LIST}

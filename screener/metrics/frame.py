@@ -20,7 +20,8 @@ class StandardFrame:
       base units, NaN when unknown, never 0).
     - ``provenance``: index ``ticker``; ``<block>_source`` and ``<block>_as_of`` for statements
       (as_of = period_end of the latest fiscal year used), ladder, estimates and market;
-      NaN / NaT where the block is missing for that ticker.
+      NaN / NaT where the block is missing for that ticker; ``prices_source`` and
+      ``prices_as_of`` (the last close used) for the metrics computed from stored prices.
     - ``failures``: the bundle's failures plus one per ticker without statements or market data.
     - ``is_sample``: True when built from fictional demo data.
     """

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from screener.errors import InputValidationError
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN, BlockSpec
+
+if TYPE_CHECKING:
+    from screener.history.prices import PricePanel
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,11 @@ def block_from_records(name: str, records: Iterable[Mapping[str, Any]]) -> pd.Da
 
 @dataclass
 class RawBundle:
-    """Raw inputs for a set of tickers. ``is_sample`` marks fictional demo data."""
+    """Raw inputs for a set of tickers. ``is_sample`` marks fictional demo data.
+
+    ``prices`` (optional) holds stored daily prices of the tickers and the benchmarks; when
+    present the price metrics are computed from it (``metrics.prices``), cut at the as-of date.
+    """
 
     identity: pd.DataFrame = field(default_factory=lambda: empty_block("identity"))
     statements: pd.DataFrame = field(default_factory=lambda: empty_block("statements"))
@@ -94,7 +101,7 @@ class RawBundle:
     is_sample: bool = False
     # -- the time axis (screener.timeaxis) ---------------------------------------------------
     # prices: the daily PricePanel cut at the evaluation date (None: no stored prices)
-    prices: Any = None
+    prices: PricePanel | None = None
     # "fy": ``statements`` holds fiscal years; "ttm": trailing-twelve-month windows (flows) with
     # the most recent quarter's balances, keyed fiscal_year = window end year - k (see
     # history.asof); ``annual`` then holds the fiscal years (Piotroski, Altman, ``_fy`` ids)
@@ -142,6 +149,7 @@ class RawBundle:
             **out,
             failures=[f for b in bundles for f in b.failures],
             is_sample=any(b.is_sample for b in bundles),
+            prices=next((b.prices for b in bundles if b.prices is not None), None),
         )
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from screener.metrics import StandardFrame, build_standard_frame
 from screener.metrics.catalog import CATALOG_LIST, IDENTITY_COLUMNS
+from screener.metrics.prices import PRICE_INPUTS
 from screener.raw.bundle import Failure
 from screener.raw.schema import BLOCKS
 
@@ -91,9 +92,10 @@ def test_provenance(sf):
     assert p.index.name == "ticker" and list(p.index) == ["AAA", "BBB", "CCC"]
     assert list(p.columns) == [
         f"{b}_{k}"
-        for b in ("statements", "ladder", "estimates", "market")
+        for b in ("statements", "ladder", "estimates", "market", "prices")
         for k in ("source", "as_of")
     ]
+    assert p["prices_source"].isna().all()  # no stored prices in this bundle
     assert p.loc["AAA", "statements_source"] == "fmp"  # the latest year's source
     assert p.loc["AAA", "statements_as_of"] == pd.Timestamp("2024-12-31")
     assert p.loc["AAA", "market_as_of"] == pd.Timestamp("2026-05-01")
@@ -154,6 +156,9 @@ def test_catalog_inputs_are_declared_raw_fields():
     for m in CATALOG_LIST:
         for inp in m.inputs:
             block, field = inp.split(".")
+            if block == "prices":  # stored daily prices (metrics.prices), not a raw block
+                assert field in PRICE_INPUTS, f"{m.id}: unknown input {inp}"
+                continue
             spec = BLOCKS[block]
             assert field in spec.numeric_fields, f"{m.id}: unknown input {inp}"
         assert m.source in ("financetoolkit", "screener")
