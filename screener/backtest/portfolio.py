@@ -10,6 +10,8 @@ portfolio is traded back to equal weights of the new list.
   the portfolio); the first entry buys everything (traded = 1). The final holdings are not sold.
 - **turnover** = traded / 2 (one-way, the usual figure: 1.0 means the whole list changed).
 - **cost** = ``cost_bps`` per side x traded; **net** = (1 + gross) x (1 - cost) - 1.
+- A period whose list is empty (no name passed, or none had an entry price) has no return
+  (NaN, ``names`` 0): it is left out of the statistics rather than counted as cash.
 
 ``follow(choice, lists)`` builds the holdings of a strategy that picks one phase's list per
 date (the regime panel's "follow the regime"); ``portfolio_returns`` prices any holdings.
@@ -102,9 +104,9 @@ def portfolio_returns(label: str, holdings: list[np.ndarray], pg: PeriodGrowth,
             if total > 0:
                 drifted[held] = end / total
         else:
-            gross[i] = 0.0  # nothing held: cash
+            gross[i] = np.nan  # nothing held: no return to report (counted as names = 0)
             drifted = np.zeros(n)
-    cost = traded * cost_bps / 1e4
+    cost = np.where(np.isnan(gross), 0.0, traded * cost_bps / 1e4)
     net = (1.0 + gross) * (1.0 - cost) - 1.0
     idx = pd.DatetimeIndex(pg.end, name="period_end")
 

@@ -204,6 +204,13 @@ def _rolling(perf: dict, rebalance: str) -> pd.DataFrame:
     return out
 
 
+def plan_metrics(plan, phase_id: str) -> list[str]:
+    """Metrics a phase's filters and eligibility read."""
+    ph = next(p for p in plan.phases if p.id == phase_id)
+    cols = [c for r in plan.eligibility + ph.filters for c in r.columns]
+    return list(dict.fromkeys(cols))
+
+
 def _about(cfg, plan, lists, lag, horizons, is_sample, survivorship, screen_hash, p):
     rows = [
         ("screen", f"{plan.name} ({plan.path}) [{screen_hash[:12]}]"),
@@ -267,6 +274,15 @@ def assemble(*, cfg, plan, lists, panel, perf, base, fstats, horizons, lag, is_s
         "dropped": _dropped(holdings, stats_list),
     }
     warnings = list(lists.warnings)
+    for ph, lr in p.phases.items():
+        empty = int((lr.names == 0).sum())
+        if empty:
+            used = [f for f in plan_metrics(plan, ph)
+                    if f in set(factors.get("factor", [])) and
+                    factors.loc[factors["factor"] == f, "coverage"].iloc[0] < 0.05]
+            why = f" (no data point in time for: {', '.join(used)})" if used else ""
+            warnings.append(f"{ph}: no names listed on {empty} of {len(lr.names)} dates; "
+                            f"those periods are left out of its figures{why}.")
     if survivorship:
         warnings.insert(0, survivorship)
     if is_sample:

@@ -144,3 +144,68 @@ def test_rolling_starts_trade_on_staggered_days(tmp_path):
     assert firsts.nunique() == 3
     assert all(d in set(sessions("2020-01-01", "2020-01-31")) for d in firsts)
     assert {"phase_min_annual", "phase_max_annual"} <= set(r.columns)
+
+
+def test_an_empty_list_is_left_out_and_said(tmp_path):
+    text = """\
+    version: 1
+    universes: [russell2000]
+    phases:
+      none:
+        title: Nothing passes
+        filters: [roic > 5]
+        rank_by: roic
+        top: 3
+      best:
+        title: Best
+        rank_by: roic
+        top: 3
+    """
+    cfg = BacktestConfig(screen=write_screen(tmp_path, text, "empty.yaml"), start="2020-01",
+                         end="2020-06")
+    res = run_backtest(cfg, source=HandSource())
+    p = res.tables["periods"]
+    assert p["none.gross"].isna().all() and (p["none.names"] == 0).all()
+    s = res.tables["summary"].set_index(["strategy", "basis"])
+    assert s.loc[("none", "net"), "periods"] == 0
+    assert any(w.startswith("none: no names listed on 5 of 5 dates") for w in res.warnings)
+
+
+def test_episode_return_is_measured_over_the_window_with_daily_closes(tmp_path):
+    text = """\
+    version: 1
+    universes: [russell2000]
+    phases:
+      best: {title: Best, rank_by: roic, top: 3}
+    episodes:
+      mid_february: {kind: rebound, start: 2020-02-10, end: 2020-02-25, source: test}
+      early_2019: {kind: drawdown, start: 2019-01-02, end: 2019-02-01}
+    """
+    cfg = BacktestConfig(screen=write_screen(tmp_path, text, "ep.yaml"), start="2020-01",
+                         end="2020-06")
+    e = run_backtest(cfg, source=HandSource()).tables["episodes"].set_index("episode")
+    assert list(e.index) == ["mid_february", "early_2019"]
+    held = ("HHH", "AAA", "BBB")  # bought 2020-02-03, valued at the window's closes
+    a = np.mean([_growth(t, "2020-02-03", "2020-02-10") for t in held])
+    b = np.mean([_growth(t, "2020-02-03", "2020-02-25") for t in held])
+    assert e.loc["mid_february", "best"] == pytest.approx(b / a - 1, abs=1e-12)
+    assert e.loc["mid_february", "leader"] == "best"
+    assert e.loc["mid_february", "IWM"] == pytest.approx(
+        _growth("IWM", "2020-02-10", "2020-02-25") - 1, abs=1e-12)
+    assert e.loc["early_2019", "leader"] == "outside the backtest range"
+
+
+def test_episode_dates_are_validated_with_file_and_line(tmp_path):
+    from screener.errors import ConfigError
+    text = """\
+    version: 1
+    universes: [russell2000]
+    phases:
+      best: {title: Best, rank_by: roic, top: 3}
+    episodes:
+      backwards: {start: 2020-03-01, end: 2020-02-01}
+    """
+    with pytest.raises(ConfigError) as exc:
+        run_backtest(BacktestConfig(screen=write_screen(tmp_path, text, "bad.yaml"),
+                                    start="2020-01", end="2020-06"), source=HandSource())
+    assert "bad.yaml:6" in str(exc.value) and "'end' must be after 'start'" in str(exc.value)
