@@ -1,0 +1,201 @@
+"""``run_backtest``: compile once, evaluate every signal date, then price the lists.
+
+    cfg = BacktestConfig(screen="screens/rebound.yaml", start="2012-01", end="2026-06")
+    result = run_backtest(cfg, source=None)   # None: PointInTime over the stored history
+
+Steps: (1) compile the screen (all YAML errors before any data is read); (2) the NYSE signal
+dates (and the staggered ones for ``rolling``); (3) load the history once
+(``PointInTime.load``) unless a ``FrameSource`` is given; (4) evaluate the plan per date
+(``evaluate.py``); (5) per phase: holding-period returns gross and net of costs, vs the
+universe's equal weight and the ETF (``portfolio.py``, ``stats.py``); per factor and horizon:
+quantile returns, IC, turnover (``factors.py``); per episode; per rolling start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from screener.backtest import schedule as sch
+from screener.backtest.evaluate import (
+    DateLists,
+    FrameSource,
+    PitSource,
+    evaluate_dates,
+    factor_list,
+    restrict,
+)
+from screener.backtest.factors import factor_stats
+from screener.backtest.portfolio import (
+    benchmark_returns,
+    period_growth,
+    portfolio_returns,
+    universe_returns,
+)
+from screener.backtest.report import BacktestResult, assemble
+from screener.backtest.returns import DelistingPolicy, ReturnPanel, timing
+from screener.errors import ConfigError, Location, NoDataError, Problem
+
+
+@dataclass
+class BacktestConfig:
+    screen: str | Path
+    start: object
+    end: object
+    rebalance: str = "monthly"
+    universes: list[str] | None = None
+    horizons: str = "1m,3m,6m,12m"
+    cost_bps: float = 25.0
+    lag: str | int = "1d"
+    buckets: int = 5
+    factors: list[str] = field(default_factory=list)
+    rolling: int = 1
+    benchmark: str = "IWM"
+    policy: DelistingPolicy = field(default_factory=DelistingPolicy)
+    provider: str | None = None
+    store_path: Path | None = None
+    overrides: dict[str, str] | None = None
+
+
+def _check_factors(names: list[str]) -> None:
+    from screener.metrics.catalog import CATALOG
+    from screener.rules.loader import did_you_mean
+
+    bad = [n for n in names if n not in CATALOG]
+    if bad:
+        raise ConfigError([Problem(Location("--factors", text=n), f"unknown metric {n!r}",
+                                   (f"did you mean {did_you_mean(n, CATALOG)!r}? " if
+                                    did_you_mean(n, CATALOG) else "") +
+                                   "`screener metrics` lists them") for n in bad])
+
+
+def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
+                 progress=None) -> BacktestResult:
+    from screener.rules import compile_screen
+
+    started = time.perf_counter()
+    plan = compile_screen(cfg.screen, overrides=cfg.overrides)
+    if cfg.universes:
+        plan = replace(plan, universes=list(cfg.universes))
+    _check_factors(cfg.factors)
+    horizons = sch.parse_horizons(cfg.horizons)
+    lag = sch.parse_lag(cfg.lag)
+    if not 2 <= int(cfg.buckets) <= 100:
+        raise sch.BacktestUsageError(f"--buckets {cfg.buckets} is out of range.",
+                                     "Use 2 to 100 (5 = quintiles, 10 = deciles).")
+    if cfg.cost_bps < 0:
+        raise sch.BacktestUsageError("--cost-bps cannot be negative.", "e.g. --cost-bps 25")
+    start = sch.parse_month(cfg.start)
+    end = sch.parse_month(cfg.end, end=True)
+    if start >= end:
+        raise sch.BacktestUsageError(f"--from {cfg.start} is not before --to {cfg.end}.",
+                                     "Give the range in order, e.g. --from 2012-01 --to 2026-06.")
+    offsets = sch.staggered_offsets(cfg.rebalance, cfg.rolling)
+    schedules = {o: sch.rebalance_dates(start, end, cfg.rebalance, offset=o) for o in offsets}
+    base = schedules[offsets[0]]
+    if len(base) < 2:
+        raise sch.BacktestUsageError(
+            f"{start.date()} to {end.date()} holds fewer than two {cfg.rebalance} rebalances.",
+            "Widen the range (--from/--to) or rebalance more often.")
+    all_dates = pd.DatetimeIndex(sorted(set().union(*[set(s) for s in schedules.values()])))
+    if source is None:
+        source = _pit_source(cfg, plan, all_dates, horizons, lag)
+    loaded = time.perf_counter()
+    factors = factor_list(plan, cfg.factors)
+    lists = evaluate_dates(plan, source, all_dates, factors, progress)
+    evaluated = time.perf_counter()
+    panel = ReturnPanel(source.prices, source.delistings, cfg.policy)
+    if panel.dates.empty:
+        raise NoDataError("The history holds no daily prices for these names.",
+                          "Fetch them first: `screener fetch --history`, or try "
+                          "`--provider sample`.")
+    perf = {o: _performance(lists, panel, s, lag, cfg) for o, s in schedules.items()}
+    fstats = _factor_stats(restrict(lists, base), panel, horizons, lag, cfg.buckets)
+    text = Path(plan.path).read_text(encoding="utf-8") if Path(plan.path).is_file() else ""
+    timings = {"load_s": loaded - started, "evaluate_s": evaluated - loaded,
+               "statistics_s": time.perf_counter() - evaluated, "dates": len(all_dates),
+               "names": len(panel.tickers)}
+    return assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf, base=offsets[0],
+                    fstats=fstats, horizons=horizons, lag=lag, is_sample=source.is_sample,
+                    screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
+
+
+def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):
+    """PointInTime up to the last signal; outcome prices up to the last horizon's exit."""
+    from screener.history.store import HistoryStore
+    from screener.timeaxis import PointInTime
+
+    if cfg.provider == "sample":
+        try:
+            from screener.sample.history import sample_history
+        except ImportError:
+            raise NoDataError("This version has no fictional sample history yet.",
+                              "Use a history you fetched (`screener fetch --history`).") from None
+        history = sample_history()
+    elif cfg.provider in (None, "store"):
+        history = HistoryStore(cfg.store_path)
+    else:
+        raise sch.BacktestUsageError(
+            f"--provider {cfg.provider!r}: the backtest reads the stored history.",
+            "Leave --provider out (the history of `screener fetch --history`, or imported "
+            "files), or pass --provider sample for the fictional history.")
+    bench = tuple(dict.fromkeys([cfg.benchmark, "IWM", "IJR", "SPY"]))
+    pit = PointInTime.load(plan.universes, dates[0], dates[-1], history=history,
+                           benchmarks=bench)
+    months = max([h.n for h in horizons if h.unit == "m"] + [1])
+    days = max([h.n for h in horizons if h.unit == "d"] + [0])
+    outcome_end = dates[-1] + pd.DateOffset(months=months) \
+        + pd.Timedelta(days=days * 2 + lag * 2 + 40)
+    return PitSource(pit, plan.universes, history=history, outcome_end=outcome_end)
+
+
+@dataclass
+class Performance:
+    """One schedule's per-period returns of every phase, the universe and the ETF."""
+
+    signals: pd.DatetimeIndex
+    timing: object
+    growth: object
+    phases: dict[str, object]  # phase -> ListReturns
+    universe: object  # ListReturns
+    benchmark: pd.Series
+    holdings: dict[str, list[np.ndarray]]
+    universe_holdings: list[np.ndarray]
+
+
+def _performance(lists: DateLists, panel: ReturnPanel, signals: pd.DatetimeIndex, lag: int,
+                 cfg: BacktestConfig) -> Performance:
+    pos = lists.dates.get_indexer(signals)
+    t = timing(panel, signals, lag)
+    pg = period_growth(panel, t)
+    holdings = {p: [lists.lists[p][i] for i in pos] for p in lists.phases}
+    phases = {p: portfolio_returns(p, h, pg, cfg.cost_bps) for p, h in holdings.items()}
+    uni = universe_returns("universe_ew", [lists.universe[i] for i in pos], pg)
+    bench = benchmark_returns(cfg.benchmark, panel, cfg.benchmark, pg)
+    return Performance(signals, t, pg, phases, uni, bench, holdings,
+                       [lists.universe[i] for i in pos])
+
+
+def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buckets: int):
+    """Forward returns per horizon from each signal's entry close, then each factor's stats."""
+    t = timing(panel, lists.dates, lag)
+    out = []
+    fwd = {}
+    for h in horizons:
+        exits = panel.row_on_or_after(sch.add_sessions(sch.horizon_signal(lists.dates, h), lag))
+        r = np.full((len(lists.dates), len(panel.tickers)), np.nan)
+        status = np.zeros(r.shape, dtype=np.int8)
+        for i in range(len(lists.dates)):
+            g, status[i] = panel.growth(int(t.signal_rows[i]), int(t.entry_rows[i]),
+                                        int(exits[i]))
+            r[i] = g - 1.0
+        fwd[h.label] = (r, status)
+        for f in lists.factors:
+            out.append(factor_stats(f.id, h.label, lists.dates, lists.values[f.id], r, buckets,
+                                    lists.eligible, f.higher_better))
+    return out, fwd
