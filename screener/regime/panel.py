@@ -85,10 +85,11 @@ class Panel:
             return "No single rule flips the verdict: it would take several indicators moving."
         f = self.flips[0]
         row = next(r for r in self.rows if r.id == f.indicator)
-        sd = f" ({f.distance_sd:.1f} sd)" if np.isfinite(f.distance_sd) else ""
-        return (f"{row.label} would have to {f.direction} by {f.distance:.3g}{sd} past "
-                f"{f.threshold:g} (now {row.value:.4g}) to make it "
-                f"{self.regime.verdicts[f.becomes].title}.")
+        where = "above" if f.direction == "rise" else "below"
+        away = f"{f.distance:.3g} away" + (f", {f.distance_sd:.1f} sd"
+                                           if np.isfinite(f.distance_sd) else "")
+        return (f"{row.label} moving {where} {f.threshold:g} (now {row.value:.4g}; {away}) "
+                f"would make it {self.regime.verdicts[f.becomes].title}.")
 
     def table(self) -> pd.DataFrame:
         recs = []

@@ -26,8 +26,8 @@ def test_regime_command_prints_panel_verdict_and_flip(tmp_path):
     assert "Regime panel as of 2024-06-28" in out
     assert "spreads_falling" in out and "2024-06-27" in out
     assert "Verdict: Early junk rally  -> list: early_rebound" in out
-    assert "What would flip it: High-yield option-adjusted spread (change 3m) would have to rise" \
-        in out and "to make it Defensive" in out   # the nearer flip (1.6 sd vs 7.1 for growth)
+    assert "What would flip it: High-yield option-adjusted spread (change 3m) moving above 0" \
+        in out and "1.6 sd) would make it Defensive" in out   # nearer than growth (7.1 sd)
     assert "Verdict history (month ends" in out
 
 

@@ -40,7 +40,7 @@ def test_panel_values_votes_and_verdict(setup):
     assert p.verdict == "junk" and p.phase == "early_rebound" and p.overlays == {"refi": False}
     flips = {f.indicator: f.becomes for f in p.flips}
     assert flips == {"growth": "quality", "spreads_falling": "defensive"}
-    assert "to make it" in p.flip_text()
+    assert "would make it" in p.flip_text()
     assert [f.becomes for f in p.overlay_flips] == ["refi raised"]
 
 
