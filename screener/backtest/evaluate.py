@@ -48,6 +48,7 @@ class PitSource:
         self.is_sample = bool(getattr(pit, "is_sample", False))
         self.prices = pit.prices
         self.delistings = pit.delistings
+        self.history = history  # the store read (also holds the regime panel's series)
         if history is not None and outcome_end is not None:
             start = pit.prices.dates[0] if len(pit.prices.dates) else pit.start
             self.prices = PricePanel.load(history, list(pit.prices.tickers), start,

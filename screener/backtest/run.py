@@ -80,6 +80,8 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
 
     started = time.perf_counter()
     plan = compile_screen(cfg.screen, overrides=cfg.overrides)
+    from screener.regime.config import load_regime
+    rules = load_regime(cfg.screen)   # the regime: section, checked before any data is read
     if cfg.universes:
         plan = replace(plan, universes=list(cfg.universes))
     _check_factors(cfg.factors)
@@ -120,9 +122,17 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     timings = {"load_s": loaded - started, "evaluate_s": evaluated - loaded,
                "statistics_s": time.perf_counter() - evaluated, "dates": len(all_dates),
                "names": len(panel.tickers)}
-    return assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf, base=offsets[0],
-                    fstats=fstats, horizons=horizons, lag=lag, is_sample=source.is_sample,
-                    screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
+    result = assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf,
+                      base=offsets[0], fstats=fstats, horizons=horizons, lag=lag,
+                      is_sample=source.is_sample,
+                      screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
+    history = getattr(source, "history", None)   # where the regime's series are stored
+    if rules is not None and history is not None:
+        from screener.backtest import regime as follow_regime
+        lr, choice = follow_regime.follow_the_regime(rules, history, perf[offsets[0]], cfg,
+                                                      plan.universes[0])
+        follow_regime.add_to_result(result, perf[offsets[0]], lr, choice, cfg.rebalance)
+    return result
 
 
 def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):
