@@ -39,7 +39,7 @@ def wall_share_and_pe(st: pd.DataFrame, close: pd.Series) -> tuple[float, float]
     """The two figures for one date from the latest windows ``st`` and closes by ticker."""
     if st.empty:
         return np.nan, np.nan
-    g = lambda c: st[c] if c in st else pd.Series(np.nan, index=st.index)  # noqa: E731
+    g = lambda c: st[c] if c in st else pd.Series(np.nan, index=st.index)
     fcf = g("free_cash_flow")
     fcf = fcf.where(fcf.notna(), g("operating_cash_flow") - g("capital_expenditure").abs())
     liquidity = g("cash").fillna(0) + g("short_term_investments").fillna(0) \

@@ -8,6 +8,7 @@ computed (no history, no series) becomes a warning line, not an error.
 from __future__ import annotations
 
 from datetime import date
+
 from screener.errors import ScreenerError
 
 

@@ -79,7 +79,7 @@ def rows_to_store(obs: pd.DataFrame, held: pd.DataFrame, sdef: SeriesDef, today:
                   | ~np.isclose(old["value"], old["value_held"], rtol=1e-12, atol=1e-12)]
     changed = changed.drop(columns="value_held").assign(released=today_ts)
     out = pd.concat([new, changed], ignore_index=True)
-    return out.assign(series=sdef.id, source=source), int(len(changed))
+    return out.assign(series=sdef.id, source=source), len(changed)
 
 
 def fetch_macro(store, client, series: list[SeriesDef], *, today: dt.date | None = None,
@@ -104,7 +104,7 @@ def fetch_macro(store, client, series: list[SeriesDef], *, today: dt.date | None
         rows, revised = rows_to_store(obs, held, sdef, today)
         if len(rows):
             store.write("macro", rows[["series", "date", "value", "released", "source"]])
-        report.rows[sdef.id] = int(len(rows))
+        report.rows[sdef.id] = len(rows)
         report.revisions[sdef.id] = revised
         if progress:
             progress(sdef.id, len(rows))

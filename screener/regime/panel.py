@@ -139,8 +139,9 @@ def _input_sd(t: Transform, s: pd.Series, pos: int) -> float:
 def indicator_row(ind: CIndicator, s: pd.Series | None, as_of: pd.Timestamp) -> PanelRow:
     from screener.regime.transforms import evaluate
 
-    base = dict(id=ind.id, label=ind.label, series=ind.series.id, units=ind.series.units,
-                transform=ind.transform.text, rule=ind.rule.text, votes=ind.votes, why=ind.why)
+    base = {"id": ind.id, "label": ind.label, "series": ind.series.id,
+            "units": ind.series.units, "transform": ind.transform.text, "rule": ind.rule.text,
+            "votes": ind.votes, "why": ind.why}
     if s is None or s.empty:
         return PanelRow(date=None, level=np.nan, changes={}, pct_10y=np.nan, value=np.nan,
                         vote=np.nan, state="no data", distance=np.nan, distance_sd=np.nan,

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 KINDS = ("level", "change", "pct_change", "percentile", "zscore", "ma_cross")
-WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.I)
+WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 MA_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 

@@ -72,13 +72,14 @@ def flips(votes: np.ndarray, w: np.ndarray, regime: Regime, distance: np.ndarray
         alt = votes.copy()
         alt[i] = -alt[i]
         b, r = pick(scores(alt[None, :], w), regime)
-        f = dict(indicator=ind.id, distance=float(distance[i]), distance_sd=float(distance_sd[i]),
-                 direction=direction[i], threshold=float(threshold[i]))
+        f = {"indicator": ind.id, "distance": float(distance[i]),
+             "distance_sd": float(distance_sd[i]), "direction": direction[i],
+             "threshold": float(threshold[i])}
         if b[0] != best0[0] and b[0] >= 0:
             main_flips.append(Flip(becomes=ids[b[0]], **f))
         for k, ov in enumerate(regime.overlays):
             if r[0, k] != raised0[0, k]:
                 over_flips.append(Flip(becomes=f"{ov} {'raised' if r[0, k] else 'cleared'}",
                                        **f))
-    key = lambda fl: (np.nan_to_num(fl.distance_sd, nan=np.inf), fl.indicator)  # noqa: E731
+    key = lambda fl: (np.nan_to_num(fl.distance_sd, nan=np.inf), fl.indicator)
     return sorted(main_flips, key=key), sorted(over_flips, key=key)

@@ -57,7 +57,7 @@ def test_each_period_holds_the_list_chosen_then(tmp_path):
         month_start = pd.Timestamp(row.signal).to_period("M").to_timestamp()
         want = "best" if vals[month_start] > 0 else "worst"
         assert row.phase_chosen == want, row.signal
-        assert getattr(row, "follow_regime") == pytest.approx(getattr(row, want), abs=1e-12)
+        assert row.follow_regime == pytest.approx(getattr(row, want), abs=1e-12)
     summary = res.tables["summary"]
     assert set(summary.loc[summary.strategy == "follow_regime", "basis"]) == {"net", "gross"}
     comp = res.tables["regime"]
