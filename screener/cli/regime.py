@@ -86,7 +86,11 @@ def print_panel(panel, series_note: str = "") -> None:
 @history_dir_option
 @click.option("--history/--no-history", "with_history", default=True, show_default=True,
               help="Also compute the verdict over the last 20 years (episodes printed).")
-def regime(screen, as_of, provider, history_dir, with_history):
+@click.option("--spells", default=12, show_default=True,
+              help="How many of the latest verdict spells to print (0: all).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write regime_panel.csv and regime_history.csv (every date) here.")
+def regime(screen, as_of, provider, history_dir, with_history, spells, out):
     """Which rebound phase the evidence points to: each indicator's value, date, change over
     1/3/6 months, 10-year percentile, rule, vote and distance to flipping; then the verdict,
     its score per phase and what would flip it. Only observations released by --as-of count.
@@ -97,6 +101,7 @@ def regime(screen, as_of, provider, history_dir, with_history):
       screener regime
       screener regime --as-of 2020-06-30
       screener regime --provider sample --as-of 2019-06-28
+      screener regime --as-of 2026-06-30 --spells 0 --out output/regime/
     """
     from screener.errors import ConfigError, Location, Problem
     from screener.regime.config import load_regime
@@ -127,11 +132,23 @@ def regime(screen, as_of, provider, history_dir, with_history):
         eps = res.history.episodes()
         eps = eps[eps["verdict"] != ""]
         titles = {k: v.title for k, v in rules.verdicts.items()}
-        shown = eps.tail(12)
+        shown = eps.tail(spells) if spells > 0 else eps
         click.echo(f"\nVerdict history ({rules.history_step} ends; the last {len(shown)} of "
                    f"{len(eps)} spells since {res.history.dates[0].date()}):")
         for row in shown.itertuples(index=False):
             click.echo(f"  {row.start.date()} .. {row.end.date()}  {titles.get(row.verdict)}")
+    if out is not None:
+        from screener.export.tables import csv_safe
+        from screener.fsutil import atomic_write_bytes
+        from screener.regime.report import history_frame, panel_frame
+
+        frames = {"regime_panel.csv": panel_frame(res)}
+        if res.history is not None:
+            frames["regime_history.csv"] = history_frame(res)
+        for name, df in frames.items():
+            data = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+            atomic_write_bytes(Path(out) / name, data)
+        click.echo(f"\nWrote {', '.join(frames)} in {out}")
     if res.panel.verdict is None:
         raise click.exceptions.Exit(1)
 

@@ -145,9 +145,19 @@ class FredClient:
             if vintages:
                 params["realtime_start"] = ALFRED_START
                 params["realtime_end"] = "9999-12-31"
-            body, _ = self.http.get(f"{self.api_base}/fred/series/observations", params=params,
-                                    ticker=series, validate=lambda b: parse_api(b, series))
-            out = parse_api(body, series)
+            parts, offset = [], 0
+            while True:   # the API pages at `limit` (100,000) observations
+                params["offset"] = offset
+                body, _ = self.http.get(f"{self.api_base}/fred/series/observations",
+                                        params=dict(params), ticker=series,
+                                        validate=lambda b: parse_api(b, series))
+                parts.append(parse_api(body, series))
+                doc = json.loads(body)
+                got = len(doc.get("observations") or [])
+                offset += got
+                if not got or offset >= int(doc.get("count") or 0):
+                    break
+            out = pd.concat(parts, ignore_index=True)
             if not vintages:
                 out = out.drop(columns="realtime_start")
             return out

@@ -31,6 +31,21 @@ def test_regime_command_prints_panel_verdict_and_flip(tmp_path):
     assert "Verdict history (month ends" in out
 
 
+def test_regime_command_writes_the_panel_and_every_history_date(tmp_path):
+    world.build(tmp_path)
+    res = CliRunner().invoke(cli, ["regime", "--screen", str(world.screen(tmp_path)),
+                                   "--as-of", "2024-06-28", "--spells", "0", "--out",
+                                   str(tmp_path / "out"), "--history-dir",
+                                   str(tmp_path / "history")])
+    assert res.exit_code == 0, res.output
+    panel = pd.read_csv(tmp_path / "out" / "regime_panel.csv")
+    hist = pd.read_csv(tmp_path / "out" / "regime_history.csv")
+    assert list(panel["indicator"]) == ["spreads_falling", "growth", "refi_cost"]
+    assert panel.loc[1, "value"] == -0.5 and panel.loc[1, "vote"] == -1
+    assert len(hist) == 241 and hist["verdict"].iloc[-1] == "Early junk rally"
+    assert "2014-06-30 .. 2014-12-31" in res.output   # --spells 0 prints every spell
+
+
 def test_regime_without_data_exits_1_and_says_what_to_do(tmp_path):
     screen = world.screen(tmp_path)
     res = CliRunner().invoke(cli, ["regime", "--screen", str(screen), "--no-history",

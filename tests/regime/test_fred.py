@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,20 @@ def test_a_failed_series_is_reported_and_the_others_kept(tmp_path, monkeypatch):
         rep = fetch_macro(store, c, [cat["DFF"], cat["T10Y2Y"]], today=dt.date(2024, 2, 1))
     assert rep.rows == {"T10Y2Y": 4}
     assert [s for s, _ in rep.failures] == ["DFF"] and "404" in rep.failures[0][1]
+
+
+def test_api_pages_are_followed(monkeypatch):
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+
+    def page(req):
+        offset = int(req.query.get("offset", ["0"])[0])
+        obs = [{"realtime_start": "2024-01-02", "realtime_end": "2024-01-02",
+                "date": f"2023-0{offset + i + 1}-01", "value": str(100 + offset + i)}
+               for i in range(2) if offset + i < 3]
+        return 200, {}, json.dumps({"count": 3, "offset": offset, "limit": 2,
+                                    "observations": obs}).encode()
+    with MockServer() as srv:
+        srv.route("/fred/series/observations", handler=page)
+        f = FredClient(api_base=srv.url, http=_http()).observations("INDPRO")
+    assert f["value"].tolist() == [100.0, 101.0, 102.0]
+    assert srv.count("/fred/series/observations") == 2
