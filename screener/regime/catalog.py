@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from screener.errors import ConfigError, Problem
+from screener.errors import ConfigError, Location, Problem
 
 BUILTIN = Path(__file__).with_name("series.yaml")
 Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
@@ -75,6 +75,8 @@ def _read(path: Path) -> dict[str, SeriesDef]:
                 for err in exc.errors():
                     loc = (group, sid, *err["loc"])
                     msg, hint = _message(err)
+                    if hint and "screens/README.md" in hint:
+                        hint = "see the header of screener/regime/series.yaml"
                     if err["type"] == "extra_forbidden":
                         msg, hint = (f"unknown key '{err['loc'][-1]}'", "allowed keys: "
                                      + ", ".join(_Entry.model_fields))
@@ -105,15 +107,10 @@ def _load(user: str | None, mtime: float | None) -> dict[str, SeriesDef]:
     if user is not None:
         p = Path(user)
         if not p.is_file():
-            raise ConfigError([Problem(_loc(user), "series catalog not found",
+            raise ConfigError([Problem(Location(user), "series catalog not found",
                                        "check $SCREENER_SERIES or remove it")])
         out.update(_read(p))
     return out
-
-
-def _loc(file):
-    from screener.errors import Location
-    return Location(str(file))
 
 
 def series_catalog(path: str | Path | None = None) -> dict[str, SeriesDef]:

@@ -114,7 +114,6 @@ def compile_regime(loaded, phases: list[str] | None = None, universes: list[str]
         raise ConfigError(_problems(exc, loaded)) from None
     cat = catalog if catalog is not None else series_catalog()
     problems: list[Problem] = []
-    main = [k for k, v in spec.verdicts.items() if not v.overlay]
     for vid, v in spec.verdicts.items():
         if v.phase is not None and phases is not None and v.phase not in phases:
             problems.append(Problem(loaded.loc(ROOT + ("verdicts", vid, "phase")),
@@ -156,7 +155,6 @@ def compile_regime(loaded, phases: list[str] | None = None, universes: list[str]
                                     "it", "give it a weight in some indicator's votes"))
     if problems:
         raise ConfigError(problems)
-    del main
     return Regime(loaded.file, spec.universe, dict(spec.benchmarks), dict(spec.verdicts), inds,
                   spec.history_step, spec.description)
 

@@ -107,3 +107,21 @@ def test_only_overlays_is_refused(tmp_path):
     text = BASE.replace("phase: early_rebound}", "phase: early_rebound, overlay: true}") \
                .replace("phase: quality_recovery}", "phase: quality_recovery, overlay: true}")
     assert "at least one verdict must not be an overlay" in _problems(tmp_path, text)
+
+
+def test_a_user_catalog_adds_series_and_its_errors_are_located(tmp_path, monkeypatch):
+    from screener.regime.catalog import series_catalog
+
+    user = tmp_path / "series.yaml"
+    user.write_text("mine:\n  MYSERIES: {title: My series, frequency: weekly, units: x, "
+                    "release_lag: 3}\n")
+    monkeypatch.setenv("SCREENER_SERIES", str(user))
+    cat = series_catalog()
+    assert cat["MYSERIES"].release_lag == 3 and "T10Y2Y" in cat
+    load_regime(_write(tmp_path, BASE.replace("BAMLH0A0HYM2", "MYSERIES")))
+    user.write_text("mine:\n  MYSERIES: {title: My series, frequency: hourly, release_lag: 3}\n")
+    with pytest.raises(ConfigError) as info:
+        series_catalog()
+    msg = str(info.value)
+    assert "series.yaml:2:43: MYSERIES.frequency: 'hourly' is not allowed" in msg
+    assert "screener/regime/series.yaml" in msg
