@@ -70,6 +70,10 @@ def add_to_result(result, perf, lr, choice: pd.Series, rebalance: str) -> None:
                 f"list ({best['static_list']}).")
     if undecided:
         line += f" {undecided} period(s) had no verdict (no data then) and held nothing."
+    empty = int(((lr.names.to_numpy() == 0) & chosen.notna().to_numpy()).sum())
+    if empty:
+        line += (f" In {empty} period(s) the chosen list was empty (no name passed); they are "
+                 "left out of its figures.")
     comp["note"] = ""
     comp.loc[0, "note"] = line
     result.tables["regime"] = comp

@@ -85,3 +85,18 @@ def test_without_a_regime_section_nothing_is_added(tmp_path):
     cfg = BacktestConfig(screen=write_screen(tmp_path), start="2020-01", end="2020-12")
     res = run_backtest(cfg, source=src)
     assert "regime" not in res.tables
+
+
+def test_periods_whose_chosen_list_is_empty_are_said(tmp_path):
+    """A verdict pointing to a phase that lists nobody: those periods hold nothing and the
+    comparison line says how many."""
+    months = pd.date_range("2019-12-01", "2020-12-01", freq="MS")
+    src = HandSource()
+    src.history = _store(tmp_path, {m: 1.0 for m in months})
+    text = SCREEN.replace("    rank_by: roic\n    top: 3", "    rank_by: roic\n    filters: "
+                          "['roic > 5']\n    top: 3")
+    screen = write_screen(tmp_path, text + REGIME)
+    res = run_backtest(BacktestConfig(screen=screen, start="2020-01", end="2020-12"), source=src)
+    note = res.tables["regime"]["note"].iloc[0]
+    periods = len(res.tables["regime_dates"])
+    assert f"In {periods} period(s) the chosen list was empty" in note
