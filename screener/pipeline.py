@@ -40,6 +40,7 @@ class Dataset:
     validation: pd.DataFrame | None = None
     as_of: date | None = None  # the evaluation date of a point-in-time run
     newest: dict[str, str | None] = field(default_factory=dict)  # block -> newest date used
+    notes: list[str] = field(default_factory=list)  # e.g. a survivorship-biased membership
 
     @property
     def data_as_of(self) -> tuple[str | None, str | None]:
@@ -158,6 +159,10 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
     from screener.timeaxis.assemble import newest_used
 
     newest = newest_used(bundle, pit)
+    notes = [] if pit is None else [
+        f"{u}: no membership snapshot on or before {as_of}; the earliest one "
+        f"({pit.snapshot_date(u, as_of).date()}) is used, which only holds names that survived "
+        "until then (survivorship bias)." for u in universes if pit.survivorship_biased(u, as_of)]
     bundle, issues = validate_bundle(bundle)
     std = build_standard_frame(bundle, as_of)
     sources = sorted({
@@ -168,7 +173,7 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
         frame=std.frame, provenance=std.provenance, failures=list(std.failures),
         is_sample=bundle.is_sample, providers=sources or [provider or STORE],
         universes=list(universes), universe_as_of=uni_as_of, validation=issues,
-        as_of=as_of, newest=newest,
+        as_of=as_of, newest=newest, notes=notes,
     )
 
 
@@ -204,7 +209,7 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                           "Check the universe snapshot and the store (`screener store info`).")
     ev = evaluate(plan, data.frame)
     text = plan.source_text
-    warnings = list(ev.warnings) + _ttm_warnings(plan, data)
+    warnings = list(ev.warnings) + list(data.notes) + _ttm_warnings(plan, data)
     if data.is_sample:
         warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
     stale = {f.ticker for f in data.failures if f.reason.lower().startswith("stale")}
@@ -241,7 +246,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         provenance=data.provenance,
         warnings=warnings,
         params=dict(plan.params),
-        as_of=as_of,
+        status=ev.status,
+        as_of=as_of.isoformat() if as_of else None,
         newest_data=dict(data.newest),
     )
 

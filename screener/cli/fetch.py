@@ -224,6 +224,10 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
             raise SystemExit(code)
         return
     providers = _providers("sec" if (bulk or bulk_file) else provider)
+    if with_history:  # FMP with a key: its quarterly statements too (filing dates)
+        for p in providers:
+            if p.name == "fmp" and getattr(p, "client", None) is not None:
+                p.datasets = (*p.datasets, "statements_quarterly")
     with _open_store(store_path) as store:
         if bulk or bulk_file:
             from screener.providers.sec_bulk import import_bulk
@@ -236,12 +240,26 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
         if with_history and not any(r.interrupted for r in reports):
             from screener.cli.history import fetch_prices
 
+            _history_facts(names, store)
             if fetch_prices(names, store, years, console) == 130:
                 raise SystemExit(130)
     if any(r.interrupted for r in reports):
         click.echo("Interrupted: everything fetched so far is kept; run the same command "
                    "again to resume.", err=True)
         raise SystemExit(130)
+
+
+def _history_facts(names, store) -> None:
+    """Quarterly statement facts with filing dates, derived from the journal's SEC companyfacts
+    and FMP quarterly payloads (no request), into the history's ``facts``."""
+    from screener.history import HistoryStore
+    from screener.timeaxis.facts import refresh_facts
+
+    rows, failures = refresh_facts(store, HistoryStore(), names)
+    click.echo(f"statement facts: {rows:,} dated value(s) stored in the history"
+               + (f"; {len(failures)} payload(s) unreadable" if failures else "") + ".")
+    for f in failures[:10]:
+        click.echo(f"  {f.ticker}\t{f.source}\t{f.reason}")
 
 
 def _print_import(report) -> None:

@@ -404,4 +404,6 @@ def parse_payload(ticker: str, dataset: str, payload: bytes, as_of: date | None)
         est = parse_estimates(ticker, doc.get("analyst-estimates") or [], as_of,
                               doc.get("history"))
         return {"estimates": [est]} if est else {}
+    if dataset == "statements_quarterly":  # for the history (fmp_quarterly), not a raw block
+        return {}
     raise ProviderError(f"FMP: unknown dataset {dataset!r}")

@@ -68,8 +68,11 @@ def history_statements(history: HistoryStore, tickers, date) -> tuple[pd.DataFra
                                                                       pd.DataFrame]:
     """(TTM/MRQ windows, fiscal years) of ``tickers`` from facts known on ``date``."""
     d = pd.Timestamp(date)
-    facts = history.read("facts", tickers=list(tickers), as_of=d,
-                         start=d - pd.DateOffset(months=3 * (LOOKBACK_QUARTERS + 1)))
+    from screener.timeaxis.pointintime import FACT_COLUMNS
+
+    facts = history.read("facts", tickers=list(tickers), as_of=d, columns=FACT_COLUMNS,
+                         start=d - pd.DateOffset(months=3 * (LOOKBACK_QUARTERS + 1)),
+                         arrow=True)
     qt = QuarterTable.build(facts, list(tickers))
     return qt.statements(d), qt.annual(d)
 

@@ -106,3 +106,13 @@ def test_run_as_of_states_the_date_and_newest_data_in_the_workbook(history, tmp_
     assert str(cells["Evaluated as of"]).startswith("2026-06-20")
     assert cells["Newest data used: statements (newest filing)"] == "2026-05-07"
     assert cells["Newest data used: daily prices (last close)"] == "2026-06-19"
+
+
+def test_validate_as_of_reports_what_the_history_holds(history):
+    res = CliRunner().invoke(cli, ["validate", "screens/rebound.yaml", "--as-of", "2026-06-20"])
+    assert res.exit_code == 0, res.output
+    assert ("russell2000: 20 members, snapshot of 2026-06-12; statements first filed by then "
+            "for 1, a close on or before it for 3") in res.output
+    assert "sp600: The history" in res.output and "no membership snapshot" in res.output
+    res = CliRunner().invoke(cli, ["validate", "screens/rebound.yaml", "--as-of", "2026-01-02"])
+    assert "survivorship-biased" in res.output
