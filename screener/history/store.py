@@ -352,18 +352,19 @@ class HistoryStore:
         return arr.pop("_pos"), arr.pop("_day"), arr
 
     def _connect(self):
-        """One in-memory DuckDB connection per store and thread (opening one costs ~0.1 s)."""
+        """A fresh cursor on one in-memory DuckDB database per store and thread (opening a
+        database costs ~0.1 s, a cursor ~0.2 ms; a cursor per query never sees another
+        query's unfinished result)."""
         import threading
 
         import duckdb
 
-        cache = self.__dict__.setdefault("_cons", {})
-        con = cache.get(threading.get_ident())
-        if con is not None:
-            return con
-        con = duckdb.connect()
-        cache[threading.get_ident()] = con
-        con.execute("SET threads TO 2")
+        cache = self.__dict__.setdefault("_dbs", {})
+        db = cache.get(threading.get_ident())
+        if db is None:
+            db = cache[threading.get_ident()] = duckdb.connect()
+            db.execute("SET threads TO 2")
+        con = db.cursor()
         con.execute("SET enable_progress_bar = false")  # no bar on a user's terminal
         return con
 
