@@ -10,8 +10,11 @@ Per name and fiscal year (``annual``), four filings:
 
 Quarterly flows split the year with the name's seasonal weights (rounded to thousands, Q4
 takes the remainder); quarter-end balances move in a straight line from the last year end.
-About 1% of 10-Qs are amended later by a 10-Q/A that restates revenue, operating income, net
-income and EPS (an as-of view must keep using the first filing until the amendment is filed).
+The 10-K also carries the maturity ladder (``due_y1`` .. ``due_y5``, ``due_after_y5``: principal
+due in each year after the year end; today's ladder in the latest year, the same shares of each
+earlier year's debt). About 1% of 10-Qs are amended later by a 10-Q/A that restates revenue,
+operating income, net income and EPS (an as-of view must keep using the first filing until the
+amendment is filed).
 A name files only while it trades; nothing is filed after the history's last day.
 """
 
@@ -30,6 +33,8 @@ from screener.sample.roster import Roster
 AMENDED_SHARE = 0.01
 AMENDED_ITEMS = ["revenue", "operating_income", "net_income", "eps_diluted"]
 ITEMS = FLOWS + INSTANTS
+# the 10-K's maturity ladder (principal due in years 1-5 and after), named as the raw ladder block
+LADDER = ["due_y1", "due_y2", "due_y3", "due_y4", "due_y5", "due_after_y5"]
 PERIODS = np.array(["Q1", "Q2", "Q3", "Q4", "FY"])
 FORMS = np.array(["10-Q", "10-K", "10-Q/A"])
 Q_LAG = (25, 45)
@@ -83,7 +88,7 @@ class Filings:
 
 def _quarters(rng, annual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """(N, Y, 4) quarterly values: 3-month flows and quarter-end balances."""
-    N, Y = annual["revenue"].shape
+    N = annual["revenue"].shape[0]
     w = rng.dirichlet(np.full(4, 40.0), N)[:, None, :]                          # seasonality
     out = {}
     for item in FLOWS:
@@ -106,6 +111,20 @@ def _quarters(rng, annual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def _ladders(ro: Roster, years: np.ndarray, total_debt: np.ndarray) -> dict[str, np.ndarray]:
+    """(N, Y) principal due per ladder bucket at each fiscal year end: today's ladder (world)
+    in the latest world year, the same shares of each year's debt before it."""
+    world_debt = ro.lines["total_debt"][:, -1]
+    latest = years[None, :] == ro.last_fy[:, None]
+    out = {}
+    for item in LADDER:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(world_debt > 0, ro.ladder[item] / world_debt, 0.0)
+        value = np.round(share[:, None] * np.maximum(total_debt, 0.0), -3)
+        out[item] = np.where(latest, ro.ladder[item][:, None], value)
+    return out
+
+
 def _accession(n_i, filed, q_k) -> np.ndarray:
     """Fictional accession numbers in the SEC's shape: 10-digit filer, year, sequence."""
     yy = (filed.astype("datetime64[Y]").astype(int) + 1970) % 100
@@ -119,6 +138,7 @@ def facts_tables(rng: np.random.Generator, ro: Roster, fl: Filings,
                  annual: dict[str, np.ndarray], source: str) -> Iterator[pa.Table]:
     """The facts rows, one table per calendar year of period ends (memory stays flat)."""
     qv = _quarters(rng, annual)
+    qv.update(_ladders(ro, fl.years, annual["total_debt"]))
     n_i, y_j, q_k = np.nonzero(fl.kept)                                         # one per filing
     F = len(n_i)
     is_k = q_k == 3
@@ -162,6 +182,8 @@ def _chunk(idx, n_i, y_j, q_k, filed, accn, amended, a_filed, factor, qv, annual
             add(code, is_k, annual[item][n, y], fl.fy_start[n, y], np.full(len(idx), 4))  # FY
         else:
             add(code, everyone, v, no_start, np.where(is_k, 4, q))
+    for code, item in enumerate(LADDER, start=len(ITEMS)):
+        add(code, is_k & ro.has_ladder[n], qv[item][n, y], no_start, np.full(len(idx), 4))
     c = {k: np.concatenate(v) for k, v in cols.items()}
     f = c["f"]
     form = np.where(is_k[f], 1, 0)
@@ -185,7 +207,7 @@ def _chunk(idx, n_i, y_j, q_k, filed, accn, amended, a_filed, factor, qv, annual
     ff = both(f, fr)
     table = pa.table({
         "ticker": take_strings(ro.tickers, n[ff]),
-        "item": take_strings(ITEMS, both(c["item"], c["item"][rows])),
+        "item": take_strings(ITEMS + LADDER, both(c["item"], c["item"][rows])),
         "value": value,
         "period_start": pa.array(both(c["start"], c["start"][rows]), pa.date32()),
         "period_end": pa.array(q_end[ff], pa.date32()),

@@ -52,6 +52,9 @@ class Roster:
     short: np.ndarray
     in_russell2000: np.ndarray       # today's flags (False for the departed)
     in_sp600: np.ndarray
+    ladder: dict[str, np.ndarray]    # the latest world year's maturity ladder, (N,)
+    has_ladder: np.ndarray           # files a maturity ladder at all
+    float_share: np.ndarray          # float shares / shares outstanding
 
     def __len__(self) -> int:
         return len(self.tickers)
@@ -69,7 +72,7 @@ def _junk_score(w: World, rng: np.random.Generator) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         roa = ln["net_income"][:, -1] / ln["total_assets"][:, -1]
         lev = ln["total_debt"][:, -1] / ln["total_assets"][:, -1]
-    z = lambda a: (a - np.nanmean(a)) / (np.nanstd(a) or 1.0)  # noqa: E731
+    z = lambda a: (a - np.nanmean(a)) / (np.nanstd(a) or 1.0)
     roa, lev = np.nan_to_num(roa), np.nan_to_num(lev)
     raw = (1.2 * w.traits.unprofitable - 0.6 * z(np.clip(roa, -1, 0.5)) + 0.5 * z(lev)
            + 0.4 * z(w.market["short_pct_float"]) + 0.4 * z(w.market["beta"])
@@ -154,7 +157,8 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
 
     mk = {k: cat(lambda w, k=k: w.market[k]) for k in ("price", "shares_outstanding", "beta",
                                                        "short_pct_float", "volatility_1y",
-                                                       "adv_3m_usd", "market_cap")}
+                                                       "adv_3m_usd", "market_cap",
+                                                       "float_shares")}
     junk = cat(lambda w: _junk_score(w, rng))
     mvol = 0.22
     idio = np.sqrt(np.clip(mk["volatility_1y"] ** 2 - (mk["beta"] * mvol) ** 2, 0.12 ** 2, None))
@@ -175,4 +179,7 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
         in_russell2000=np.where(live, cat(lambda w: w.identity["in_russell2000"].to_numpy()),
                                 False),
         in_sp600=np.where(live, cat(lambda w: w.identity["in_sp600"].to_numpy()), False),
+        ladder={k: cat(lambda w, k=k: w.ladder[k]) for k in live_w.ladder},
+        has_ladder=cat(lambda w: w.has_ladder),
+        float_share=mk["float_shares"] / mk["shares_outstanding"],
     )

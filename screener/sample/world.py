@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from screener.errors import ProviderError
+from screener.raw import BLOCKS, RawBundle
 from screener.sample.economics import (
     LADDER_FIELDS,
     Traits,
@@ -39,7 +40,6 @@ from screener.sample.economics import (
     statements,
 )
 from screener.sample.names import STEM_SPACE, make_identity
-from screener.raw import BLOCKS, RawBundle
 
 SOURCE = "sample"
 YEARS = 5
