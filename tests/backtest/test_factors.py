@@ -89,3 +89,15 @@ def test_tied_values_keep_the_date_with_tied_names_in_one_bucket():
     assert st.summary["tied_dates"] == 1
     assert st.per_date["q1"].iloc[0] == pytest.approx(np.mean([0, 1, 2, 3, 4]) / 100)
     assert st.per_date["q2"].isna().iloc[0]  # the tie fills bucket 1; bucket 2 is empty
+
+
+def test_average_ranks_equal_scipy_with_ties_and_gaps():
+    from scipy.stats import rankdata
+
+    from screener.backtest.factors import average_ranks
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 6, (30, 40)).astype(float)  # many ties
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[3] = np.nan  # an empty row
+    np.testing.assert_allclose(average_ranks(x), rankdata(x, axis=1, nan_policy="omit"),
+                               equal_nan=True)
