@@ -126,7 +126,7 @@ def factor_stats(name: str, horizon: str, dates: pd.DatetimeIndex, f: np.ndarray
     has_r = universe & np.isfinite(r)
     valid = has_f & has_r
     q, tied = quantiles(f, valid, n_buckets)
-    means, counts = bucket_means(q, np.where(valid, r, 0.0), n_buckets)
+    means, _ = bucket_means(q, np.where(valid, r, 0.0), n_buckets)
     ic = spearman_rows(f, r, valid)
     top, bottom = (n_buckets, 1) if higher_better else (1, n_buckets)
     spread = means[:, top - 1] - means[:, bottom - 1]

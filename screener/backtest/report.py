@@ -167,7 +167,7 @@ def _episodes(p, panel, episodes, benchmark: str) -> pd.DataFrame:
         row = {"episode": name, "kind": ep.kind, "start": start, "end": end}
         rets = {}
         for ph, h in p.holdings.items():
-            r, used, names = window_return(panel, p.timing, h, start, end)
+            r, _, names = window_return(panel, p.timing, h, start, end)
             rets[ph] = r
             row[ph] = r
             row[f"{ph}.names"] = names
@@ -217,12 +217,12 @@ def _about(cfg, plan, lists, lag, horizons, is_sample, survivorship, screen_hash
         ("universes", ", ".join(plan.universes)),
         ("data", "FICTIONAL SAMPLE HISTORY: these companies do not exist" if is_sample
          else "stored history (point in time)"),
-        ("signal dates", f"{lists.dates[0].date()} to {lists.dates[-1].date()}, "
-                         f"{len(p.signals)} {cfg.rebalance} rebalances (last NYSE session)"),
-        ("trading", f"bought at the close {lag} session(s) after each signal, equal weight, "
-                    "held to the next entry"),
-        ("costs", f"{cfg.cost_bps:g} bps per side on the traded share of the portfolio; "
-                  "net = (1 + gross) x (1 - cost)"),
+        ("signal dates", (f"{lists.dates[0].date()} to {lists.dates[-1].date()}, "
+                          f"{len(p.signals)} {cfg.rebalance} rebalances (last NYSE session)")),
+        ("trading", (f"bought at the close {lag} session(s) after each signal, equal weight, "
+                     "held to the next entry")),
+        ("costs", (f"{cfg.cost_bps:g} bps per side on the traded share of the portfolio; "
+                   "net = (1 + gross) x (1 - cost)")),
         ("delistings", cfg.policy.describe()),
         ("benchmark", f"{cfg.benchmark} (adjusted closes, same entry and exit closes)"),
         ("horizons", ", ".join(h.label for h in horizons) + f"; {cfg.buckets} buckets"),
