@@ -30,7 +30,9 @@ from screener.backtest.episodes import (
     episode_end,
     window_return,
 )
-from screener.backtest.returns import STATUS
+from screener.backtest.returns import KEPT, STATUS
+
+KEPT_NAMES = {STATUS[k] for k in KEPT}
 
 TABLES = ["about", "summary", "years", "episodes", "rolling", "factors", "periods", "curve",
           "holdings", "factor_dates", "sample", "dropped"]
@@ -140,8 +142,15 @@ def _holdings(p, lists) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _dropped(holdings: pd.DataFrame, fstats) -> pd.DataFrame:
+def _dropped(holdings: pd.DataFrame, fstats, fwd=None, eligible=None) -> pd.DataFrame:
     rows = []
+    for label, (_, status) in (fwd or {}).items():  # why an eligible name has no return
+        st = status[eligible] if eligible is not None else status.ravel()
+        codes, counts = np.unique(st, return_counts=True)
+        c = {STATUS[int(k)]: int(v) for k, v in zip(codes, counts, strict=True)}
+        rows.append({"what": f"forward returns ({label}) of eligible names", "rows": len(st),
+                     "kept": sum(v for k, v in c.items() if k in KEPT_NAMES),
+                     **{f"status.{k}": v for k, v in c.items()}})
     if len(holdings):
         for ph, g in holdings.groupby("phase", sort=False):
             c = g["status"].value_counts()
@@ -241,7 +250,7 @@ def assemble(*, cfg, plan, lists, panel, perf, base, fstats, horizons, lag, is_s
     from screener.backtest.evaluate import restrict
 
     p = perf[base]
-    stats_list, _fwd = fstats
+    stats_list, fwd = fstats
     biased = lists.sample.index[lists.sample["survivorship_biased"]] if len(lists.sample) \
         else []
     survivorship = ""
@@ -271,7 +280,8 @@ def assemble(*, cfg, plan, lists, panel, perf, base, fstats, horizons, lag, is_s
         "holdings": holdings,
         "factor_dates": fdates,
         "sample": sample,
-        "dropped": _dropped(holdings, stats_list),
+        "dropped": _dropped(holdings, stats_list, fwd,
+                            restrict(lists, lists.dates.intersection(p.signals)).eligible),
     }
     warnings = list(lists.warnings)
     for ph, lr in p.phases.items():

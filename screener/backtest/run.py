@@ -186,6 +186,7 @@ def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buck
     t = timing(panel, lists.dates, lag)
     out = []
     fwd = {}
+    ever = np.flatnonzero(lists.eligible.any(axis=0))  # names never eligible add nothing
     for h in horizons:
         exits = panel.row_on_or_after(sch.add_sessions(sch.horizon_signal(lists.dates, h), lag))
         r = np.full((len(lists.dates), len(panel.tickers)), np.nan)
@@ -196,6 +197,7 @@ def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buck
             r[i] = g - 1.0
         fwd[h.label] = (r, status)
         for f in lists.factors:
-            out.append(factor_stats(f.id, h.label, lists.dates, lists.values[f.id], r, buckets,
-                                    lists.eligible, f.higher_better))
+            out.append(factor_stats(f.id, h.label, lists.dates, lists.values[f.id][:, ever],
+                                    r[:, ever], buckets, lists.eligible[:, ever],
+                                    f.higher_better))
     return out, fwd
