@@ -121,11 +121,13 @@ def _years(p) -> pd.DataFrame:
 
 def _holdings(p, lists) -> pd.DataFrame:
     frames = []
-    tick = np.asarray(lists.tickers.astype(str))
+    pos = lists.dates.get_indexer(p.signals)
     for ph in p.phases:
-        pos = lists.dates.get_indexer(p.signals)
         for i in range(p.growth.periods):
-            names = lists.listed_tickers[ph][pos[i]]
+            if ph in lists.listed_tickers:
+                names = lists.listed_tickers[ph][pos[i]]
+            else:  # a derived strategy (follow the regime): its columns, in the chosen order
+                names = list(lists.tickers[np.asarray(p.holdings[ph][i], dtype=np.int64)])
             if not names:
                 continue
             cols = lists.tickers.get_indexer(pd.Index(names))
@@ -135,7 +137,6 @@ def _holdings(p, lists) -> pd.DataFrame:
                 "signal": p.signals[i], "entry": p.growth.start[i], "exit": p.growth.end[i],
                 "phase": ph, "rank": np.arange(1, len(names) + 1), "ticker": names,
                 "return": g - 1.0, "status": [STATUS[int(s)] for s in st]}))
-    del tick
     if not frames:
         return pd.DataFrame(columns=["signal", "entry", "exit", "phase", "rank", "ticker",
                                      "return", "status"])
@@ -215,7 +216,9 @@ def _rolling(perf: dict, rebalance: str) -> pd.DataFrame:
 
 def plan_metrics(plan, phase_id: str) -> list[str]:
     """Metrics a phase's filters and eligibility read."""
-    ph = next(p for p in plan.phases if p.id == phase_id)
+    ph = next((p for p in plan.phases if p.id == phase_id), None)
+    if ph is None:
+        return []
     cols = [c for r in plan.eligibility + ph.filters for c in r.columns]
     return list(dict.fromkeys(cols))
 

@@ -33,6 +33,7 @@ from screener.backtest.evaluate import (
 from screener.backtest.factors import factor_stats
 from screener.backtest.portfolio import (
     benchmark_returns,
+    follow,
     period_growth,
     portfolio_returns,
     universe_returns,
@@ -60,6 +61,9 @@ class BacktestConfig:
     provider: str | None = None
     store_path: Path | None = None
     overrides: dict[str, str] | None = None
+    # "follow the regime": signal date -> phase id chosen for that date (point in time, e.g.
+    # the regime panel's verdict at that close); adds a ``follow_regime`` strategy
+    regime: pd.Series | None = None
 
 
 def _check_factors(names: list[str]) -> None:
@@ -174,11 +178,26 @@ def _performance(lists: DateLists, panel: ReturnPanel, signals: pd.DatetimeIndex
     t = timing(panel, signals, lag)
     pg = period_growth(panel, t)
     holdings = {p: [lists.lists[p][i] for i in pos] for p in lists.phases}
+    if cfg.regime is not None:
+        holdings[FOLLOW] = follow(_choice(cfg.regime, lists.phases), holdings, signals)
     phases = {p: portfolio_returns(p, h, pg, cfg.cost_bps) for p, h in holdings.items()}
     uni = universe_returns("universe_ew", [lists.universe[i] for i in pos], pg)
     bench = benchmark_returns(cfg.benchmark, panel, cfg.benchmark, pg)
     return Performance(signals, t, pg, phases, uni, bench, holdings,
                        [lists.universe[i] for i in pos])
+
+
+FOLLOW = "follow_regime"
+
+
+def _choice(regime: pd.Series, phases: list[str]) -> pd.Series:
+    """The regime series with dates normalised; an unknown phase id is an error."""
+    ch = pd.Series(regime.to_numpy(), index=pd.DatetimeIndex(regime.index).normalize())
+    bad = sorted({str(v) for v in ch.dropna().unique()} - set(phases))
+    if bad:
+        raise sch.BacktestUsageError(f"The regime names unknown phases: {', '.join(bad)}.",
+                                     f"The screen's phases are: {', '.join(phases)}.")
+    return ch
 
 
 def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buckets: int):
