@@ -25,7 +25,6 @@ from screener.backtest import schedule as sch
 from screener.backtest.evaluate import (
     DateLists,
     FrameSource,
-    PitSource,
     evaluate_dates,
     factor_list,
     restrict,
@@ -40,6 +39,7 @@ from screener.backtest.portfolio import (
 )
 from screener.backtest.report import BacktestResult, assemble
 from screener.backtest.returns import DelistingPolicy, ReturnPanel, timing
+from screener.backtest.source import PitSource
 from screener.errors import ConfigError, Location, NoDataError, Problem
 
 
@@ -64,6 +64,7 @@ class BacktestConfig:
     # "follow the regime": signal date -> phase id chosen for that date (point in time, e.g.
     # the regime panel's verdict at that close); adds a ``follow_regime`` strategy
     regime: pd.Series | None = None
+    chunk_years: int = 5  # history loaded in windows of this many years (peak memory)
 
 
 def _check_factors(names: list[str]) -> None:
@@ -132,8 +133,6 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
 def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):
     """PointInTime up to the last signal; outcome prices up to the last horizon's exit."""
     from screener.history.store import HistoryStore
-    from screener.timeaxis import PointInTime
-
     if cfg.provider == "sample":
         try:
             from screener.sample.history import sample_history
@@ -149,13 +148,12 @@ def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, la
             "Leave --provider out (the history of `screener fetch --history`, or imported "
             "files), or pass --provider sample for the fictional history.")
     bench = tuple(dict.fromkeys([cfg.benchmark, "IWM", "IJR", "SPY"]))
-    pit = PointInTime.load(plan.universes, dates[0], dates[-1], history=history,
-                           benchmarks=bench)
     months = max([h.n for h in horizons if h.unit == "m"] + [1])
     days = max([h.n for h in horizons if h.unit == "d"] + [0])
     outcome_end = dates[-1] + pd.DateOffset(months=months) \
         + pd.Timedelta(days=days * 2 + lag * 2 + 40)
-    return PitSource(pit, plan.universes, history=history, outcome_end=outcome_end)
+    return PitSource(history, plan.universes, dates, outcome_end, benchmarks=bench,
+                     is_sample=cfg.provider == "sample", chunk_years=cfg.chunk_years)
 
 
 @dataclass

@@ -150,3 +150,14 @@ def test_bad_options_give_one_message_and_status_2(tmp_path, monkeypatch, args, 
     assert r.exit_code == 2
     assert message in r.output
     assert "Traceback" not in r.output
+
+
+def test_loading_the_history_in_windows_changes_no_result(tmp_path):
+    root = tmp_path / "h"
+    _store(root)
+    screen = write_screen(tmp_path, MCAP_SCREEN, "big.yaml")
+    one, two = (run_backtest(BacktestConfig(screen=screen, start="2020-11", end="2021-01",
+                                            store_path=root, horizons="1m", chunk_years=c))
+                for c in (5, 1))  # 2020 and 2021 in one window, then in two
+    for name in ("holdings", "periods", "factor_dates", "sample"):
+        pd.testing.assert_frame_equal(one.tables[name], two.tables[name])
