@@ -191,7 +191,10 @@ def _episodes(p, panel, episodes, benchmark: str) -> pd.DataFrame:
             row["lead_vs_next"] = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else np.nan
             row["lead_vs_universe"] = ranked[0][1] - u if np.isfinite(u) else np.nan
         else:
-            row["leader"] = "outside the backtest range"
+            first, last = p.growth.start.min(), p.growth.end.max()
+            overlap = p.growth.periods and start < last and end > first
+            row["leader"] = ("partly outside the backtest range" if overlap
+                             else "outside the backtest range")
         row["note"], row["source"] = ep.note, ep.source
         rows.append(row)
     return pd.DataFrame(rows)

@@ -77,7 +77,7 @@ def print_backtest(result) -> None:
             click.echo(f"  {r['factor']:<28} IC {_num(r['ic_mean'], 3):>6}  t {_num(r['ic_t']):>6}"
                        f"  spread {_pct(r['spread']):>7}  coverage {_share(r['coverage'])}")
     e = result.tables["episodes"]
-    inside = e[e["leader"] != "outside the backtest range"] if len(e) else e
+    inside = e[~e["leader"].str.contains("outside the backtest range")] if len(e) else e
     if len(inside):
         click.secho("\nEpisodes: which list led", bold=True)
         for r in inside.to_dict("records"):
