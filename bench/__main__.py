@@ -132,6 +132,14 @@ def main() -> None:
     add("run + workbook at 2,600 names (one process)", f"{mem_small['max_rss_mb']:.0f} MB peak RSS",
         f"run {mem_small['run_s']:.2f} s, workbook {mem_small['write_s']:.2f} s")
 
+    from bench import bench_asof
+
+    a = bench_asof.run(runs=1 if args.quick else 3)
+    add(f"as-of data load, {a['names']:,} names (sample history, warm)",
+        f"{a['dataset_s']:.2f} s", f"PointInTime.load {a['load_s']:.2f} s + bundle "
+        f"{a['bundle_s']:.2f} s + metrics; run without workbook {a['run_s']:.2f} s; "
+        f"{a['dates']} month ends: load {a['range_load_s']:.2f} s, {a['per_date_s']:.2f} s/date")
+
     if not args.no_write:
         lines = [
             "# Benchmark results", "",

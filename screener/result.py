@@ -80,6 +80,14 @@ class RunResult:
     provenance: pd.DataFrame | None = None   # index ticker: <block>_source, <block>_as_of
     warnings: list[str] = field(default_factory=list)  # stale data, fallbacks, sample data
     params: dict[str, object] = field(default_factory=dict)
+    status: pd.DataFrame | None = None    # ticker, phase, status, rank, score, rule, missing:
+                                          # every universe name on every phase (rules/status)
+    as_of: str | None = None              # evaluation date of a point-in-time run (ISO)
+    run_id: str | None = None             # set when the run is recorded (screener.runs)
+    changes: pd.DataFrame | None = None   # vs the previous run of the same screen (runs.diff)
+    changes_against: str | None = None    # the run id compared with
+    track: pd.DataFrame | None = None     # returns of earlier runs' lists since (runs.track)
+    newest_data: dict[str, str | None] = field(default_factory=dict)  # block -> newest date
 
     def phase(self, phase_id: str) -> PhaseResult:
         for p in self.phases:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from screener import settings
-from screener.cli.console import print_summary
+from screener.cli.console import print_changes, print_summary
 from screener.cli.options import as_of_option, parse_sets, provider_option, set_option
 
 FORMATS = ["xlsx", "csv", "parquet", "json"]
@@ -48,7 +48,13 @@ def _write(result, out, fmt: str, force: bool, default_name: Path | None = None)
 @set_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--top", default=5, show_default=True, help="Names per phase in the summary.")
-def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
+@click.option("--no-record", is_flag=True,
+              help="Do not record this run in the run history (`screener history`).")
+@click.option("--notify-changes", is_flag=True,
+              help="Exit with status 3 when any list changed since the previous run of the "
+                   "same screen (for cron jobs and CI alerts).")
+def run(screen, universes, provider, as_of, out, fmt, sets, force, top, no_record,
+        notify_changes):
     """Run a SCREEN definition and write its candidate lists.
 
     The screen is checked before any data is loaded. Data comes from the local store
@@ -59,13 +65,26 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
       screener run screens/rebound.yaml --provider sample
       screener run screens/rebound.yaml --universe russell2000 --set max_leverage=2.5
       screener run screens/rebound.yaml --provider sample --format csv --out output/csv/
+      screener run screens/rebound.yaml --notify-changes || echo "lists changed"
+
+    Every run is recorded (`screener history`, `screener diff`, `screener track`) unless
+    --no-record; the workbook then has a Changes sheet (against the previous run of the same
+    screen) and a Track record sheet. Exit status: 0 ok, 3 with --notify-changes when a list
+    changed.
     """
     from screener.pipeline import run_screen
 
     started = time.perf_counter()
+    overrides = parse_sets(sets)
     result = run_screen(screen, universes=list(universes) or None, provider=provider,
-                        as_of=as_of.date() if as_of else None, overrides=parse_sets(sets))
+                        as_of=as_of.date() if as_of else None, overrides=overrides)
     print_summary(result, top=top)
+    diff = None
+    if not no_record:
+        from screener.runs.attach import record_and_attach
+
+        diff = record_and_attach(result, overrides)
+        print_changes(result, diff)
     paths = _write(result, out, fmt, force)
     if len(paths) == 1:
         click.echo(f"\nWrote {paths[0]}")
@@ -73,6 +92,13 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
         click.echo(f"\nWrote {len(paths)} files in {paths[0].parent}: "
                    + ", ".join(p.name for p in paths))
     click.echo(f"Done in {time.perf_counter() - started:.2f} s")
+    if notify_changes:
+        if no_record:
+            raise click.UsageError("--notify-changes needs the run to be recorded "
+                                   "(drop --no-record).")
+        if diff is not None and diff.changed:
+            click.echo("Lists changed since the previous run (exit status 3).")
+            raise SystemExit(3)
 
 
 @click.command()

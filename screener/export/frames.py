@@ -43,6 +43,11 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
         ("Eligible names", len(result.eligible)),
         ("Names with fetch failures", _failed_tickers(result)),
     ]
+    if getattr(result, "as_of", None) is not None:
+        rows.insert(4, ("Evaluated as of", f"{result.as_of} (point in time: only data "
+                                           "published by then; memberships in force then)"))
+    for block, when in (getattr(result, "newest_data", None) or {}).items():
+        rows.append((f"Newest data used: {block}", when or "none"))
     rows += [(f"Parameter: {k}", str(v)) for k, v in result.params.items()]
     return rows
 
@@ -116,9 +121,10 @@ def all_names(result: RunResult) -> pd.DataFrame:
         out[c] = elig[c].to_numpy()
     if result.provenance is not None and len(result.provenance):
         prov = result.provenance
-        for c in prov.columns:
-            if c not in out.columns:
-                out[c] = out["ticker"].map(prov[c]).to_numpy()
+        extra = [c for c in prov.columns if c not in out.columns]
+        if extra:  # one concat: column-by-column inserts fragment the frame
+            mapped = prov[extra].reindex(out["ticker"].to_numpy())
+            out = pd.concat([out, mapped.set_axis(out.index, axis=0)], axis=1)
     return out
 
 

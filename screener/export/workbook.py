@@ -1,7 +1,7 @@
 """The Excel workbook of a run: what analysts open, filter and forward.
 
 Sheets, in order: Summary, one sheet per phase (named after it), All names, Explain, Charts,
-Data quality, Definitions. Written with openpyxl's write-only mode (rows streamed, styles set
+Data quality, Changes and Track record (recorded runs only), Definitions. Written with openpyxl's write-only mode (rows streamed, styles set
 once per column) and saved atomically (see ``atomic``).
 """
 
@@ -22,11 +22,12 @@ from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
+from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
 from screener.result import RunResult
 
 SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (
     "Summary", "All names", "Explain", "Charts", "Data quality", "Definitions")
-FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS)
+FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS, CHANGES, TRACK)
 
 
 def phase_sheet_names(result: RunResult) -> dict[str, str]:
@@ -51,6 +52,9 @@ def build_workbook(result: RunResult) -> Workbook:
     write_explain(add_sheet(wb, EXPLAIN), result, notes)
     charts.write_charts(add_sheet(wb, CHARTS), result)
     write_data_quality(add_sheet(wb, DATA_QUALITY), result)
+    if result.run_id:  # recorded runs: what changed since the last one, and how lists did
+        write_changes(add_sheet(wb, CHANGES), result)
+        write_track(add_sheet(wb, TRACK), result)
     write_definitions(add_sheet(wb, DEFINITIONS), result)
     return wb
 

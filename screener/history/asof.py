@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from screener.metrics.wide import ITEMS, WINDOW
 
@@ -70,7 +72,8 @@ def pick_source(facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def first_filed(facts: pd.DataFrame) -> pd.DataFrame:
-    """One row per (ticker, item, period_start, period_end): the first filing's value."""
+    """One row per (ticker, item, period_start, period_end): the first filing's value (the
+    readable version of step 1; ``QuarterTable.build`` does the same on integer codes)."""
     if facts.empty:
         return facts
     f = facts.sort_values(["filed", "form"], kind="stable")
@@ -78,25 +81,80 @@ def first_filed(facts: pd.DataFrame) -> pd.DataFrame:
     return f.drop_duplicates(key, keep="first").reset_index(drop=True)
 
 
-def _quarters_from_durations(dur: pd.DataFrame) -> pd.DataFrame:
-    """Reported and derived 3-month values from first-filed durations (see step 2)."""
-    days = (dur["period_end"] - dur["period_start"]).dt.days + 1
-    direct = dur[days.between(*QUARTER_DAYS).to_numpy()].assign(pref=0)
-    ytd = dur[~dur["item"].isin(AVERAGED).to_numpy()].sort_values(
-        ["ticker", "item", "period_start", "period_end"], kind="stable")
-    same = ((ytd["ticker"] == ytd["ticker"].shift())
-            & (ytd["item"] == ytd["item"].shift())
-            & (ytd["period_start"] == ytd["period_start"].shift()))
-    gap = (ytd["period_end"] - ytd["period_end"].shift()).dt.days
-    ok = (same & gap.between(*QUARTER_DAYS)).to_numpy()
-    derived = ytd[ok].assign(
-        value=(ytd["value"] - ytd["value"].shift())[ok],
-        filed=np.maximum(ytd["filed"], ytd["filed"].shift())[ok],
-        pref=1)
-    both = pd.concat([direct, derived], ignore_index=True)
-    both["q"] = quarter_slot(both["period_end"])
-    both = both.sort_values(["filed", "pref"], kind="stable")
-    return both.drop_duplicates(["ticker", "item", "q"], keep="first")
+NO_DAY = -1  # a missing date (a balance's period_start) as an integer day (1969-12-31)
+
+
+def _days(col) -> np.ndarray:
+    """A date column (pyarrow or pandas) as int64 days since 1970, NO_DAY when missing."""
+    if isinstance(col, (pa.ChunkedArray, pa.Array)):
+        ints = pc.cast(pc.cast(col, pa.date32()), pa.int32())
+        out = pc.fill_null(ints, 0).to_numpy(zero_copy_only=False).astype("int64")
+        nulls = pc.is_null(ints).to_numpy(zero_copy_only=False)
+        out[nulls] = NO_DAY
+        return out
+    d = pd.to_datetime(pd.Series(col)).to_numpy(dtype="datetime64[D]")
+    out = d.astype("int64")
+    out[np.isnat(d)] = NO_DAY
+    return out
+
+
+def _codes(col, categories) -> np.ndarray:
+    """Position of each value in ``categories`` (-1 when absent or missing), through a
+    dictionary encoding: one lookup per distinct value, not per row."""
+    if isinstance(col, (pa.ChunkedArray, pa.Array)):
+        enc = pc.dictionary_encode(col)
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.unify_dictionaries().combine_chunks() if enc.num_chunks > 1 \
+                else (enc.chunk(0) if enc.num_chunks else pa.array([], pa.dictionary(
+                    pa.int32(), pa.string())))
+        lookup = np.append(pd.Index(categories).get_indexer(enc.dictionary.to_pylist()), -1)
+        idx = pc.fill_null(enc.indices, len(lookup) - 1).to_numpy(zero_copy_only=False)
+        return lookup[idx].astype("int64")
+    codes, uniques = pd.factorize(pd.Series(col), use_na_sentinel=True)
+    lookup = np.append(pd.Index(categories).get_indexer(uniques), -1)
+    return lookup[codes].astype("int64")
+
+
+def _pack(keys: list[np.ndarray]) -> tuple[np.ndarray, int] | None:
+    """The columns packed into one int64 (each offset to its minimum) and the bits used, or
+    None when they need more than 62 bits together."""
+    packed = np.zeros(len(keys[0]), dtype="int64")
+    bits = 0
+    for k in keys:
+        lo = int(k.min())
+        width = max(int(k.max()) - lo, 0).bit_length()
+        bits += width
+        if bits > 62:
+            return None
+        packed = (packed << width) | (k - lo)
+    return packed, bits
+
+
+def _first_of_groups(keys: list[np.ndarray], order_by: list[np.ndarray]) -> np.ndarray:
+    """Indices of one row per distinct ``keys`` tuple: the smallest by ``order_by``.
+
+    Keys and order packed into one int64 when they fit (one argsort), else a lexsort."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype="int64")
+    whole = _pack(keys + order_by)
+    if whole is not None:
+        order_bits = _pack(order_by)[1]
+        order = np.argsort(whole[0], kind="stable")
+        ks = whole[0][order] >> order_bits
+        new = np.empty(len(order), dtype=bool)
+        new[1:] = ks[1:] != ks[:-1]
+    else:
+        order = np.lexsort(tuple(reversed(keys + order_by)))  # lexsort: last is primary
+        new = np.zeros(len(order), dtype=bool)
+        for k in keys:
+            ks = k[order]
+            new[1:] |= ks[1:] != ks[:-1]
+    new[0] = True
+    return order[new]
+
+
+def _column(facts, name: str):
+    return facts.column(name) if isinstance(facts, pa.Table) else facts[name]
 
 
 @dataclass
@@ -115,44 +173,84 @@ class QuarterTable:
     source: np.ndarray  # per ticker code
 
     @classmethod
-    def build(cls, facts: pd.DataFrame, tickers=None) -> QuarterTable:
-        f = facts[facts["item"].isin(ITEMS).to_numpy()] if len(facts) else facts
-        f = f.dropna(subset=["value", "period_end", "filed"]) if len(f) else f
-        for col in ("period_start", "period_end", "filed"):
-            if col in f.columns:
-                f = f.assign(**{col: pd.to_datetime(f[col]).astype("datetime64[ns]")})
-        f = first_filed(pick_source(f))
-        tick = pd.Index(pd.unique(f["ticker"]) if tickers is None else list(tickers),
-                        name="ticker")
-        if f.empty:
-            z = np.zeros(0, dtype="int64")
-            return cls(tick, z, z, z, z, z.astype("datetime64[ns]"), z.astype(float),
-                       z.astype("datetime64[ns]"), np.full(len(tick), None, dtype=object))
-        is_bal = f["period_start"].isna().to_numpy()
-        bal = f[is_bal].assign(q=lambda x: quarter_slot(x["period_end"]), kind=BALANCE)
-        bal = bal[bal["item"].isin(BALANCES).to_numpy()]
-        bal = bal.sort_values(["period_end", "filed"], ascending=[False, True], kind="stable")
-        bal = bal.drop_duplicates(["ticker", "item", "q"], keep="first")
-        dur = f[~is_bal]
-        dur = dur[~dur["item"].isin(BALANCES).to_numpy()]
-        days = (dur["period_end"] - dur["period_start"]).dt.days + 1
-        fy = dur[days.between(*YEAR_DAYS).to_numpy()].assign(
-            q=lambda x: quarter_slot(x["period_end"]), kind=FISCAL_YEAR)
-        fy = fy.sort_values("filed", kind="stable").drop_duplicates(["ticker", "item", "q"])
-        qtr = _quarters_from_durations(dur).assign(kind=QUARTER)
-        rows = pd.concat([qtr, fy, bal], ignore_index=True)
-        t = tick.get_indexer(rows["ticker"])
-        keep = t >= 0
-        rows = rows[keep]
-        src = rows.drop_duplicates("ticker").set_index("ticker")["source"]
+    def build(cls, facts, tickers=None) -> QuarterTable:
+        """From ``facts`` rows (a DataFrame, or the pyarrow Table that ``HistoryStore.read(...,
+        arrow=True)`` returns) to flat numpy arrays: no per-row Python, no pandas groupby."""
+        if tickers is None:
+            col = _column(facts, "ticker")
+            names = col.unique().to_pylist() if isinstance(col, pa.ChunkedArray) \
+                else list(pd.unique(col))
+            tickers = sorted(str(x) for x in names if x is not None)
+        tick = pd.Index(list(tickers), name="ticker")
+        if len(facts) == 0:
+            return cls._empty(tick)
+        t = _codes(_column(facts, "ticker"), tick)
+        i = _codes(_column(facts, "item"), ITEMS)
+        rank = _codes(_column(facts, "source"), list(SOURCE_PRIORITY))
+        rank = np.where(rank < 0, len(SOURCE_PRIORITY), rank)
+        v = _column(facts, "value")
+        value = (pc.fill_null(pc.cast(v, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+                 if isinstance(v, (pa.ChunkedArray, pa.Array))
+                 else pd.to_numeric(v, errors="coerce").to_numpy(dtype="float64",
+                                                                  na_value=np.nan))
+        start, end, filed = (_days(_column(facts, c))
+                             for c in ("period_start", "period_end", "filed"))
+        ok = (t >= 0) & (i >= 0) & ~np.isnan(value) & (end != NO_DAY) & (filed != NO_DAY)
+        # one source per ticker: its best-ranked one (statements are never stitched)
+        best = np.full(len(tick), len(SOURCE_PRIORITY) + 1, dtype="int64")
+        np.minimum.at(best, t[ok], rank[ok])
+        ok &= rank == best[np.maximum(t, 0)]
+        t, i, start, end, filed, value = (a[ok] for a in (t, i, start, end, filed, value))
+        # 1. first-filed view: per (ticker, item, start, end) the earliest filing
+        keep = _first_of_groups([t, i, start, end], [filed])
+        t, i, start, end, filed, value = (a[keep] for a in (t, i, start, end, filed, value))
+        q = quarter_slot(end.astype("datetime64[D]"))
+        is_bal = start == NO_DAY
+        item_bal = np.isin(i, [ITEMS.index(x) for x in BALANCES])
+        item_avg = np.isin(i, [ITEMS.index(x) for x in AVERAGED])
+        days = end - start + 1
+        # balances: per slot the latest instant, as first filed
+        b = np.flatnonzero(is_bal & item_bal)
+        b = b[_first_of_groups([t[b], i[b], q[b]], [-end[b], filed[b]])]
+        dur = ~is_bal & ~item_bal
+        # fiscal years: 340-390 day durations
+        y = np.flatnonzero(dur & (days >= YEAR_DAYS[0]) & (days <= YEAR_DAYS[1]))
+        y = y[_first_of_groups([t[y], i[y], q[y]], [filed[y]])]
+        # 2. quarters: reported 3-month durations, and differences of consecutive
+        # year-to-date durations with the same start (Q2 = H1 - Q1, ..., Q4 = FY - 9M)
+        direct = np.flatnonzero(dur & (days >= QUARTER_DAYS[0]) & (days <= QUARTER_DAYS[1]))
+        ytd = np.flatnonzero(dur & ~item_avg)
+        ytd = ytd[np.lexsort((end[ytd], start[ytd], i[ytd], t[ytd]))]
+        prev, cur = ytd[:-1], ytd[1:]
+        gap = end[cur] - end[prev]
+        same = ((t[cur] == t[prev]) & (i[cur] == i[prev]) & (start[cur] == start[prev])
+                & (gap >= QUARTER_DAYS[0]) & (gap <= QUARTER_DAYS[1]))
+        cur, prev = cur[same], prev[same]
+        cand = np.concatenate([direct, cur])
+        cand_val = np.concatenate([value[direct], value[cur] - value[prev]])
+        cand_known = np.concatenate([filed[direct], np.maximum(filed[cur], filed[prev])])
+        pref = np.concatenate([np.zeros(len(direct), "int64"), np.ones(len(cur), "int64")])
+        pick = _first_of_groups([t[cand], i[cand], q[cand]], [cand_known, pref])
+        rows = np.concatenate([b, y, cand[pick]])
+        src = np.full(len(tick), None, dtype=object)
+        named = best < len(SOURCE_PRIORITY)
+        src[named] = np.array(SOURCE_PRIORITY, dtype=object)[best[named]]
+        src[best == len(SOURCE_PRIORITY)] = "other"
         return cls(
-            tickers=tick, t=t[keep].astype("int64"),
-            i=pd.Index(ITEMS).get_indexer(rows["item"]).astype("int64"),
-            kind=rows["kind"].to_numpy(dtype="int64"), q=rows["q"].to_numpy(dtype="int64"),
-            end=rows["period_end"].to_numpy(dtype="datetime64[ns]"),
-            value=rows["value"].to_numpy(dtype="float64"),
-            known=rows["filed"].to_numpy(dtype="datetime64[ns]"),
-            source=src.reindex(tick).to_numpy(dtype=object))
+            tickers=tick, t=t[rows], i=i[rows],
+            kind=np.concatenate([np.full(len(b), BALANCE), np.full(len(y), FISCAL_YEAR),
+                                 np.full(len(pick), QUARTER)]).astype("int64"),
+            q=q[rows], end=end[rows].astype("datetime64[D]").astype("datetime64[ns]"),
+            value=np.concatenate([value[b], value[y], cand_val[pick]]),
+            known=np.concatenate([filed[b], filed[y], cand_known[pick]])
+            .astype("datetime64[D]").astype("datetime64[ns]"),
+            source=src)
+
+    @classmethod
+    def _empty(cls, tick: pd.Index) -> QuarterTable:
+        z = np.zeros(0, dtype="int64")
+        return cls(tick, z, z, z, z, z.astype("datetime64[ns]"), z.astype(float),
+                   z.astype("datetime64[ns]"), np.full(len(tick), None, dtype=object))
 
     def __len__(self) -> int:
         return len(self.value)

@@ -26,8 +26,8 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -126,6 +126,20 @@ class HistoryStore:
         base = self.dataset_dir(dataset)
         return sorted(base.glob(f"year=*/{DATA_FILE}")) if base.is_dir() else []
 
+    def _partitions(self, dataset: str, start=None, end=None) -> list[Path]:
+        """The year partitions a ``time`` window can touch (all without bounds)."""
+        files = self.files(dataset)
+        lo = pd.Timestamp(start).year if start is not None else None
+        hi = pd.Timestamp(end).year if end is not None else None
+        if lo is None and hi is None:
+            return files
+        keep = []
+        for f in files:
+            year = int(f.parent.name.split("=", 1)[1])
+            if (lo is None or year >= lo) and (hi is None or year <= hi):
+                keep.append(f)
+        return keep
+
     @contextlib.contextmanager
     def _lock(self, dataset: str) -> Iterator[None]:
         base = self.dataset_dir(dataset)
@@ -194,8 +208,9 @@ class HistoryStore:
     # -- reading -------------------------------------------------------------------------
     def read(self, dataset: str, *, tickers: Iterable[str] | None = None,
              start=None, end=None, as_of=None, columns: Sequence[str] | None = None,
-             where: dict[str, object] | None = None) -> pd.DataFrame:
-        """Rows of ``dataset`` as a DataFrame (dates as datetime64), sorted by key.
+             where: dict[str, object] | None = None, arrow: bool = False) -> pd.DataFrame:
+        """Rows of ``dataset`` as a DataFrame (dates as datetime64), sorted by key
+        (``arrow=True``: the pyarrow Table in scan order, for column-wise consumers).
 
         ``start``/``end`` bound the ``time`` date (inclusive); ``as_of`` keeps rows known on
         or before it; ``tickers`` (or any ``where={column: value or list}``) filter by value.
@@ -206,9 +221,9 @@ class HistoryStore:
         if unknown:
             raise StoreError(f"History dataset {s.name!r} has no column(s) {unknown}.",
                              f"Its columns are: {', '.join(s.columns)}.")
-        files = self.files(dataset)
+        files = self._partitions(dataset, start, end)
         if not files:
-            return self._empty(s, cols)
+            return s.schema.empty_table().select(cols) if arrow else self._empty(s, cols)
         conds, params = [], []
         for col, bound, op in ((s.time, start, ">="), (s.time, end, "<="),
                                (s.known, as_of, "<=")):
@@ -222,7 +237,7 @@ class HistoryStore:
             if col not in s.columns:
                 raise StoreError(f"History dataset {s.name!r} has no column {col!r}.")
             if isinstance(value, (list, tuple, set, pd.Index)):
-                conds.append(f'list_contains(?, "{col}")')
+                conds.append(f'"{col}" IN (SELECT UNNEST(?))')  # a hash semi-join
                 params.append([str(v) for v in value])
             else:
                 conds.append(f'"{col}" = ?')
@@ -230,25 +245,36 @@ class HistoryStore:
         select = ", ".join(f'"{c}"' for c in cols)
         sql = (f"SELECT {select} FROM read_parquet(?, union_by_name=true)"
                + (f" WHERE {' AND '.join(conds)}" if conds else ""))
-        order = [k for k in s.key if k in cols]
+        order = [k for k in s.key if k in cols] if not arrow else []  # arrow: as scanned
         if order:
             sql += " ORDER BY " + ", ".join(f'"{k}"' for k in order)
         try:
             rel = self._connect().sql(sql, params=[[str(f) for f in files], *params])
-            df = rel.to_arrow_table().to_pandas()
+            table = rel.to_arrow_table()
         except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
             raise StoreError(f"Cannot read history dataset {s.name!r} under {self.root}: "
                              f"{str(exc).splitlines()[0]}",
                              "A damaged file can be deleted and fetched again "
                              "(`screener fetch --history`).") from None
-        return self._typed(s, df)
+        if arrow:
+            return table
+        return self._typed(s, table.to_pandas())
 
-    @staticmethod
-    def _connect():
+    def _connect(self):
+        """A fresh cursor on one in-memory DuckDB database per store and thread (opening a
+        database costs ~0.1 s, a cursor ~0.2 ms; a cursor per query never sees another
+        query's unfinished result)."""
+        import threading
+
         import duckdb
 
-        con = duckdb.connect()
-        con.execute("SET threads TO 2")
+        cache = self.__dict__.setdefault("_dbs", {})
+        db = cache.get(threading.get_ident())
+        if db is None:
+            db = cache[threading.get_ident()] = duckdb.connect()
+            db.execute("SET threads TO 2")
+        con = db.cursor()
+        con.execute("SET enable_progress_bar = false")  # no bar on a user's terminal
         return con
 
     @staticmethod

@@ -138,6 +138,13 @@ def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index,
     return prov
 
 
+def _ttm_mask(basis, tickers: pd.Index) -> np.ndarray:
+    """Per ticker: does the statements block hold TTM windows (else fiscal years)?"""
+    if isinstance(basis, pd.Series):
+        return basis.reindex(tickers).eq("ttm").to_numpy(dtype=bool)
+    return np.full(len(tickers), basis == "ttm")
+
+
 def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
                          benchmark: str | None = None) -> StandardFrame:
     """Build the standard frame from a raw bundle (see ``StandardFrame`` for the layout).
@@ -154,6 +161,12 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
     identity = bundle.identity[~bundle.identity.index.duplicated(keep="first")]
     blocks = {n: _aligned(bundle.block(n), n, tickers) for n in ("ladder", "estimates", "market")}
     panel = build_panel(bundle.statements, tickers, as_of)
+    # TTM windows when the bundle holds them (history), fiscal years otherwise; the annual
+    # panel serves Piotroski/Altman (their papers' annual definitions) and the _fy ids
+    is_ttm = _ttm_mask(bundle.statements_basis, tickers)
+    annual = build_panel(bundle.annual, tickers, as_of) \
+        if is_ttm.any() and bundle.annual is not None else None
+    fy_panel = annual if annual is not None else panel
 
     mkt = market.compute(blocks["market"])
     lev = leverage.compute(panel)
@@ -161,8 +174,8 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
     values: dict[str, pd.Series] = {**mkt, **lev}
     values |= maturities.compute(blocks["ladder"], lev["cash"], fcf)
     values |= margins.compute(panel)
-    values |= profitability.compute(panel, lev["cash"])
-    values |= scores.compute(panel, mkt["market_cap"])
+    values |= profitability.compute(panel, lev["cash"], is_ttm, fy_panel)
+    values |= scores.compute(fy_panel, mkt["market_cap"])
     values |= revisions.compute(blocks["estimates"])
     values |= growth.compute(panel)
     values |= valuation.compute(panel, mkt["market_cap"], mkt["price"], lev["total_debt"],
@@ -189,5 +202,8 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
         .to_numpy(),
     }
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has)
-    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, price_prov),
+    prov = _provenance(panel, blocks, tickers, price_prov)
+    prov["statements_basis"] = np.where(panel.has_statements,
+                                        np.where(is_ttm, "ttm", "fy"), None)
+    return StandardFrame(frame=frame, provenance=prov,
                          failures=failures, is_sample=bundle.is_sample)

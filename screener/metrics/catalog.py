@@ -5,6 +5,13 @@ inputs it needs (``block.field``), which direction is better, and who computes i
 (``financetoolkit`` where FinanceToolkit's pure model functions do the arithmetic, ``screener``
 otherwise). The rules compiler resolves names against this table; the workbook prints it.
 
+Periods: statement metrics other than the ``_fy`` ids and the annual scores (Piotroski,
+Altman) use the latest twelve months when quarterly statements with filing dates are held
+(the history: TTM flows, the most recent quarter's balances; "a year earlier" / "fiscal year
+- 1" is then the window four quarters earlier) and the latest fiscal year otherwise. The
+provenance column ``statements_basis`` says which (``ttm`` or ``fy``) for each name. Ids say
+what they hold: ``_ttm`` is trailing twelve months only, ``_fy`` the fiscal year only.
+
 Units: ``usd`` (base USD), ``usd_per_share``, ``fraction`` (0.15 = 15%), ``ratio`` (a multiple),
 ``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false).
 """
@@ -164,19 +171,39 @@ CATALOG_LIST: list[Metric] = [
        "sample standard deviation (ddof=1) of FCF margin over the latest 5 fiscal years "
        "(NaN with fewer than 3 known)", "statements.free_cash_flow statements.revenue"),
     # -- profitability ----------------------------------------------------------------------
-    _m("revenue_ttm", "Revenue (latest FY)", "profitability", "usd", None,
-       "revenue of the latest fiscal year", "statements.revenue"),
-    _m("ebitda_ttm", "EBITDA (latest FY)", "profitability", "usd", "higher",
-       "EBITDA as reported, else operating income + D&A",
+    _m("revenue_ttm", "Revenue (TTM)", "profitability", "usd", None,
+       "revenue of the trailing twelve months: the last four quarters as first filed (Q4 = "
+       "fiscal year - nine-month YTD), or the fiscal year when the latest quarter ends it; NaN "
+       "when only annual statements are held (use revenue_fy)", "statements.revenue"),
+    _m("ebitda_ttm", "EBITDA (TTM)", "profitability", "usd", "higher",
+       "EBITDA of the trailing twelve months (reported, else operating income + D&A, each "
+       "summed over the last four quarters); NaN when only annual statements are held",
        "statements.ebitda statements.operating_income statements.depreciation_amortization"),
-    _m("fcf_ttm", "Free cash flow (latest FY)", "profitability", "usd", "higher",
-       "free cash flow as reported, else operating cash flow - capital expenditure",
+    _m("fcf_ttm", "Free cash flow (TTM)", "profitability", "usd", "higher",
+       "free cash flow of the trailing twelve months (else operating cash flow - capital "
+       "expenditure, each summed over the last four quarters); NaN when only annual "
+       "statements are held",
        "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
-    _m("eps_ttm", "EPS (latest FY, diluted)", "profitability", "usd_per_share", "higher",
+    _m("eps_ttm", "EPS (TTM, diluted)", "profitability", "usd_per_share", "higher",
+       "diluted EPS summed over the last four quarters (Q4 = fiscal-year EPS - nine-month "
+       "EPS), else TTM net income / average diluted shares; NaN when only annual statements "
+       "are held (use eps_fy)",
+       "statements.eps_diluted statements.net_income statements.shares_diluted"),
+    _m("revenue_fy", "Revenue (latest FY)", "profitability", "usd", None,
+       "revenue of the latest fiscal year (10-K) known", "statements.revenue"),
+    _m("ebitda_fy", "EBITDA (latest FY)", "profitability", "usd", "higher",
+       "EBITDA of the latest fiscal year, as reported, else operating income + D&A",
+       "statements.ebitda statements.operating_income statements.depreciation_amortization"),
+    _m("fcf_fy", "Free cash flow (latest FY)", "profitability", "usd", "higher",
+       "free cash flow of the latest fiscal year, else operating cash flow - capital "
+       "expenditure",
+       "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
+    _m("eps_fy", "EPS (latest FY, diluted)", "profitability", "usd_per_share", "higher",
        "diluted EPS of the latest fiscal year (else net income / diluted shares)",
        "statements.eps_diluted statements.net_income statements.shares_diluted"),
     _m("eps_positive", "Positive EPS (S&P 600 test)", "profitability", "flag", "higher",
-       "1 when latest fiscal-year diluted EPS > 0, 0 when <= 0, NaN when unknown",
+       "1 when TTM diluted EPS > 0 (the latest fiscal year's when no quarterly statements are "
+       "held), 0 when <= 0, NaN when unknown",
        "statements.eps_diluted"),
     _m("roic", "ROIC", "profitability", "fraction", "higher",
        "EBIT x (1 - tax rate) / (total debt + total equity - cash - short-term investments), "
@@ -201,19 +228,21 @@ CATALOG_LIST: list[Metric] = [
        "sum of 9 binary signals (ROA > 0, CFO > 0, dROA > 0, CFO > net income, dLeverage < 0, "
        "dCurrent ratio > 0, no rise in shares, dGross margin > 0, dAsset turnover > 0), "
        "scaled by beginning-of-year assets; NaN unless every input is known for the latest "
-       "and the prior fiscal year",
+       "and the prior fiscal year. Annual definition (Piotroski 2000): fiscal-year statements "
+       "even when quarterly ones are held",
        "statements.net_income statements.total_assets statements.operating_cash_flow "
        "statements.long_term_debt statements.current_assets statements.current_liabilities "
        "statements.shares_outstanding statements.gross_profit statements.revenue", FT),
     _m("altman_z", "Altman Z", "profitability", "score", "higher",
        "1.2 WC/TA + 1.4 RE/TA + 3.3 EBIT/TA + 0.6 market cap/TL + 1.0 Sales/TA; "
-       "<1.81 distress, >2.99 safe; TL reported, else TA - equity",
+       "<1.81 distress, >2.99 safe; TL reported, else TA - equity. Annual definition (Altman "
+       "1968): the latest fiscal year's statements even when quarterly ones are held",
        "statements.current_assets statements.current_liabilities statements.retained_earnings "
        "statements.operating_income statements.total_assets statements.total_liabilities "
        "statements.revenue market.market_cap", FT),
     _m("altman_z2", "Altman Z'' (non-manufacturers)", "profitability", "score", "higher",
        "6.56 WC/TA + 3.26 RE/TA + 6.72 EBIT/TA + 1.05 BookEquity/TL; <1.1 distress, >2.6 safe; "
-       "TL reported, else TA - equity",
+       "TL reported, else TA - equity. Annual definition: the latest fiscal year's statements",
        "statements.current_assets statements.current_liabilities statements.retained_earnings "
        "statements.operating_income statements.total_assets statements.total_liabilities "
        "statements.total_equity"),

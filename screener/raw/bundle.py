@@ -99,13 +99,12 @@ class RawBundle:
     market: pd.DataFrame = field(default_factory=lambda: empty_block("market"))
     failures: list[Failure] = field(default_factory=list)
     is_sample: bool = False
-    # -- the time axis (screener.timeaxis) ---------------------------------------------------
-    # prices: the daily PricePanel cut at the evaluation date (None: no stored prices)
     prices: PricePanel | None = None
+    # -- the time axis (screener.timeaxis) ---------------------------------------------------
     # "fy": ``statements`` holds fiscal years; "ttm": trailing-twelve-month windows (flows) with
     # the most recent quarter's balances, keyed fiscal_year = window end year - k (see
     # history.asof); ``annual`` then holds the fiscal years (Piotroski, Altman, ``_fy`` ids)
-    statements_basis: str = "fy"
+    statements_basis: Any = "fy"  # or a Series ticker -> "ttm"/"fy" (mixed sources)
     annual: pd.DataFrame | None = None
     as_of: Any = None  # the evaluation date of a point-in-time bundle (None: latest data)
 

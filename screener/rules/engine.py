@@ -39,6 +39,7 @@ class Evaluation:
     missing: pd.DataFrame
     explain: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    status: pd.DataFrame | None = None  # per universe name and phase (rules/status.py)
 
 
 @dataclass
@@ -256,10 +257,12 @@ def score_infos(plan: Plan) -> dict[str, ScoreInfo]:
 def evaluate(plan: Plan, frame: pd.DataFrame) -> Evaluation:
     """Run a compiled plan over the standard frame."""
     from screener.rules.explain import explain_table
+    from screener.rules.status import status_table
 
     state = run(plan, frame)
     phases = [_phase_table(state, pr, pr.steps) for pr in state.phases]
     return Evaluation(
         phases=phases, eligible=_eligible_table(state), scores=score_infos(plan),
         eligibility=list(state.elig_steps), coverage=_coverage(state), missing=_missing(state),
-        explain=explain_table(state), warnings=list(state.warnings))
+        explain=explain_table(state), warnings=list(state.warnings),
+        status=status_table(state))

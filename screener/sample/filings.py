@@ -155,10 +155,13 @@ def facts_table(rng: np.random.Generator, ro: Roster, fl: Filings,
     rows = np.flatnonzero(np.isin(c["f"], amend) & np.isin(c["item"], item_codes)
                           & (c["period"] != 4))
     where = np.searchsorted(amend, c["f"][rows])
-    factor = 1 + rng.uniform(-0.08, 0.04, len(amend))
-    new_value = c["value"][rows] * factor[where]
-    new_value = np.where(c["item"][rows] == items.index("eps_diluted"), new_value,
-                         np.round(new_value, -3))
+    factor = 1 + rng.choice([-1, 1], len(amend), p=[0.75, 0.25]) * rng.uniform(0.02, 0.08,
+                                                                                len(amend))
+    old_value = c["value"][rows]
+    is_eps = c["item"][rows] == items.index("eps_diluted")
+    new_value = np.where(is_eps, old_value * factor[where], np.round(old_value * factor[where], -3))
+    new_value = np.where(new_value == old_value, old_value - np.where(is_eps, 0.01, 1000.0),
+                         new_value)                    # a restatement always changes the value
     amend_accn = np.char.add(accn[amend], "A")
     accn_all = np.concatenate([accn, amend_accn])
 

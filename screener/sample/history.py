@@ -51,8 +51,8 @@ def cache_root() -> Path:
     return settings.data_dir() / "sample-history"
 
 
-def cache_dir(seed: int, n: int, years: int) -> Path:
-    return cache_root() / f"v{VERSION}-seed{seed}-n{n}-y{years}"
+def cache_dir(seed: int, n: int, years: int, cache: Path | None = None) -> Path:
+    return Path(cache or cache_root()) / f"v{VERSION}-seed{seed}-n{n}-y{years}"
 
 
 @contextlib.contextmanager
@@ -66,9 +66,18 @@ def _locked(path: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def sample_history(seed: int = 2026, n: int = 2600, years: int = 20) -> HistoryStore:
-    """The fictional history's store, generated on first use (see the module docstring)."""
-    target = cache_dir(seed, n, years)
+def sample_history(seed: int = 2026, n: int = 2600, years: int = 20, *,
+                   cache: str | os.PathLike | None = None) -> HistoryStore:
+    """The fictional history's store, generated on first use (see the module docstring).
+
+    ``cache``: the folder holding cached histories (default ``<data dir>/sample-history``).
+    """
+    if not 1 <= years <= 20:
+        from screener.errors import ProviderError
+
+        raise ProviderError(f"The sample history spans 1 to 20 years; {years} asked.",
+                            "Pick a shorter history.")
+    target = cache_dir(seed, n, years, cache)
     if (target / DONE).exists():
         return HistoryStore(target)
     with _locked(target.parent / f".{target.name}.lock"):

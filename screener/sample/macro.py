@@ -4,7 +4,8 @@ Each phase of ``phases`` ends at a macro picture (spreads, policy rate, yields, 
 claims, volatility, financial conditions, the recession flag, bank lending standards); the
 series move from one picture to the next in a straight line across the phase, plus persistent
 noise, so spreads and the VIX peak at the bottom of a bear and fall through the rally, and the
-policy rate steps in quarter points on a meeting schedule. Every observation carries a release
+policy rate steps in quarter points on a meeting schedule (reaching a phase's level within
+a year). Every observation carries a release
 date after it, with each series' usual publication lag:
 
 | series | what | frequency | released |
@@ -51,7 +52,9 @@ def _paths(rng: np.random.Generator, dates: pd.DatetimeIndex) -> dict[str, np.nd
         pos = np.arange(len(dates)) - first[np.searchsorted(first, np.arange(len(dates)),
                                                           side="right") - 1]
         span = np.bincount(ph, minlength=len(t))[ph]
-        frac = (pos + 1) / np.maximum(span, 1)
+        # the policy rate gets to its new level within a year; the others take the phase
+        frac = (pos + 1) / np.maximum(np.minimum(span, 250) if col == "ff" else span, 1)
+        frac = np.minimum(frac, 1.0)
         line = prev[ph] + (target[ph] - prev[ph]) * frac
         if col == "rec":
             line = target[ph]

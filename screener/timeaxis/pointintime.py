@@ -21,13 +21,14 @@ members and the benchmarks from ``start`` minus a look-back (for 12-month and 52
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from screener.errors import NoDataError, UniverseError
+from screener.errors import NoDataError, ScreenerError, UniverseError
 from screener.history.asof import LOOKBACK_QUARTERS, QuarterTable
 from screener.history.prices import PricePanel
 from screener.history.store import HistoryStore
@@ -37,7 +38,8 @@ from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 BENCHMARKS = ("IWM", "IJR", "SPY")
 PRICE_LOOKBACK_DAYS = 800  # 2 years + margin: 12-1 momentum, 52-week windows, 1y beta
 ESTIMATE_LOOKBACK_DAYS = 400
-STALE_PRICE_ROWS = 30  # a close older than 30 trading days is not "the price on d"
+STALE_PRICE_ROWS = 30
+FACT_COLUMNS = ["ticker", "item", "value", "period_start", "period_end", "filed", "source"]  # a close older than 30 trading days is not "the price on d"
 
 
 def _ts(value) -> pd.Timestamp:
@@ -68,16 +70,29 @@ class PointInTime:
             raise UniverseError(f"The start {start.date()} is after the end {end.date()}.",
                                 "Give the dates in order.")
         is_sample = provider == "sample"
-        if history is None:
-            history = _sample_store() if is_sample else HistoryStore(store_path)
-        mem = history.read("memberships", where={"universe": list(universes)}, end=end)
-        snapshots = {u: pd.DatetimeIndex(sorted(mem.loc[mem["universe"] == u, "as_of"]
-                                                .unique())) for u in universes}
+        if history is None and is_sample:
+            history = _sample_store()
+        elif history is None:  # the default history: bring in the universe snapshots on disk
+            from screener.timeaxis.assemble import sync_memberships
+
+            history = HistoryStore(store_path)
+            with contextlib.suppress(ScreenerError):  # a damaged CSV: the history still counts
+                sync_memberships(history, universes)
+        mem = history.read("memberships", where={"universe": list(universes)})
+        snapshots = {}
+        for u in universes:
+            dates = pd.DatetimeIndex(sorted(mem.loc[mem["universe"] == u, "as_of"].unique()))
+            keep = dates[dates <= end]
+            if len(dates) and (not len(keep) or keep[0] > start):
+                keep = keep.union(dates[:1])  # none that early: the earliest (biased)
+            snapshots[u] = keep
+        mem = mem[mem["as_of"].isin(pd.DatetimeIndex(
+            [d for s in snapshots.values() for d in s]))].reset_index(drop=True)
         missing = [u for u, s in snapshots.items() if len(s) == 0]
         if missing:
             raise NoDataError(
                 f"The history at {history.root} holds no membership snapshot of "
-                f"{', '.join(missing)} on or before {end.date()}.",
+                f"{', '.join(missing)}.",
                 f"Store past memberships first: `screener universe refresh {missing[0]} "
                 f"--as-of {end.date()}` (or `--history quarterly --from 2012`), or import past "
                 f"holdings files with `screener universe import {missing[0]} FILE --as-of DATE`.")
@@ -86,7 +101,8 @@ class PointInTime:
         used = mem[mem["as_of"] >= mem["universe"].map(first)]
         tickers = list(pd.unique(used["ticker"]))
         facts_from = start - pd.DateOffset(months=3 * (LOOKBACK_QUARTERS + 1))
-        facts = history.read("facts", tickers=tickers, start=facts_from, end=end, as_of=end)
+        facts = history.read("facts", tickers=tickers, start=facts_from, end=end, as_of=end,
+                             columns=FACT_COLUMNS, arrow=True)
         quarters = QuarterTable.build(facts, tickers)
         est = history.read("estimates", tickers=tickers,
                            start=start - pd.Timedelta(days=ESTIMATE_LOOKBACK_DAYS), end=end)
@@ -147,7 +163,7 @@ class PointInTime:
             ladder=empty_block("ladder"),
             is_sample=self.is_sample,
             statements_basis="ttm",
-            prices=cut,
+            prices=None if cut.empty else cut,  # no stored prices: provider values
             as_of=d.date(),
         )
 

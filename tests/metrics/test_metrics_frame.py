@@ -94,7 +94,9 @@ def test_provenance(sf):
         f"{b}_{k}"
         for b in ("statements", "ladder", "estimates", "market", "prices")
         for k in ("source", "as_of")
-    ]
+    ] + ["statements_basis"]
+    assert p.loc["AAA", "statements_basis"] == "fy"  # annual statements only
+    assert pd.isna(p.loc["BBB", "statements_basis"])  # no statements at all
     assert p["prices_source"].isna().all()  # no stored prices in this bundle
     assert p.loc["AAA", "statements_source"] == "fmp"  # the latest year's source
     assert p.loc["AAA", "statements_as_of"] == pd.Timestamp("2024-12-31")
@@ -118,10 +120,11 @@ def test_failures(sf):
 def test_as_of_excludes_later_fiscal_years(build, fy):
     rows = fy("AAA", {2022: {"revenue": 100}, 2023: {"revenue": 150}, 2024: {"revenue": 300}})
     f = build(statements=rows, as_of=dt.date(2024, 6, 30))
-    assert f.frame.loc["AAA", "revenue_ttm"] == 150
+    assert f.frame.loc["AAA", "revenue_fy"] == 150
+    assert np.isnan(f.frame.loc["AAA", "revenue_ttm"])  # annual data: no TTM, never the FY
     assert f.frame.loc["AAA", "revenue_growth_1y"] == pytest.approx(0.5)
     assert f.provenance.loc["AAA", "statements_as_of"] == pd.Timestamp("2023-12-31")
-    assert build(statements=rows).frame.loc["AAA", "revenue_ttm"] == 300
+    assert build(statements=rows).frame.loc["AAA", "revenue_fy"] == 300
 
 
 def test_zero_everything_gives_no_inf(build, fy):
@@ -181,7 +184,7 @@ def test_synthetic_universe_is_sane():
     assert len(pio) and pio.between(0, 9).all() and (pio == pio.round()).all()
     assert set(f["eps_positive"].dropna().unique()) <= {0.0, 1.0}
     assert f["interest_coverage"].max() <= 999 and f["wall_coverage_24m"].max() <= 99
-    assert (f.loc[f["net_debt_to_ebitda"].notna(), "ebitda_ttm"] > 0).all()
+    assert (f.loc[f["net_debt_to_ebitda"].notna(), "ebitda_fy"] > 0).all()
     assert math.isclose(f["market_cap"].notna().mean(), 0.98, abs_tol=0.05)
 
 

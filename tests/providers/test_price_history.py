@@ -163,3 +163,29 @@ def test_a_killed_run_resumes_from_the_journal_without_refetching(tmp_path, yaho
     assert rep.from_journal == 1 and rep.requests == 0 and yahoo.asked == []
     assert HistoryStore(tmp_path / "history").latest("prices")["ACME"] == pd.Timestamp(
         "2024-06-18")
+
+
+def test_cli_fetch_history_only_then_store_info_and_a_price_file(tmp_path, yahoo, monkeypatch):
+    from click.testing import CliRunner
+
+    from screener.cli import cli
+
+    monkeypatch.setenv("SCREENER_STORE", str(tmp_path / "store.sqlite"))
+    monkeypatch.setenv("SCREENER_HISTORY_DIR", str(tmp_path / "history"))
+    monkeypatch.setenv("SCREENER_BENCHMARKS", "IWM")
+    yahoo.serve("ACME", FULL)
+    yahoo.serve("IWM", FULL)
+    out = CliRunner().invoke(cli, ["fetch", "--tickers", "acme", "--history-only"])
+    assert out.exit_code == 0, out.output
+    assert "2 fetched (2 requests)" in out.output and "22 rows written" in out.output
+    assert {a[0] for a in yahoo.asked} == {"ACME", "IWM"}  # the benchmark comes along
+    csv = tmp_path / "p.csv"
+    csv.write_text("date,ticker,close,volume\n2024-06-19,ACME,25,100\n2024-06-20,ACME,x,1\n")
+    imp = CliRunner().invoke(cli, ["fetch", "--from-file", str(csv), "--prices"])
+    assert imp.exit_code == 2 and "1 daily price row(s) accepted" in imp.output
+    assert "line 3" in imp.output and "close" in imp.output
+    info = CliRunner().invoke(cli, ["store", "info"])
+    assert info.exit_code == 0, info.output
+    assert "prices (daily prices): 2 names, 23 rows, 2024-06-03 .. 2024-06-19" in info.output
+    data = json.loads(CliRunner().invoke(cli, ["store", "info", "--json"]).output)
+    assert data["history"][0]["rows"] == 23 and data["history"][0]["bytes"] > 0
