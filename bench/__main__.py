@@ -82,7 +82,14 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md")
     args = ap.parse_args()
 
-    from bench import bench_engine, bench_excel, bench_fetch, bench_metrics, bench_sample
+    from bench import (
+        bench_engine,
+        bench_excel,
+        bench_fetch,
+        bench_history,
+        bench_metrics,
+        bench_sample,
+    )
 
     rows: list[tuple[str, str, str]] = []
 
@@ -124,6 +131,22 @@ def main() -> None:
         f"{f['ratio']:.3f} of allowed rate",
         f"{f['achieved']:.2f} req/s, lost {f['names'] - f['stored']}, max {f['max_window']} in "
         f"any 1 s, second run {f['second_requests']} requests")
+
+    h = bench_history.run(2600, 20)
+    add(f"price history as-of load, {h['names']:,} names x 20 y ({h['rows'] / 1e6:.1f}M rows)",
+        f"{h['asof_load_s']:.2f} s", f"3-year look-back ({h['asof_rows'] / 1e6:.1f}M prices), "
+        f"{h['asof_load_cpu_s']:.2f} s CPU; price metrics {h['metrics_s']:.2f} s; target < 2 s")
+    add(f"price history full load, {h['names']:,} names x 20 y",
+        f"{h['full_load_s']:.2f} s", f"{h['full_load_cpu_s']:.2f} s CPU, peak {h['peak_mb']:.0f} MB"
+        f", {h['mb_on_disk']:.0f} MB on disk; load average {h['load_average']:.1f}")
+    add("price history write (20 year files) / one new day", f"{h['write_s']:.1f} s / "
+        f"{h['daily_append_s']:.2f} s", f"{h['rows'] / h['write_s'] / 1e6:.2f}M rows/s")
+    if not args.quick:
+        big = bench_history.run(50_000, 3, full=False)
+        add("price history as-of load, 50,000 names x 3 y",
+            f"{big['asof_load_s']:.2f} s", f"{big['asof_rows'] / 1e6:.1f}M prices, "
+            f"{big['asof_load_cpu_s']:.2f} s CPU, peak {big['peak_mb']:.0f} MB; metrics "
+            f"{big['metrics_s']:.2f} s; x{big['asof_rows'] / h['asof_rows']:.0f} rows")
 
     mem = child(50_000, write=True)
     add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",

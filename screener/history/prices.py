@@ -51,10 +51,32 @@ class PricePanel:
 
     @classmethod
     def load(cls, store, tickers, start=None, end=None) -> PricePanel:
-        """The stored prices of ``tickers`` between ``start`` and ``end`` (inclusive)."""
-        rows = store.read("prices", tickers=list(tickers), start=start, end=end,
-                          columns=["ticker", "date", *FIELDS])
-        return cls.from_long(rows, tickers=list(tickers))
+        """The stored prices of ``tickers`` between ``start`` and ``end`` (inclusive).
+
+        One DuckDB scan returns integer positions and day numbers, scattered straight into the
+        matrices (no per-row Python objects): the dates are the days on which any of the
+        tickers has a row."""
+        cols = pd.Index(list(dict.fromkeys(tickers)))
+        pos, day, values = store.read_indexed("prices", list(cols), FIELDS, start=start,
+                                              end=end)
+        if len(day) == 0:
+            empty = np.full((0, len(cols)), np.nan)
+            return cls(pd.DatetimeIndex([]), cols, empty, empty.copy(), empty.copy())
+        lo = int(day.min())
+        present = np.zeros(int(day.max()) - lo + 1, dtype=bool)
+        present[day - lo] = True
+        row_of = np.cumsum(present) - 1
+        days = np.flatnonzero(present) + lo
+        flat = row_of[day - lo].astype(np.int64) * len(cols) + pos  # one index, three scatters
+        del day, pos
+        out = {}
+        for f in FIELDS:
+            m = np.full(len(days) * len(cols), np.nan)
+            m[flat] = values.pop(f)
+            out[f] = m.reshape(len(days), len(cols))
+        np.copyto(out["adj_close"], out["close"], where=np.isnan(out["adj_close"]))
+        dates = pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"))
+        return cls(dates=dates, tickers=cols, **out)
 
     def until(self, as_of) -> PricePanel:
         """The panel cut at the close of ``as_of``: nothing after it is visible."""

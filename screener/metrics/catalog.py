@@ -76,7 +76,8 @@ CATALOG_LIST: list[Metric] = [
        "mean of close x volume (as traded) over the last 63 trading days" + FALLBACK,
        63, "prices.close prices.volume market.adv_3m_usd", group="size"),
     _p("price", "Price", "usd_per_share", None,
-       "last close as traded on or before the as-of date" + FALLBACK, 1,
+       "last close as traded on or before the as-of date (none when older than 30 trading "
+       "days: every price metric is then NaN)" + FALLBACK, 1,
        "prices.close market.price", group="size"),
     # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",

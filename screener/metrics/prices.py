@@ -27,7 +27,8 @@ M1, M3, M6, M12 = 21, 63, 126, 252
 YEAR = 252  # trading days a year: annualisation and the 52-week window
 RSI_DAYS = 14
 LOOKBACK = 3 * YEAR  # rows of the panel looked at (RSI warm-up; gaps in a ticker's history)
-MAX_STALE = 10  # a last close older than this many trading days means "not trading"
+MAX_STALE = 30  # a last close older than this many trading days: not trading (as the
+# point-in-time market block, timeaxis.STALE_PRICE_ROWS)
 DEFAULT_BENCHMARK = "IWM"
 
 PRICE_INPUTS = ("close", "adj_close", "volume", "benchmark")  # catalog inputs "prices.<x>"

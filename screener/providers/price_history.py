@@ -161,7 +161,7 @@ class _Writer:
         old = self.history.read("prices", tickers=list(got["ticker"]), end=got["date"].max())
         old = old.merge(got[["ticker", "date", "f_adj", "f_close"]].rename(
             columns={"date": "anchor"}), on="ticker")
-        old = old[old["date"] < old["anchor"]]
+        old = old[(old["date"] < old["anchor"]) & (old["source"] == yahoo_chart.SOURCE)]
         for col in ("open", "high", "low", "close"):
             old[col] = old[col] * old["f_close"]
         old["adj_close"] = old["adj_close"] * old["f_adj"]
@@ -175,8 +175,9 @@ def _anchors(history, latest: pd.Series) -> pd.DataFrame:
     frames = []
     for day, names in latest.groupby(latest).groups.items():
         rows = history.read("prices", tickers=list(names), start=day, end=day,
-                            columns=["ticker", "date", "close", "adj_close"])
-        frames.append(rows)
+                            columns=["ticker", "date", "close", "adj_close", "source"])
+        # only Yahoo's own days are re-adjusted by Yahoo's factors (not a user's imported file)
+        frames.append(rows[rows["source"] == yahoo_chart.SOURCE].drop(columns="source"))
     if not frames:
         return pd.DataFrame(columns=["ticker", "date", "close", "adj_close"])
     return pd.concat(frames, ignore_index=True)

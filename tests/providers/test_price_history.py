@@ -127,6 +127,11 @@ def test_second_run_asks_only_for_new_days_and_readjusts_for_the_split(tmp_path,
     again = _run(tmp_path, datetime(2024, 6, 11, 23, 0, tzinfo=UTC))
     assert again.up_to_date == 1 and again.requests == 0 and len(yahoo.asked) == 1
 
+    # an older day imported from the user's own file is not Yahoo's to re-adjust
+    HistoryStore(tmp_path / "history").write("prices", pd.DataFrame(
+        {"ticker": ["ACME"], "date": ["2024-05-31"], "close": [80.0], "adj_close": [79.0],
+         "volume": [10.0], "source": ["file"]}))
+
     # a week later (a split and a dividend-adjusted history on Yahoo's side): one request,
     # from the last stored day only
     yahoo.serve("ACME", FULL)
@@ -134,6 +139,9 @@ def test_second_run_asks_only_for_new_days_and_readjusts_for_the_split(tmp_path,
     assert later.requests == 1 and later.readjusted == ["ACME"]
     assert datetime.fromtimestamp(yahoo.asked[-1][1], UTC).date() == date(2024, 6, 11)
     stored = HistoryStore(tmp_path / "history").read("prices", tickers=["ACME"])
+    mine = stored[stored["source"] == "file"]
+    assert mine[["close", "adj_close", "volume"]].values.tolist() == [[80.0, 79.0, 10.0]]
+    stored = stored[stored["source"] == "yahoo"]
     close, adj = _expected_full()
     assert [d.strftime("%Y-%m-%d") for d in stored["date"]] == DAYS
     np.testing.assert_allclose(stored["close"], close, rtol=1e-15)
