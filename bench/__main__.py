@@ -163,6 +163,24 @@ def main() -> None:
         f"{a['bundle_s']:.2f} s + metrics; run without workbook {a['run_s']:.2f} s; "
         f"{a['dates']} month ends: load {a['range_load_s']:.2f} s, {a['per_date_s']:.2f} s/date")
 
+    from bench import bench_sample_history
+
+    h = bench_sample_history.measure(2600, 5 if args.quick else 20)
+    years = 5 if args.quick else 20
+    add(f"sample history 2,600 names x {years} years (fictional)",
+        f"{h['generate_s']:.0f} s once, hit {h['hit_s'] * 1000:.1f} ms",
+        f"{sum(h['rows'].values()):,} rows, {sum(h['mb'].values()):.0f} MB on disk, "
+        f"peak {h['max_rss_mb']:.0f} MB")
+
+    from bench import bench_backtest
+
+    bt = bench_backtest.run(quick=args.quick)
+    b = bt.get("full") or bt["both_36"]
+    add(f"backtest, default playbook, {b['universe_per_date']:,.0f} names x {b['dates']} dates",
+        f"{b['total_s']:.0f} s ({b['cpu_s']:.0f} s CPU), peak {b['max_rss_mb']:.0f} MB",
+        f"load {b['load_s']:.0f} s, {b['evaluate_s'] / b['dates'] * 1000:.0f} ms/date, "
+        f"statistics {b['statistics_s']:.0f} s ({b['factors']} factors x 4 horizons)")
+
     if not args.no_write:
         lines = [
             "# Benchmark results", "",

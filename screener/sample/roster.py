@@ -52,6 +52,9 @@ class Roster:
     short: np.ndarray
     in_russell2000: np.ndarray       # today's flags (False for the departed)
     in_sp600: np.ndarray
+    ladder: dict[str, np.ndarray]    # the latest world year's maturity ladder, (N,)
+    has_ladder: np.ndarray           # files a maturity ladder at all
+    float_share: np.ndarray          # float shares / shares outstanding
 
     def __len__(self) -> int:
         return len(self.tickers)
@@ -120,6 +123,14 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
     first_i = np.zeros(len(tickers), dtype=np.int64)
     ipo = rng.random(len(tickers)) > LISTED_AT_START
     first_i[ipo] = rng.integers(0, max(D - 260, 1), ipo.sum())
+    # today's recent listings (three fiscal years in the demo) listed during the first
+    recent = live & (cat(lambda w: w.traits.first_year) > 0)
+    if recent.any():
+        listed_year = live_w.fiscal_years[cat(lambda w: w.traits.first_year)[recent]]
+        lo = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 4, "day": 1}))
+        hi = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 12, "day": 31}))
+        first_i[recent] = np.minimum(lo + (rng.random(recent.sum()) * (hi - lo)).astype(int),
+                                     D - 1)
     last_i = np.full(len(tickers), D - 1, dtype=np.int64)
     unprof = cat(lambda w: w.traits.unprofitable)
     reason = np.where(live, "", "acquired").astype(object)
@@ -146,7 +157,8 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
 
     mk = {k: cat(lambda w, k=k: w.market[k]) for k in ("price", "shares_outstanding", "beta",
                                                        "short_pct_float", "volatility_1y",
-                                                       "adv_3m_usd", "market_cap")}
+                                                       "adv_3m_usd", "market_cap",
+                                                       "float_shares")}
     junk = cat(lambda w: _junk_score(w, rng))
     mvol = 0.22
     idio = np.sqrt(np.clip(mk["volatility_1y"] ** 2 - (mk["beta"] * mvol) ** 2, 0.12 ** 2, None))
@@ -167,4 +179,7 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
         in_russell2000=np.where(live, cat(lambda w: w.identity["in_russell2000"].to_numpy()),
                                 False),
         in_sp600=np.where(live, cat(lambda w: w.identity["in_sp600"].to_numpy()), False),
+        ladder={k: cat(lambda w, k=k: w.ladder[k]) for k in live_w.ladder},
+        has_ladder=cat(lambda w: w.has_ladder),
+        float_share=mk["float_shares"] / mk["shares_outstanding"],
     )
