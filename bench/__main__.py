@@ -176,6 +176,15 @@ def main() -> None:
         f"{a['bundle_s']:.2f} s + metrics; run without workbook {a['run_s']:.2f} s; "
         f"{a['dates']} month ends: load {a['range_load_s']:.2f} s, {a['per_date_s']:.2f} s/date")
 
+    from bench import bench_backtest
+
+    bt = bench_backtest.run(quick=args.quick)
+    b = bt.get("full") or bt["both_36"]
+    add(f"backtest, default playbook, {b['universe_per_date']:,.0f} names x {b['dates']} dates",
+        f"{b['total_s']:.0f} s ({b['cpu_s']:.0f} s CPU), peak {b['max_rss_mb']:.0f} MB",
+        f"load {b['load_s']:.0f} s, {b['evaluate_s'] / b['dates'] * 1000:.0f} ms/date, "
+        f"statistics {b['statistics_s']:.0f} s ({b['factors']} factors x 4 horizons)")
+
     if not args.no_write:
         lines = [
             "# Benchmark results", "",

@@ -34,40 +34,6 @@ class FrameSource(Protocol):
     def survivorship_biased(self, universe: str, date: pd.Timestamp) -> bool: ...
 
 
-class PitSource:
-    """A ``FrameSource`` over ``screener.timeaxis.PointInTime`` (stored or sample history).
-
-    Two sides, kept apart: the **signal side** is ``pit`` (loaded up to the last signal date;
-    ``bundle(d)`` sees nothing after ``d``); the **outcome side** (``prices``, ``delistings``)
-    holds the same tickers' closes up to the last exit, read only to price the lists.
-    """
-
-    def __init__(self, pit, universes: list[str], history=None, outcome_end=None):
-        self.pit = pit
-        self.universes = list(universes)
-        self.is_sample = bool(getattr(pit, "is_sample", False))
-        self.prices = pit.prices
-        self.delistings = pit.delistings
-        self.history = history  # the store read (also holds the regime panel's series)
-        if history is not None and outcome_end is not None:
-            start = pit.prices.dates[0] if len(pit.prices.dates) else pit.start
-            self.prices = PricePanel.load(history, list(pit.prices.tickers), start,
-                                          pd.Timestamp(outcome_end))
-            dl = history.read("delistings", end=pd.Timestamp(outcome_end))
-            self.delistings = dl.reindex(columns=["ticker", "last_date", "last_price", "reason"])
-
-    def frame(self, date: pd.Timestamp) -> pd.DataFrame:
-        from screener.metrics import build_standard_frame
-        from screener.raw import validate_bundle
-
-        bundle = self.pit.bundle(date, self.universes)
-        bundle, _ = validate_bundle(bundle)
-        return build_standard_frame(bundle, pd.Timestamp(date).date()).frame
-
-    def survivorship_biased(self, universe: str, date: pd.Timestamp) -> bool:
-        return self.pit.survivorship_biased(universe, date)
-
-
 @dataclass
 class Factor:
     id: str

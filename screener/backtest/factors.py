@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 
 def quantiles(f: np.ndarray, valid: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,10 +45,29 @@ def quantiles(f: np.ndarray, valid: np.ndarray, n: int) -> tuple[np.ndarray, np.
     return q, tied
 
 
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..k of the non-NaN entries of each row, ties averaged (scipy ``rankdata``'s
+    'average' method, NaN kept NaN), for every row at once: one sort, two bincounts."""
+    d, n = x.shape
+    if not x.size:
+        return x.astype("float64")
+    order = np.argsort(x, axis=1)  # NaN sort last; ties need no order (grouped below)
+    s = np.take_along_axis(x, order, axis=1)
+    new = np.ones(s.shape, dtype=bool)
+    new[:, 1:] = s[:, 1:] != s[:, :-1]  # NaN != NaN: each NaN its own group (dropped below)
+    gid = np.cumsum(new.ravel()) - 1
+    pos = np.tile(np.arange(1, n + 1, dtype="float64"), d)
+    avg = (np.bincount(gid, weights=pos) / np.bincount(gid))[gid].reshape(d, n)
+    ranks = np.empty((d, n))
+    np.put_along_axis(ranks, order, avg, axis=1)
+    ranks[np.isnan(x)] = np.nan
+    return ranks
+
+
 def spearman_rows(f: np.ndarray, r: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Spearman correlation per row over the valid entries (NaN with fewer than 2)."""
-    a = rankdata(np.where(valid, f, np.nan), axis=1, nan_policy="omit")
-    b = rankdata(np.where(valid, r, np.nan), axis=1, nan_policy="omit")
+    a = average_ranks(np.where(valid, f, np.nan))
+    b = average_ranks(np.where(valid, r, np.nan))
     cnt = valid.sum(axis=1)
     with np.errstate(all="ignore"):
         am = np.nansum(a, axis=1) / cnt
@@ -108,7 +126,7 @@ def factor_stats(name: str, horizon: str, dates: pd.DatetimeIndex, f: np.ndarray
     has_r = universe & np.isfinite(r)
     valid = has_f & has_r
     q, tied = quantiles(f, valid, n_buckets)
-    means, counts = bucket_means(q, np.where(valid, r, 0.0), n_buckets)
+    means, _ = bucket_means(q, np.where(valid, r, 0.0), n_buckets)
     ic = spearman_rows(f, r, valid)
     top, bottom = (n_buckets, 1) if higher_better else (1, n_buckets)
     spread = means[:, top - 1] - means[:, bottom - 1]

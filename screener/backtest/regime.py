@@ -1,14 +1,14 @@
 """Follow the regime: on each signal date hold the list of the phase the regime verdict pointed
 to then (``screener.regime``: only what was released by that close), against each static list.
 
-Adds to a ``BacktestResult``:
+The strategy itself is priced by the backtest like a phase (``BacktestConfig.regime``: the
+phase chosen per signal date, from ``screener.regime.run.regime_choice``; rows
+``follow_regime`` in the summary, periods, curve). This module adds to the ``BacktestResult``:
 
-- ``summary``: rows ``follow_regime`` (net, gross) with the same figures as the phases;
 - ``regime``: the comparison: per static list, its net annual return and the regime's excess
   over it, and one line saying whether following the regime added anything;
 - ``regime_dates``: per signal date the phase chosen and the period returns (net) of the
-  regime strategy and of each static list;
-- ``curve``: the regime strategy's growth of 1.
+  regime strategy and of each static list.
 """
 
 from __future__ import annotations
@@ -17,32 +17,20 @@ import numpy as np
 import pandas as pd
 
 from screener.backtest import stats
-from screener.backtest.portfolio import follow, portfolio_returns
 
 LABEL = "follow_regime"
 
 
-def follow_the_regime(rules, history, perf, cfg, universe: str | None):
-    """(ListReturns, choice by signal date) of the regime strategy on one schedule."""
-    from screener.regime.run import regime_choice
-
-    choice = regime_choice(rules, history, perf.signals, universe=universe)
-    holdings = follow(choice, perf.holdings, perf.signals)
-    return portfolio_returns(LABEL, holdings, perf.growth, cfg.cost_bps), choice
-
-
-def add_to_result(result, perf, lr, choice: pd.Series, rebalance: str) -> None:
-    versus = perf.universe.gross
-    rows = [{"strategy": LABEL, "basis": basis, **stats.summary(r, rebalance, versus=versus),
-             "names_per_period": float(lr.names.mean()) if len(lr.names) else np.nan,
-             "turnover": float(lr.turnover.iloc[1:].mean()) if len(lr.turnover) > 1 else np.nan,
-             "cost_per_period": float(lr.cost.mean()) if len(lr.cost) else np.nan}
-            for basis, r in (("net", lr.net), ("gross", lr.gross))]
-    result.tables["summary"] = pd.concat([result.tables["summary"], pd.DataFrame(rows)],
-                                         ignore_index=True)
+def add_comparison(result, perf, choice: pd.Series, rebalance: str) -> None:
+    """The comparison tables and line for the ``follow_regime`` strategy of ``perf``."""
+    lr = perf.phases.get(LABEL)
+    if lr is None:
+        return
+    choice = pd.Series(choice.to_numpy(), index=pd.DatetimeIndex(choice.index).normalize())
     ours = stats.summary(lr.net, rebalance)
     comp = []
-    for ph, plr in perf.phases.items():
+    static = {ph: plr for ph, plr in perf.phases.items() if ph != LABEL}
+    for ph, plr in static.items():
         s = stats.summary(plr.net, rebalance)
         # the same periods for both: a period without a regime list is left out of ours only
         both = lr.net.notna() & plr.net.notna()
@@ -79,10 +67,7 @@ def add_to_result(result, perf, lr, choice: pd.Series, rebalance: str) -> None:
     result.tables["regime"] = comp
     per = pd.DataFrame({"signal": pd.DatetimeIndex(perf.signals[:len(lr.net)]),
                         "phase_chosen": chosen.to_numpy(), LABEL: lr.net.to_numpy()})
-    for ph, plr in perf.phases.items():
+    for ph, plr in static.items():
         per[ph] = plr.net.to_numpy()
     result.tables["regime_dates"] = per
-    if "curve" in result.tables:
-        result.tables["curve"][f"{LABEL}.net"] = stats.cumulative(lr.net).reindex(
-            result.tables["curve"].index)
     result.warnings.append(line)

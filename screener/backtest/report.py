@@ -30,7 +30,9 @@ from screener.backtest.episodes import (
     episode_end,
     window_return,
 )
-from screener.backtest.returns import STATUS
+from screener.backtest.returns import KEPT, STATUS
+
+KEPT_NAMES = {STATUS[k] for k in KEPT}
 
 TABLES = ["about", "summary", "years", "episodes", "rolling", "factors", "periods", "curve",
           "holdings", "factor_dates", "sample", "dropped"]
@@ -119,11 +121,13 @@ def _years(p) -> pd.DataFrame:
 
 def _holdings(p, lists) -> pd.DataFrame:
     frames = []
-    tick = np.asarray(lists.tickers.astype(str))
+    pos = lists.dates.get_indexer(p.signals)
     for ph in p.phases:
-        pos = lists.dates.get_indexer(p.signals)
         for i in range(p.growth.periods):
-            names = lists.listed_tickers[ph][pos[i]]
+            if ph in lists.listed_tickers:
+                names = lists.listed_tickers[ph][pos[i]]
+            else:  # a derived strategy (follow the regime): its columns, in the chosen order
+                names = list(lists.tickers[np.asarray(p.holdings[ph][i], dtype=np.int64)])
             if not names:
                 continue
             cols = lists.tickers.get_indexer(pd.Index(names))
@@ -133,15 +137,21 @@ def _holdings(p, lists) -> pd.DataFrame:
                 "signal": p.signals[i], "entry": p.growth.start[i], "exit": p.growth.end[i],
                 "phase": ph, "rank": np.arange(1, len(names) + 1), "ticker": names,
                 "return": g - 1.0, "status": [STATUS[int(s)] for s in st]}))
-    del tick
     if not frames:
         return pd.DataFrame(columns=["signal", "entry", "exit", "phase", "rank", "ticker",
                                      "return", "status"])
     return pd.concat(frames, ignore_index=True)
 
 
-def _dropped(holdings: pd.DataFrame, fstats) -> pd.DataFrame:
+def _dropped(holdings: pd.DataFrame, fstats, fwd=None, eligible=None) -> pd.DataFrame:
     rows = []
+    for label, (_, status) in (fwd or {}).items():  # why an eligible name has no return
+        st = status[eligible] if eligible is not None else status.ravel()
+        codes, counts = np.unique(st, return_counts=True)
+        c = {STATUS[int(k)]: int(v) for k, v in zip(codes, counts, strict=True)}
+        rows.append({"what": f"forward returns ({label}) of eligible names", "rows": len(st),
+                     "kept": sum(v for k, v in c.items() if k in KEPT_NAMES),
+                     **{f"status.{k}": v for k, v in c.items()}})
     if len(holdings):
         for ph, g in holdings.groupby("phase", sort=False):
             c = g["status"].value_counts()
@@ -167,7 +177,7 @@ def _episodes(p, panel, episodes, benchmark: str) -> pd.DataFrame:
         row = {"episode": name, "kind": ep.kind, "start": start, "end": end}
         rets = {}
         for ph, h in p.holdings.items():
-            r, used, names = window_return(panel, p.timing, h, start, end)
+            r, _, names = window_return(panel, p.timing, h, start, end)
             rets[ph] = r
             row[ph] = r
             row[f"{ph}.names"] = names
@@ -181,7 +191,10 @@ def _episodes(p, panel, episodes, benchmark: str) -> pd.DataFrame:
             row["lead_vs_next"] = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else np.nan
             row["lead_vs_universe"] = ranked[0][1] - u if np.isfinite(u) else np.nan
         else:
-            row["leader"] = "outside the backtest range"
+            first, last = p.growth.start.min(), p.growth.end.max()
+            overlap = p.growth.periods and start < last and end > first
+            row["leader"] = ("partly outside the backtest range" if overlap
+                             else "outside the backtest range")
         row["note"], row["source"] = ep.note, ep.source
         rows.append(row)
     return pd.DataFrame(rows)
@@ -206,7 +219,9 @@ def _rolling(perf: dict, rebalance: str) -> pd.DataFrame:
 
 def plan_metrics(plan, phase_id: str) -> list[str]:
     """Metrics a phase's filters and eligibility read."""
-    ph = next(p for p in plan.phases if p.id == phase_id)
+    ph = next((p for p in plan.phases if p.id == phase_id), None)
+    if ph is None:
+        return []
     cols = [c for r in plan.eligibility + ph.filters for c in r.columns]
     return list(dict.fromkeys(cols))
 
@@ -217,12 +232,12 @@ def _about(cfg, plan, lists, lag, horizons, is_sample, survivorship, screen_hash
         ("universes", ", ".join(plan.universes)),
         ("data", "FICTIONAL SAMPLE HISTORY: these companies do not exist" if is_sample
          else "stored history (point in time)"),
-        ("signal dates", f"{lists.dates[0].date()} to {lists.dates[-1].date()}, "
-                         f"{len(p.signals)} {cfg.rebalance} rebalances (last NYSE session)"),
-        ("trading", f"bought at the close {lag} session(s) after each signal, equal weight, "
-                    "held to the next entry"),
-        ("costs", f"{cfg.cost_bps:g} bps per side on the traded share of the portfolio; "
-                  "net = (1 + gross) x (1 - cost)"),
+        ("signal dates", (f"{lists.dates[0].date()} to {lists.dates[-1].date()}, "
+                          f"{len(p.signals)} {cfg.rebalance} rebalances (last NYSE session)")),
+        ("trading", (f"bought at the close {lag} session(s) after each signal, equal weight, "
+                     "held to the next entry")),
+        ("costs", (f"{cfg.cost_bps:g} bps per side on the traded share of the portfolio; "
+                   "net = (1 + gross) x (1 - cost)")),
         ("delistings", cfg.policy.describe()),
         ("benchmark", f"{cfg.benchmark} (adjusted closes, same entry and exit closes)"),
         ("horizons", ", ".join(h.label for h in horizons) + f"; {cfg.buckets} buckets"),
@@ -241,7 +256,7 @@ def assemble(*, cfg, plan, lists, panel, perf, base, fstats, horizons, lag, is_s
     from screener.backtest.evaluate import restrict
 
     p = perf[base]
-    stats_list, _fwd = fstats
+    stats_list, fwd = fstats
     biased = lists.sample.index[lists.sample["survivorship_biased"]] if len(lists.sample) \
         else []
     survivorship = ""
@@ -271,7 +286,8 @@ def assemble(*, cfg, plan, lists, panel, perf, base, fstats, horizons, lag, is_s
         "holdings": holdings,
         "factor_dates": fdates,
         "sample": sample,
-        "dropped": _dropped(holdings, stats_list),
+        "dropped": _dropped(holdings, stats_list, fwd,
+                            restrict(lists, lists.dates.intersection(p.signals)).eligible),
     }
     warnings = list(lists.warnings)
     for ph, lr in p.phases.items():

@@ -25,7 +25,6 @@ from screener.backtest import schedule as sch
 from screener.backtest.evaluate import (
     DateLists,
     FrameSource,
-    PitSource,
     evaluate_dates,
     factor_list,
     restrict,
@@ -33,12 +32,14 @@ from screener.backtest.evaluate import (
 from screener.backtest.factors import factor_stats
 from screener.backtest.portfolio import (
     benchmark_returns,
+    follow,
     period_growth,
     portfolio_returns,
     universe_returns,
 )
 from screener.backtest.report import BacktestResult, assemble
 from screener.backtest.returns import DelistingPolicy, ReturnPanel, timing
+from screener.backtest.source import PitSource
 from screener.errors import ConfigError, Location, NoDataError, Problem
 
 
@@ -60,6 +61,10 @@ class BacktestConfig:
     provider: str | None = None
     store_path: Path | None = None
     overrides: dict[str, str] | None = None
+    # "follow the regime": signal date -> phase id chosen for that date (point in time, e.g.
+    # the regime panel's verdict at that close); adds a ``follow_regime`` strategy
+    regime: pd.Series | None = None
+    chunk_years: int = 5  # history loaded in windows of this many years (peak memory)
 
 
 def _check_factors(names: list[str]) -> None:
@@ -111,6 +116,11 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     factors = factor_list(plan, cfg.factors)
     lists = evaluate_dates(plan, source, all_dates, factors, progress)
     evaluated = time.perf_counter()
+    history = getattr(source, "history", None)   # where the regime's series are stored
+    if rules is not None and history is not None and cfg.regime is None:
+        from screener.regime.run import regime_choice  # the verdict at each signal's close
+        cfg = replace(cfg, regime=regime_choice(rules, history, all_dates,
+                                                universe=plan.universes[0]))
     panel = ReturnPanel(source.prices, source.delistings, cfg.policy)
     if panel.dates.empty:
         raise NoDataError("The history holds no daily prices for these names.",
@@ -126,20 +136,15 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
                       base=offsets[0], fstats=fstats, horizons=horizons, lag=lag,
                       is_sample=source.is_sample,
                       screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
-    history = getattr(source, "history", None)   # where the regime's series are stored
-    if rules is not None and history is not None:
-        from screener.backtest import regime as follow_regime
-        lr, choice = follow_regime.follow_the_regime(rules, history, perf[offsets[0]], cfg,
-                                                      plan.universes[0])
-        follow_regime.add_to_result(result, perf[offsets[0]], lr, choice, cfg.rebalance)
+    if cfg.regime is not None:
+        from screener.backtest.regime import add_comparison
+        add_comparison(result, perf[offsets[0]], cfg.regime, cfg.rebalance)
     return result
 
 
 def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):
     """PointInTime up to the last signal; outcome prices up to the last horizon's exit."""
     from screener.history.store import HistoryStore
-    from screener.timeaxis import PointInTime
-
     if cfg.provider == "sample":
         try:
             from screener.sample.history import sample_history
@@ -155,13 +160,12 @@ def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, la
             "Leave --provider out (the history of `screener fetch --history`, or imported "
             "files), or pass --provider sample for the fictional history.")
     bench = tuple(dict.fromkeys([cfg.benchmark, "IWM", "IJR", "SPY"]))
-    pit = PointInTime.load(plan.universes, dates[0], dates[-1], history=history,
-                           benchmarks=bench)
     months = max([h.n for h in horizons if h.unit == "m"] + [1])
     days = max([h.n for h in horizons if h.unit == "d"] + [0])
     outcome_end = dates[-1] + pd.DateOffset(months=months) \
         + pd.Timedelta(days=days * 2 + lag * 2 + 40)
-    return PitSource(pit, plan.universes, history=history, outcome_end=outcome_end)
+    return PitSource(history, plan.universes, dates, outcome_end, benchmarks=bench,
+                     is_sample=cfg.provider == "sample", chunk_years=cfg.chunk_years)
 
 
 @dataclass
@@ -184,6 +188,8 @@ def _performance(lists: DateLists, panel: ReturnPanel, signals: pd.DatetimeIndex
     t = timing(panel, signals, lag)
     pg = period_growth(panel, t)
     holdings = {p: [lists.lists[p][i] for i in pos] for p in lists.phases}
+    if cfg.regime is not None:
+        holdings[FOLLOW] = follow(_choice(cfg.regime, lists.phases), holdings, signals)
     phases = {p: portfolio_returns(p, h, pg, cfg.cost_bps) for p, h in holdings.items()}
     uni = universe_returns("universe_ew", [lists.universe[i] for i in pos], pg)
     bench = benchmark_returns(cfg.benchmark, panel, cfg.benchmark, pg)
@@ -191,11 +197,25 @@ def _performance(lists: DateLists, panel: ReturnPanel, signals: pd.DatetimeIndex
                        [lists.universe[i] for i in pos])
 
 
+FOLLOW = "follow_regime"
+
+
+def _choice(regime: pd.Series, phases: list[str]) -> pd.Series:
+    """The regime series with dates normalised; an unknown phase id is an error."""
+    ch = pd.Series(regime.to_numpy(), index=pd.DatetimeIndex(regime.index).normalize())
+    bad = sorted({str(v) for v in ch.dropna().unique()} - set(phases))
+    if bad:
+        raise sch.BacktestUsageError(f"The regime names unknown phases: {', '.join(bad)}.",
+                                     f"The screen's phases are: {', '.join(phases)}.")
+    return ch
+
+
 def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buckets: int):
     """Forward returns per horizon from each signal's entry close, then each factor's stats."""
     t = timing(panel, lists.dates, lag)
     out = []
     fwd = {}
+    ever = np.flatnonzero(lists.eligible.any(axis=0))  # names never eligible add nothing
     for h in horizons:
         exits = panel.row_on_or_after(sch.add_sessions(sch.horizon_signal(lists.dates, h), lag))
         r = np.full((len(lists.dates), len(panel.tickers)), np.nan)
@@ -206,6 +226,7 @@ def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buck
             r[i] = g - 1.0
         fwd[h.label] = (r, status)
         for f in lists.factors:
-            out.append(factor_stats(f.id, h.label, lists.dates, lists.values[f.id], r, buckets,
-                                    lists.eligible, f.higher_better))
+            out.append(factor_stats(f.id, h.label, lists.dates, lists.values[f.id][:, ever],
+                                    r[:, ever], buckets, lists.eligible[:, ever],
+                                    f.higher_better))
     return out, fwd

@@ -163,4 +163,4 @@ def staggered_offsets(rebalance: str, n: int) -> list[int]:
     if n < 1:
         raise BacktestUsageError("--rolling needs at least 1 start.", "e.g. --rolling 4")
     step = SESSIONS_PER_PERIOD[rebalance] / n
-    return sorted({int(round(i * step)) for i in range(n)})
+    return sorted({round(i * step) for i in range(n)})

@@ -42,6 +42,10 @@ def _pct(x) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.1%}"
 
 
+def _share(x) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1%}"
+
+
 def _num(x, digits=2) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
@@ -61,8 +65,8 @@ def print_backtest(result) -> None:
                 f"{'hit':>7}{'turn':>7}{'names':>7}", bold=True)
     for r in s.to_dict("records"):
         click.echo(f"{str(r['strategy'])[:21]:<22}{r['basis']:<7}{_pct(r['annual_return']):>9}"
-                   f"{_pct(r['annual_volatility']):>8}{_num(r['sharpe']):>8}"
-                   f"{_pct(r['max_drawdown']):>9}{_pct(r.get('hit_rate')):>7}"
+                   f"{_share(r['annual_volatility']):>8}{_num(r['sharpe']):>8}"
+                   f"{_pct(r['max_drawdown']):>9}{_share(r.get('hit_rate')):>7}"
                    f"{_num(r.get('turnover'), 2):>7}{_num(r.get('names_per_period'), 0):>7}")
     f = result.tables["factors"]
     if len(f):
@@ -71,9 +75,9 @@ def print_backtest(result) -> None:
                     bold=True)
         for r in f[f["horizon"] == first].to_dict("records"):
             click.echo(f"  {r['factor']:<28} IC {_num(r['ic_mean'], 3):>6}  t {_num(r['ic_t']):>6}"
-                       f"  spread {_pct(r['spread']):>7}  coverage {_pct(r['coverage'])}")
+                       f"  spread {_pct(r['spread']):>7}  coverage {_share(r['coverage'])}")
     e = result.tables["episodes"]
-    inside = e[e["leader"] != "outside the backtest range"] if len(e) else e
+    inside = e[~e["leader"].str.contains("outside the backtest range")] if len(e) else e
     if len(inside):
         click.secho("\nEpisodes: which list led", bold=True)
         for r in inside.to_dict("records"):

@@ -99,9 +99,8 @@ class RawBundle:
     market: pd.DataFrame = field(default_factory=lambda: empty_block("market"))
     failures: list[Failure] = field(default_factory=list)
     is_sample: bool = False
-    # -- the time axis (screener.timeaxis) ---------------------------------------------------
-    # prices: the daily PricePanel cut at the evaluation date (None: no stored prices)
     prices: PricePanel | None = None
+    # -- the time axis (screener.timeaxis) ---------------------------------------------------
     # "fy": ``statements`` holds fiscal years; "ttm": trailing-twelve-month windows (flows) with
     # the most recent quarter's balances, keyed fiscal_year = window end year - k (see
     # history.asof); ``annual`` then holds the fiscal years (Piotroski, Altman, ``_fy`` ids)

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from screener.backtest.portfolio import follow, portfolio_returns
 from screener.backtest.returns import DelistingPolicy
 from screener.backtest.run import BacktestConfig, run_backtest
 from screener.backtest.schedule import sessions
@@ -118,22 +117,19 @@ def test_sample_states_names_per_date_and_survivorship(tmp_path):
 
 
 def test_follow_the_regime_holds_the_chosen_list_each_date(tmp_path):
-    res = _run(tmp_path, cost_bps=0)
-    from screener.backtest import evaluate as ev
-    src = HandSource()
-    from screener.rules import compile_screen
-    plan = compile_screen(write_screen(tmp_path))
-    dates = pd.DatetimeIndex(res.tables["sample"].index)
-    lists = ev.evaluate_dates(plan, src, dates, [])
-    from screener.backtest.portfolio import period_growth
-    from screener.backtest.returns import ReturnPanel, timing
-    panel = ReturnPanel(src.prices, src.delistings)
-    pg = period_growth(panel, timing(panel, dates, 1))
+    plain = _run(tmp_path, cost_bps=0)
+    dates = pd.DatetimeIndex(plain.tables["sample"].index)
     choice = pd.Series(["best" if i % 2 else "worst" for i in range(len(dates))], index=dates)
-    mixed = portfolio_returns("regime", follow(choice, lists.lists, dates), pg, 0.0)
+    res = _run(tmp_path, cost_bps=0, regime=choice)
     per = res.tables["periods"]
-    want = [per[f"{choice.iloc[i]}.gross"].iloc[i] for i in range(pg.periods)]
-    np.testing.assert_allclose(mixed.gross.to_numpy(), want, atol=1e-12)
+    want = [per[f"{choice.iloc[i]}.gross"].iloc[i] for i in range(len(per))]
+    np.testing.assert_allclose(per["follow_regime.gross"], want, atol=1e-12)
+    h = res.tables["holdings"]
+    second = h[(h.phase == "follow_regime") & (h.signal == dates[1])]
+    assert list(second.ticker) == ["HHH", "AAA", "BBB"]  # the "best" list, in rank order
+    assert "follow_regime" in set(res.tables["summary"].strategy)
+    with pytest.raises(Exception, match="unknown phases: nope"):
+        _run(tmp_path, regime=pd.Series(["nope"], index=dates[:1]))
 
 
 def test_rolling_starts_trade_on_staggered_days(tmp_path):

@@ -37,9 +37,9 @@ def _store(root, snapshot="2019-12-31", extra_facts=(), extra_prices=None) -> Hi
         "universe": "russell2000", "as_of": pd.Timestamp(snapshot), "ticker": TICKERS,
         "name": TICKERS, "sector": "Industrials", "weight": np.nan, "source": "test"}))
     h.write("delistings", delistings().assign(source="test"))
-    facts = [dict(ticker=t, item="shares_outstanding", value=1e6 * (i + 1), period_start=None,
-                  period_end="2019-09-30", fiscal_year=2019, fiscal_period="Q3", form="10-Q",
-                  filed="2019-11-05", accn=f"a{i}", source="test")
+    facts = [{"ticker": t, "item": "shares_outstanding", "value": 1e6 * (i + 1), "period_start": None,
+                  "period_end": "2019-09-30", "fiscal_year": 2019, "fiscal_period": "Q3", "form": "10-Q",
+                  "filed": "2019-11-05", "accn": f"a{i}", "source": "test"}
              for i, t in enumerate(TICKERS)]
     h.write("facts", pd.DataFrame(facts + list(extra_facts)))
     return h
@@ -75,9 +75,9 @@ def test_lists_from_the_stored_history_rank_by_market_cap_as_of_each_close(tmp_p
 def test_a_filing_published_one_day_after_a_signal_changes_nothing_at_that_signal(tmp_path):
     base_root, planted_root = tmp_path / "a", tmp_path / "b"
     _store(base_root)
-    plant = dict(ticker="AAA", item="shares_outstanding", value=1e12, period_start=None,
-                 period_end="2020-03-31", fiscal_year=2020, fiscal_period="Q1", form="10-Q",
-                 filed="2020-04-01", accn="late", source="test")  # the day after 2020-03-31
+    plant = {"ticker": "AAA", "item": "shares_outstanding", "value": 1e12, "period_start": None,
+                 "period_end": "2020-03-31", "fiscal_year": 2020, "fiscal_period": "Q1", "form": "10-Q",
+                 "filed": "2020-04-01", "accn": "late", "source": "test"}  # the day after 2020-03-31
     _store(planted_root, extra_facts=[plant])
     base, planted = _run(tmp_path, base_root), _run(tmp_path, planted_root)
     hb, fb, sb = _signal_side(base)
@@ -101,6 +101,7 @@ def test_a_price_after_the_signal_close_is_not_used_in_the_signal(tmp_path):
     hb, fb, sb = _signal_side(_run(tmp_path, base_root))
     hp, fp, sp = _signal_side(_run(tmp_path, planted_root))
     pd.testing.assert_frame_equal(hb, hp)  # no list at any signal moves
+    pd.testing.assert_frame_equal(fb, fp)  # nor any factor's coverage
     pd.testing.assert_frame_equal(sb, sp)
 
 
@@ -149,3 +150,14 @@ def test_bad_options_give_one_message_and_status_2(tmp_path, monkeypatch, args, 
     assert r.exit_code == 2
     assert message in r.output
     assert "Traceback" not in r.output
+
+
+def test_loading_the_history_in_windows_changes_no_result(tmp_path):
+    root = tmp_path / "h"
+    _store(root)
+    screen = write_screen(tmp_path, MCAP_SCREEN, "big.yaml")
+    one, two = (run_backtest(BacktestConfig(screen=screen, start="2020-11", end="2021-01",
+                                            store_path=root, horizons="1m", chunk_years=c))
+                for c in (5, 1))  # 2020 and 2021 in one window, then in two
+    for name in ("holdings", "periods", "factor_dates", "sample"):
+        pd.testing.assert_frame_equal(one.tables[name], two.tables[name])
