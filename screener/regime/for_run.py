@@ -40,8 +40,19 @@ def regime_for_run(rules, universes: list[str], provider: str | None, as_of: dat
             if not store.files("macro") and not store.files("prices"):
                 return None, ("Regime panel skipped: the history store holds no macro series "
                               "or prices (`screener macro fetch`, `screener fetch --history`).")
+        from screener.regime.computed import stored_id
         from screener.regime.run import regime_run
-        res = regime_run(rules, store, as_of, universe=universes[0] if universes else None)
+
+        universe = rules.universe or (universes[0] if universes else None)
+        uses_own = any(i.series.source == "computed" for i in rules.indicators)
+        if uses_own and store.files("prices") and stored_id("breadth_50d", universe) not in \
+                store.latest("macro", by="series").index:
+            # the first computation reads every stored price (minutes on 20 years): not
+            # inside a run; a verdict without half its evidence would mislead
+            return None, ("Regime panel skipped: the breadth and relative-strength series are "
+                          "not computed yet (run `screener regime` once; later runs update "
+                          "them in seconds).")
+        res = regime_run(rules, store, as_of, universe=universe)
     except ScreenerError as exc:
         return None, f"Regime panel skipped: {exc.message}"
     if res.panel.verdict is None:

@@ -137,3 +137,21 @@ def test_run_workbook_shows_the_verdict_and_marks_its_phase(tmp_path, monkeypatc
     assert last["Early junk rally"] == 1 and last["Defensive"] is None
     assert abs(last["IWM / SPY"] - 0.4) < 1e-3
     assert last["spreads_falling threshold"] == 0
+
+
+def test_run_skips_the_regime_until_our_series_are_computed(tmp_path, monkeypatch):
+    """The first computation of breadth reads every stored price: `run` leaves it to
+    `screener regime` and says so instead of giving a verdict on half the evidence."""
+    from screener.regime.config import load_regime
+    from screener.regime.for_run import regime_for_run
+
+    store_dir = tmp_path / "history"
+    st = world.build(tmp_path)
+    days = pd.bdate_range("2024-01-01", "2024-06-28")
+    st.write("prices", pd.DataFrame({"ticker": "AAA", "date": days, "close": 1.0,
+                                     "adj_close": 1.0, "volume": 1.0, "source": "test"}))
+    rebound = Path(__file__).parents[2] / "screens" / "rebound.yaml"
+    monkeypatch.setenv("SCREENER_HISTORY_DIR", str(store_dir))
+    run, note = regime_for_run(load_regime(rebound), ["russell2000"], None,
+                               pd.Timestamp("2024-06-28").date())
+    assert run is None and "run `screener regime` once" in note
