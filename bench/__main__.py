@@ -168,6 +168,7 @@ def main() -> None:
         f"{h['generate_s']:.0f} s once, hit {h['hit_s'] * 1000:.1f} ms",
         f"{sum(h['rows'].values()):,} rows, {sum(h['mb'].values()):.0f} MB on disk, "
         f"peak {h['max_rss_mb']:.0f} MB")
+
     from bench import bench_asof
 
     a = bench_asof.run(runs=1 if args.quick else 3)

@@ -39,7 +39,7 @@ import pandas as pd
 
 from screener.history.store import HistoryStore
 
-VERSION = 5
+VERSION = 6
 SOURCE = "sample"
 END = date(2026, 11, 20)        # the sample's "today" (SampleProvider's default as-of date)
 DONE = "sample-history.json"

@@ -92,10 +92,15 @@ def phase_table() -> pd.DataFrame:
 
 def trading_days(start, end) -> pd.DatetimeIndex:
     """NYSE sessions between ``start`` and ``end`` (inclusive), from exchange-calendars."""
+    import warnings
+
     import exchange_calendars as xc
 
-    cal = xc.get_calendar("XNYS", start=pd.Timestamp(start).strftime("%Y-%m-%d"),
-                          end=pd.Timestamp(end).strftime("%Y-%m-%d"))
+    with warnings.catch_warnings():          # the library's own pandas deprecation notices
+        warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        cal = xc.get_calendar("XNYS", start=pd.Timestamp(start).strftime("%Y-%m-%d"),
+                              end=pd.Timestamp(end).strftime("%Y-%m-%d"))
     return pd.DatetimeIndex(cal.sessions.tz_localize(None) if cal.sessions.tz else cal.sessions)
 
 

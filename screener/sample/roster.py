@@ -126,7 +126,8 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
     # today's recent listings (three fiscal years in the demo) listed during the first
     recent = live & (cat(lambda w: w.traits.first_year) > 0)
     if recent.any():
-        listed_year = live_w.fiscal_years[cat(lambda w: w.traits.first_year)[recent]]
+        first_fy = cat(lambda w: w.traits.first_year)[recent]
+        listed_year = live_w.fiscal_labels[np.flatnonzero(recent), first_fy]
         lo = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 4, "day": 1}))
         hi = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 12, "day": 31}))
         first_i[recent] = np.minimum(lo + (rng.random(recent.sum()) * (hi - lo)).astype(int),
@@ -153,7 +154,7 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
     fy = last_day.year.to_numpy() - (last_day.month.to_numpy() < fm).astype(int)
     fy_end = pd.to_datetime({"year": fy, "month": fm, "day": 1}) + pd.offsets.MonthEnd(0)
     fy = np.where(fy_end.to_numpy() + np.timedelta64(90, "D") > last_day.to_numpy(), fy - 1, fy)
-    last_fy = np.where(live, live_w.fiscal_years[-1], fy)
+    last_fy = np.where(live, cat(lambda w: w.fiscal_labels[:, -1]), fy)
 
     mk = {k: cat(lambda w, k=k: w.market[k]) for k in ("price", "shares_outstanding", "beta",
                                                        "short_pct_float", "volatility_1y",

@@ -105,8 +105,13 @@ def merge_history(journal: RawBundle, hist: RawBundle, tickers: pd.Index) -> Raw
 def overlay_latest(bundle: RawBundle, tickers, history: HistoryStore | None = None
                    ) -> RawBundle:
     """The latest-data bundle with the history's TTM statements for the names it has facts
-    for (nothing changes when the history holds no facts)."""
+    for, and its recent daily prices (so the price metrics are computed from them); nothing
+    changes when the history holds neither."""
+    from screener.history.prices import recent_panel
+
     history = history or HistoryStore()
+    if bundle.prices is None and history.files("prices"):
+        bundle.prices = recent_panel(history, tickers)
     if not history.files("facts"):
         return bundle
     tickers = pd.Index(list(tickers))
@@ -119,6 +124,7 @@ def overlay_latest(bundle: RawBundle, tickers, history: HistoryStore | None = No
     hist.estimates, hist.market = empty_block("estimates"), empty_block("market")
     merged = merge_history(bundle, hist, tickers)
     merged.estimates, merged.market = bundle.estimates, bundle.market
+    merged.prices = bundle.prices
     merged.as_of = None
     return merged
 
