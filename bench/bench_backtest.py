@@ -42,7 +42,7 @@ print(json.dumps({**res.timings, "total_s": total, "cpu_s": cpu, "max_rss_mb": h
 def child(start: str, end: str, universes: str) -> dict:
     screen = ROOT / "screens" / "rebound.yaml"
     out = subprocess.run([sys.executable, "-c", CHILD, start, end, universes, str(screen)],
-                         capture_output=True, text=True, cwd=ROOT)
+                         capture_output=True, text=True, cwd=ROOT, check=False)
     if out.returncode:
         raise SystemExit(f"backtest child failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -142,6 +142,7 @@ def test_cli_backtest_writes_the_workbook_and_tables(tmp_path, monkeypatch):
     (["--from", "2020-01", "--to", "2020-05", "--delisting-return", "performance"],
      "REASON=RATE"),
     (["--from", "20x0", "--to", "2020-05"], "is not a date"),
+    (["--from", "2020-01", "--to", "2020-05", "--provider", "fmp"], "reads the stored history"),
 ])
 def test_bad_options_give_one_message_and_status_2(tmp_path, monkeypatch, args, message):
     monkeypatch.setenv("SCREENER_HISTORY_DIR", str(tmp_path / "empty"))
