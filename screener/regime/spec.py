@@ -11,7 +11,7 @@
         hy_spread_3m:
           series: BAMLH0A0HYM2       # a series id from the catalog (screener macro series)
           transform: change 3m       # level | change W | pct_change W | percentile W |
-                                     # zscore W | ma_cross F/S
+                                     # zscore W | ma_cross F/S | from_high W | from_low W
           rule: "< 0"                # <, <=, >, >= a number; or {op: between, value: [a, b]}
           votes: {junk_rally: 2, quality_recovery: 1, defensive: -1}
           why: Spreads tightening over a quarter is the credit market reopening.
@@ -84,7 +84,8 @@ class Indicator(Strict):
     series: str = Field(description="A series id from the catalog (screener macro series)")
     label: str | None = None
     transform: str = Field("level", description="level | change 3m | pct_change 1y | "
-                           "percentile 10y | zscore 10y | ma_cross 50/200")
+                           "percentile 10y | zscore 10y | ma_cross 50/200 | from_high 2y | "
+                           "from_low 1y")
     rule: Comparison
     votes: dict[str, float] = Field(min_length=1, description="verdict -> weight (+ for, - against)")
     why: str = Field("", description="The reasoning behind the threshold (shown in the panel)")

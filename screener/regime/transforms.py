@@ -12,6 +12,9 @@ workbook state, and what a user can recompute by hand):
 - ``zscore W``: (value - mean) / standard deviation (ddof=1) of those same observations.
 - ``ma_cross F/S``: mean of the last F observations / mean of the last S observations - 1
   (> 0: the fast average is above the slow one).
+- ``from_high W`` / ``from_low W``: value minus the highest / lowest observation dated after
+  (date - W) and up to date (e.g. the policy rate ``from_high 2y`` = cumulative cuts since
+  its peak, <= 0).
 
 W is a calendar span: ``10d``, ``13w``, ``3m``, ``1y`` (calendar months/years as in
 ``pandas.DateOffset``). A transform without enough history is NaN (no vote).
@@ -25,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-KINDS = ("level", "change", "pct_change", "percentile", "zscore", "ma_cross")
+KINDS = ("level", "change", "pct_change", "percentile", "zscore", "ma_cross", "from_high",
+         "from_low")
 WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 MA_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -113,6 +117,10 @@ def evaluate(t: Transform, dates: pd.DatetimeIndex, x: np.ndarray,
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[ok] = np.where(base != 0, x[p] / base - 1.0, np.nan)
+    elif t.kind in ("from_high", "from_low"):
+        lo = _window_starts(dates, p, t.window)
+        pick = np.max if t.kind == "from_high" else np.min
+        out[ok] = [x[b] - pick(x[a:b + 1]) for a, b in zip(lo, p)]
     elif t.kind in ("percentile", "zscore"):
         lo = _window_starts(dates, p, t.window)
         vals = np.empty(len(p))

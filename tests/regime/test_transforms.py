@@ -51,9 +51,20 @@ def test_ma_cross_equals_pandas_rolling_means(weekly):
     np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-10, equal_nan=True)
 
 
+def test_from_high_is_the_cumulative_move_since_the_peak():
+    s = pd.Series([5.25, 5.50, 5.25, 4.75, 4.50],
+                  index=pd.to_datetime(["2023-07-27", "2023-09-01", "2024-09-18", "2024-11-07",
+                                        "2024-12-18"]))
+    assert Transform.parse("from_high 2y").at(s, np.array([4]))[0] == pytest.approx(-1.0)
+    assert Transform.parse("from_low 3m").at(s, np.array([4]))[0] == pytest.approx(0.0)
+    assert Transform.parse("from_low 1y").at(s, np.array([4]))[0] == pytest.approx(0.0)
+    assert Transform.parse("from_high 3m").at(s, np.array([4]))[0] == pytest.approx(-0.25)
+
+
 def test_nothing_after_the_position_is_seen(weekly):
     p = np.array([400])
-    for text in ("level", "change 3m", "percentile 10y", "zscore 10y", "ma_cross 4/12"):
+    for text in ("level", "change 3m", "percentile 10y", "zscore 10y", "ma_cross 4/12",
+                 "from_high 1y", "from_low 1y"):
         t = Transform.parse(text)
         cut = weekly.iloc[:401]
         assert t.at(weekly, p)[0] == t.at(cut, p)[0], text
