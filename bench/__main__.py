@@ -163,6 +163,15 @@ def main() -> None:
     add("run + workbook at 2,600 names (one process)", f"{mem_small['max_rss_mb']:.0f} MB peak RSS",
         f"run {mem_small['run_s']:.2f} s, workbook {mem_small['write_s']:.2f} s")
 
+    from bench import bench_sample_history
+
+    h = bench_sample_history.measure(2600, 5 if args.quick else 20)
+    years = 5 if args.quick else 20
+    add(f"sample history 2,600 names x {years} years (fictional)",
+        f"{h['generate_s']:.0f} s once, hit {h['hit_s'] * 1000:.1f} ms",
+        f"{sum(h['rows'].values()):,} rows, {sum(h['mb'].values()):.0f} MB on disk, "
+        f"peak {h['max_rss_mb']:.0f} MB")
+
     from bench import bench_asof
 
     a = bench_asof.run(runs=1 if args.quick else 3)

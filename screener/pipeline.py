@@ -144,7 +144,13 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
     if as_of is not None and provider == SAMPLE and _has_sample_history():
         from screener.timeaxis import PointInTime
 
-        pit = PointInTime.load(universes, as_of, as_of, provider=SAMPLE)
+        history = None
+        if seed is not None or n is not None:  # another fictional world than the default
+            from screener.sample.history import sample_history
+
+            history = sample_history(seed=2026 if seed is None else seed,
+                                     n=2600 if n is None else n)
+        pit = PointInTime.load(universes, as_of, as_of, provider=SAMPLE, history=history)
         bundle = pit.bundle(as_of)
         uni_as_of = {u: f"sample history, snapshot {pit.snapshot_date(u, as_of).date()}"
                      for u in universes}

@@ -27,18 +27,23 @@ FEE = 0.002
 
 
 def _index_return(p: Paths, shares: np.ndarray, snap_rows: np.ndarray,
-                  members: np.ndarray) -> np.ndarray:
-    """Cap-weighted simple return of the members in force each day (weights: prior close)."""
+                  members: np.ndarray, block: int = 512) -> np.ndarray:
+    """Cap-weighted simple return of the members in force each day (weights: prior close).
+
+    The snapshot taken at a day's close applies from the next day on.
+    """
     D = len(p.dates)
-    k = np.clip(np.searchsorted(snap_rows, np.arange(D), side="left") - 1, 0, None)
-    # the snapshot taken at a day's close applies from the next day on
-    m = members[k]
-    cap_prev = np.vstack([np.full((1, p.close.shape[1]), np.nan), p.close[:-1]]) * shares
-    w = np.where(m & ~np.isnan(cap_prev) & ~np.isnan(p.ret), cap_prev, 0.0)
-    tot = w.sum(axis=1)
-    out = np.where(tot > 0, (w * np.nan_to_num(p.ret)).sum(axis=1) / np.where(tot > 0, tot, 1),
-                   0.0)
-    out[0] = 0.0
+    out = np.zeros(D)
+    for s in range(1, D, block):                       # blocks of days keep memory flat
+        rows = slice(s, min(s + block, D))
+        day = np.arange(rows.start, rows.stop)
+        k = np.clip(np.searchsorted(snap_rows, day, side="left") - 1, 0, None)
+        cap_prev = p.close[rows.start - 1: rows.stop - 1] * shares
+        ret = p.returns(rows)
+        w = np.where(members[k] & ~np.isnan(cap_prev) & ~np.isnan(ret), cap_prev, 0.0)
+        tot = w.sum(axis=1)
+        out[rows] = np.where(tot > 0, (w * np.nan_to_num(ret)).sum(axis=1)
+                             / np.where(tot > 0, tot, 1), 0.0)
     return out
 
 

@@ -55,7 +55,7 @@ def estimates_table(rng: np.random.Generator, ro: Roster, p: Paths, f: Factors,
     N = len(ro)
     snaps = _month_ends(p.dates)
     covered = rng.random(N) < COVERED
-    alive = p.alive[snaps] & covered[None, :]
+    alive = ~np.isnan(p.close[snaps]) & covered[None, :]
     s_idx, n_idx = np.nonzero(alive)
     day = p.dates[snaps].to_numpy("datetime64[D]")[s_idx]
     mood_all, mood_junk = _moods(f)

@@ -10,12 +10,17 @@ Per name and fiscal year (``annual``), four filings:
 
 Quarterly flows split the year with the name's seasonal weights (rounded to thousands, Q4
 takes the remainder); quarter-end balances move in a straight line from the last year end.
-About 1% of 10-Qs are amended later by a 10-Q/A that restates revenue, operating income, net
-income and EPS (an as-of view must keep using the first filing until the amendment is filed).
+The 10-K also carries the maturity ladder (``due_y1`` .. ``due_y5``, ``due_after_y5``: principal
+due in each year after the year end; today's ladder in the latest year, the same shares of each
+earlier year's debt). About 1% of 10-Qs are amended later by a 10-Q/A that restates revenue,
+operating income, net income and EPS (an as-of view must keep using the first filing until the
+amendment is filed).
 A name files only while it trades; nothing is filed after the history's last day.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -27,6 +32,11 @@ from screener.sample.roster import Roster
 
 AMENDED_SHARE = 0.01
 AMENDED_ITEMS = ["revenue", "operating_income", "net_income", "eps_diluted"]
+ITEMS = FLOWS + INSTANTS
+# the 10-K's maturity ladder (principal due in years 1-5 and after), named as the raw ladder block
+LADDER = ["due_y1", "due_y2", "due_y3", "due_y4", "due_y5", "due_after_y5"]
+PERIODS = np.array(["Q1", "Q2", "Q3", "Q4", "FY"])
+FORMS = np.array(["10-Q", "10-K", "10-Q/A"])
 Q_LAG = (25, 45)
 K_LAG = (60, 90)
 
@@ -78,7 +88,7 @@ class Filings:
 
 def _quarters(rng, annual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """(N, Y, 4) quarterly values: 3-month flows and quarter-end balances."""
-    N, Y = annual["revenue"].shape
+    N = annual["revenue"].shape[0]
     w = rng.dirichlet(np.full(4, 40.0), N)[:, None, :]                          # seasonality
     out = {}
     for item in FLOWS:
@@ -101,87 +111,111 @@ def _quarters(rng, annual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def facts_table(rng: np.random.Generator, ro: Roster, fl: Filings,
-                annual: dict[str, np.ndarray], source: str) -> pa.Table:
+def _ladders(ro: Roster, years: np.ndarray, total_debt: np.ndarray) -> dict[str, np.ndarray]:
+    """(N, Y) principal due per ladder bucket at each fiscal year end: today's ladder (world)
+    in the latest world year, the same shares of each year's debt before it."""
+    world_debt = ro.lines["total_debt"][:, -1]
+    latest = years[None, :] == ro.last_fy[:, None]
+    out = {}
+    for item in LADDER:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(world_debt > 0, ro.ladder[item] / world_debt, 0.0)
+        value = np.round(share[:, None] * np.maximum(total_debt, 0.0), -3)
+        out[item] = np.where(latest, ro.ladder[item][:, None], value)
+    return out
+
+
+def _accession(n_i, filed, q_k) -> np.ndarray:
+    """Fictional accession numbers in the SEC's shape: 10-digit filer, year, sequence."""
+    yy = (filed.astype("datetime64[Y]").astype(int) + 1970) % 100
+    filer = np.char.zfill((9_000_000_000 + n_i).astype(str), 10)
+    seq = np.char.zfill((100_000 + 10 * (q_k + 1)).astype(str), 6)
+    return np.char.add(np.char.add(np.char.add(filer, "-"), np.char.add(
+        np.char.zfill(yy.astype(str), 2), "-")), seq)
+
+
+def facts_tables(rng: np.random.Generator, ro: Roster, fl: Filings,
+                 annual: dict[str, np.ndarray], source: str) -> Iterator[pa.Table]:
+    """The facts rows, one table per calendar year of period ends (memory stays flat)."""
     qv = _quarters(rng, annual)
+    qv.update(_ladders(ro, fl.years, annual["total_debt"]))
     n_i, y_j, q_k = np.nonzero(fl.kept)                                         # one per filing
     F = len(n_i)
     is_k = q_k == 3
-    filing_id = np.arange(F)
-    accn = np.char.add(np.char.add(
-        np.char.zfill((9_000_000_000 + n_i).astype(str), 10), "-"),
-        np.char.add(np.char.add(np.char.zfill(
-            ((fl.filed[n_i, y_j, q_k].astype("datetime64[Y]").astype(int) + 1970) % 100).astype(str), 2),
-            "-"),
-                    np.char.zfill((100_000 + 10 * (q_k + 1)).astype(str), 6)))
-    cols = {k: [] for k in ("n", "f", "item", "value", "start", "end", "period")}
-    periods = np.array(["Q1", "Q2", "Q3", "Q4", "FY"])
+    filed = fl.filed[n_i, y_j, q_k]
+    accn = _accession(n_i, filed, q_k)
+    # amendments: a later 10-Q/A restating a few items of some 10-Qs
+    amended = ~is_k & (rng.random(F) < AMENDED_SHARE)
+    a_filed = _weekday(filed + rng.integers(30, 200, F).astype("timedelta64[D]"))
+    amended &= a_filed <= fl.last[n_i]
+    factor = 1 + rng.choice([-1, 1], F, p=[0.75, 0.25]) * rng.uniform(0.02, 0.08, F)
+    q_end = fl.period_end[n_i, y_j, q_k]
+    year = q_end.astype("datetime64[Y]")
+    for y in np.unique(year):
+        idx = np.flatnonzero(year == y)
+        yield _chunk(idx, n_i, y_j, q_k, filed, accn, amended, a_filed, factor, qv, annual,
+                     ro, fl, source)
 
-    def add(item_code, sel, value, start, end, period):
-        cols["n"].append(n_i[sel])
-        cols["f"].append(filing_id[sel])
-        cols["item"].append(np.full(sel.sum(), item_code))
+
+def _chunk(idx, n_i, y_j, q_k, filed, accn, amended, a_filed, factor, qv, annual, ro, fl,
+           source) -> pa.Table:
+    n, y, q = n_i[idx], y_j[idx], q_k[idx]
+    is_k = q == 3
+    q_end = fl.period_end[n, y, q]
+    q_start = fl.q_start[n, y, q]
+    no_start = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[D]")
+    cols = {k: [] for k in ("f", "item", "value", "start", "period")}
+    local = np.arange(len(idx))
+
+    def add(item_code, sel, value, start, period):
+        cols["f"].append(local[sel])
+        cols["item"].append(np.full(int(sel.sum()), item_code))
         cols["value"].append(value[sel])
         cols["start"].append(start[sel])
-        cols["end"].append(end[sel])
         cols["period"].append(period[sel])
 
-    items = FLOWS + INSTANTS
-    everyone = np.ones(F, dtype=bool)
-    q_end = fl.period_end[n_i, y_j, q_k]
-    q_start = fl.q_start[n_i, y_j, q_k]
-    no_start = np.full(F, np.datetime64("NaT"), dtype="datetime64[D]")
-    for code, item in enumerate(items):
-        v = qv[item][n_i, y_j, q_k]
+    everyone = np.ones(len(idx), dtype=bool)
+    for code, item in enumerate(ITEMS):
+        v = qv[item][n, y, q]
         if item in FLOWS:
-            add(code, everyone, v, q_start, q_end, q_k)                         # 3 months
-            add(code, is_k, annual[item][n_i, y_j], fl.fy_start[n_i, y_j], q_end,
-                np.full(F, 4))                                                  # FY
+            add(code, everyone, v, q_start, q)                                   # 3 months
+            add(code, is_k, annual[item][n, y], fl.fy_start[n, y], np.full(len(idx), 4))  # FY
         else:
-            add(code, everyone, v, no_start, q_end, np.where(is_k, 4, q_k))
+            add(code, everyone, v, no_start, np.where(is_k, 4, q))
+    for code, item in enumerate(LADDER, start=len(ITEMS)):
+        add(code, is_k & ro.has_ladder[n], qv[item][n, y], no_start, np.full(len(idx), 4))
     c = {k: np.concatenate(v) for k, v in cols.items()}
-    form = np.where(is_k[c["f"]], 1, 0)
-    filed = fl.filed[n_i, y_j, q_k][c["f"]]
-    accn_rows = c["f"]
-    forms = np.array(["10-Q", "10-K", "10-Q/A"])
-
-    # amendments: a later 10-Q/A restating a few items of some 10-Qs
-    amend = np.flatnonzero(~is_k & (rng.random(F) < AMENDED_SHARE))
-    a_filed = _weekday(fl.filed[n_i[amend], y_j[amend], q_k[amend]]
-                       + rng.integers(30, 200, len(amend)).astype("timedelta64[D]"))
-    ok = a_filed <= fl.last[n_i[amend]]
-    amend, filed_a = amend[ok], a_filed[ok]
-    item_codes = np.array([items.index(i) for i in AMENDED_ITEMS])
-    rows = np.flatnonzero(np.isin(c["f"], amend) & np.isin(c["item"], item_codes)
-                          & (c["period"] != 4))
-    where = np.searchsorted(amend, c["f"][rows])
-    factor = 1 + rng.choice([-1, 1], len(amend), p=[0.75, 0.25]) * rng.uniform(0.02, 0.08,
-                                                                                len(amend))
+    f = c["f"]
+    form = np.where(is_k[f], 1, 0)
+    # the amendments' rows: same period, later filing, other value
+    item_codes = np.array([ITEMS.index(i) for i in AMENDED_ITEMS])
+    rows = np.flatnonzero(amended[idx][f] & np.isin(c["item"], item_codes))
+    fr = f[rows]
     old_value = c["value"][rows]
-    is_eps = c["item"][rows] == items.index("eps_diluted")
-    new_value = np.where(is_eps, old_value * factor[where], np.round(old_value * factor[where], -3))
+    is_eps = c["item"][rows] == ITEMS.index("eps_diluted")
+    new_value = np.where(is_eps, old_value * factor[idx][fr],
+                         np.round(old_value * factor[idx][fr], -3))
     new_value = np.where(new_value == old_value, old_value - np.where(is_eps, 0.01, 1000.0),
                          new_value)                    # a restatement always changes the value
-    amend_accn = np.char.add(accn[amend], "A")
-    accn_all = np.concatenate([accn, amend_accn])
+    accn_here = accn[idx]
+    accn_all = np.concatenate([accn_here, np.char.add(accn_here, "A")])
 
     def both(a, b):
         return np.concatenate([a, b])
 
     value = both(c["value"], new_value)
-    n_all = both(c["n"], c["n"][rows])
-    total = len(value)
+    ff = both(f, fr)
     table = pa.table({
-        "ticker": take_strings(ro.tickers, n_all),
-        "item": take_strings(items, both(c["item"], c["item"][rows])),
+        "ticker": take_strings(ro.tickers, n[ff]),
+        "item": take_strings(ITEMS + LADDER, both(c["item"], c["item"][rows])),
         "value": value,
         "period_start": pa.array(both(c["start"], c["start"][rows]), pa.date32()),
-        "period_end": pa.array(both(c["end"], c["end"][rows]), pa.date32()),
-        "fiscal_year": both(fl.years[y_j][c["f"]], fl.years[y_j][c["f"]][rows]).astype(np.int64),
-        "fiscal_period": take_strings(periods, both(c["period"], c["period"][rows])),
-        "form": take_strings(forms, both(form, np.full(len(rows), 2))),
-        "filed": pa.array(both(filed, filed_a[where]), pa.date32()),
-        "accn": take_strings(accn_all, both(accn_rows, F + where)),
-        "source": constant(source, total),
+        "period_end": pa.array(q_end[ff], pa.date32()),
+        "fiscal_year": fl.years[y][ff].astype(np.int64),
+        "fiscal_period": take_strings(PERIODS, both(c["period"], c["period"][rows])),
+        "form": take_strings(FORMS, both(form, np.full(len(rows), 2))),
+        "filed": pa.array(both(filed[idx][f], a_filed[idx][fr]), pa.date32()),
+        "accn": take_strings(accn_all, both(f, len(idx) + fr)),
+        "source": constant(source, len(value)),
     })
     return table.filter(pa.array(~np.isnan(value)))

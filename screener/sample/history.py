@@ -4,12 +4,13 @@
 fictional names plus about a third as many that stopped trading along the way:
 
 - ``prices``: daily OHLCV and adjusted close of every name and of the benchmarks IWM, IJR, SPY,
-- ``facts``: quarterly 10-Q and annual 10-K statement facts with their filing dates, a few
-  10-Q/A amendments filed later with restated values,
+- ``facts``: quarterly 10-Q and annual 10-K statement facts with their filing dates (the 10-K
+  with its debt maturity ladder), a few 10-Q/A amendments filed later with restated values,
 - ``memberships``: quarterly snapshots of the fictional ``russell2000`` and ``sp600``,
 - ``delistings``: the last day, last price and reason (``performance``/``acquired``),
 - ``estimates``: month-end consensus snapshots,
-- ``macro``: fictional versions of the FRED series of the regime panel, with release dates.
+- ``macro``: fictional versions of the FRED series of the regime panel, with release dates,
+- ``short_interest``: twice-monthly short interest with its publication dates.
 
 Every row carries ``source = "sample"``: nothing here is real. The market moves through the
 phases of ``phases`` (bear markets, junk rallies off the bottom, quality-led recoveries,
@@ -38,7 +39,7 @@ import pandas as pd
 
 from screener.history.store import HistoryStore
 
-VERSION = 2
+VERSION = 6
 SOURCE = "sample"
 END = date(2026, 11, 20)        # the sample's "today" (SampleProvider's default as-of date)
 DONE = "sample-history.json"
@@ -117,8 +118,18 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from screener.sample import (annual, benchmarks, estimates, filings, macro, memberships,
-                                 phases, prices, roster)
+    from screener.sample import (
+        annual,
+        benchmarks,
+        estimates,
+        filings,
+        macro,
+        memberships,
+        phases,
+        prices,
+        roster,
+        short_interest,
+    )
 
     t0 = time.perf_counter()
     timings = {}
@@ -132,7 +143,7 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     start = (pd.Timestamp(end) - pd.DateOffset(years=years) + pd.Timedelta(days=1)).date()
     days = phases.trading_days(start, end)
     ro = roster.make_roster(seed, n, end, days)
-    rng = np.random.default_rng([seed, n, years, VERSION])
+    rng = np.random.default_rng([seed, n, years])
     f = phases.factors(rng, days)
     p = prices.simulate(rng, ro, f)
     lap("prices_simulated")
@@ -148,11 +159,14 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     counts["memberships"] = store.write(
         "memberships", memberships.membership_table(p, ro, rows, r, sp, SOURCE))
     counts["delistings"] = store.write("delistings", memberships.delistings_table(p, ro, SOURCE))
-    counts["facts"] = store.write("facts", filings.facts_table(rng, ro, fl, lines, SOURCE))
+    counts["facts"] = sum(store.write("facts", t)
+                          for t in filings.facts_tables(rng, ro, fl, lines, SOURCE))
     lap("facts")
     counts["estimates"] = store.write("estimates", estimates.estimates_table(
         rng, ro, p, f, fl, lines["eps_diluted"], SOURCE))
     counts["macro"] = store.write("macro", macro.macro_table(rng, days, SOURCE))
+    counts["short_interest"] = store.write("short_interest", short_interest.short_interest_table(
+        rng, ro, p, f, SOURCE))
     lap("estimates_macro")
     bench = benchmarks.benchmark_table(rng, p, f, ro.shares, rows, r, sp, SOURCE)
     year = p.dates.year.to_numpy()

@@ -21,7 +21,6 @@ Each phase sets, over its whole span:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -35,9 +34,9 @@ PHASES: list[tuple] = [
      6.5, 3.00, 3.9, 2.2, -.6, 420, 25, .2, 0, 40),
     ("2008-09-15", "bear", "Sharp bear market", -.62, -.28, .55,
      19.0, 0.25, 2.9, 0.9, -3.5, 650, 45, 2.8, 1, 70),
-    ("2009-03-09", "junk_rally", "Junk rally off the bottom", .30, .20, .32,
+    ("2009-03-09", "junk_rally", "Junk rally off the bottom", .26, .17, .32,
      7.0, 0.25, 3.4, 1.0, -.9, 530, 24, .3, 0, 15),
-    ("2009-09-09", "quality_recovery", "Quality-led recovery", .22, -.18, .20,
+    ("2009-09-09", "quality_recovery", "Quality-led recovery", .22, -.34, .20,
      5.5, 0.25, 3.4, 0.6, .3, 410, 16, -.4, 0, -10),
     ("2011-04-29", "bear", "Correction", -.28, -.12, .30,
      7.8, 0.25, 1.9, 0.3, -.3, 410, 38, .1, 0, 0),
@@ -47,7 +46,7 @@ PHASES: list[tuple] = [
      8.4, 0.50, 1.7, 0.7, -.3, 290, 26, -.3, 0, 8),
     ("2016-02-11", "junk_rally", "Junk rally", .22, .10, .20,
      5.3, 0.50, 1.6, 0.8, -.1, 260, 13, -.5, 0, 0),
-    ("2016-08-31", "quality_recovery", "Quality-led expansion", .25, -.06, .14,
+    ("2016-08-31", "quality_recovery", "Quality-led expansion", .25, -.14, .14,
      3.4, 2.00, 2.9, 2.6, .2, 210, 13, -.7, 0, -5),
     ("2018-08-31", "bear", "Q4 sell-off", -.29, -.08, .25,
      5.3, 2.50, 2.8, 2.6, -.1, 230, 28, -.4, 0, 3),
@@ -59,13 +58,13 @@ PHASES: list[tuple] = [
      10.9, 0.25, 0.7, 0.3, -8.0, 3000, 66, .7, 1, 70),
     ("2020-03-23", "junk_rally", "Junk rally off the bottom", .55, .25, .35,
      3.6, 0.25, 1.2, 0.1, 1.5, 790, 22, -.6, 0, 0),
-    ("2021-02-12", "quality_recovery", "Quality-led recovery", .02, -.22, .22,
+    ("2021-02-12", "quality_recovery", "Quality-led recovery", .02, -.30, .22,
      3.0, 0.25, 1.6, 0.5, .6, 270, 17, -.6, 0, -20),
     ("2021-11-08", "bear", "Rate-shock bear market", -.36, -.16, .30,
      5.9, 1.75, 3.4, 3.2, .1, 230, 32, -.1, 0, 40),
     ("2022-06-16", "junk_rally", "Bear-market bounce", .13, .05, .24,
      4.2, 2.50, 2.8, 3.3, .0, 250, 20, -.2, 0, 45),
-    ("2022-08-16", "grind", "High-rate grind", -.10, -.16, .22,
+    ("2022-08-16", "grind", "High-rate grind", -.10, -.24, .22,
      4.5, 5.50, 4.9, 5.1, -.2, 220, 21, -.2, 0, 50),
     ("2023-10-27", "junk_rally", "Rate-cut hopes rebound", .22, .06, .19,
      3.4, 5.50, 4.2, 4.6, -.1, 210, 13, -.5, 0, 15),
@@ -75,7 +74,7 @@ PHASES: list[tuple] = [
      4.6, 4.50, 4.0, 3.7, -.4, 240, 45, -.3, 0, 18),
     ("2025-04-08", "junk_rally", "Junk rally off the bottom", .28, .20, .24,
      2.9, 4.25, 4.1, 3.6, -.1, 230, 16, -.5, 0, 5),
-    ("2025-10-15", "quality_recovery", "Quality-led recovery", .06, -.10, .17,
+    ("2025-10-15", "quality_recovery", "Quality-led recovery", .06, -.16, .17,
      2.8, 3.75, 4.1, 3.5, .0, 225, 15, -.5, 0, 0),
 ]
 MACRO_COLUMNS = ("hy", "ff", "t10", "t2", "cfnai", "claims", "vix", "nfci", "rec", "drts")
@@ -93,10 +92,15 @@ def phase_table() -> pd.DataFrame:
 
 def trading_days(start, end) -> pd.DatetimeIndex:
     """NYSE sessions between ``start`` and ``end`` (inclusive), from exchange-calendars."""
+    import warnings
+
     import exchange_calendars as xc
 
-    cal = xc.get_calendar("XNYS", start=pd.Timestamp(start).strftime("%Y-%m-%d"),
-                          end=pd.Timestamp(end).strftime("%Y-%m-%d"))
+    with warnings.catch_warnings():          # the library's own pandas deprecation notices
+        warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        cal = xc.get_calendar("XNYS", start=pd.Timestamp(start).strftime("%Y-%m-%d"),
+                              end=pd.Timestamp(end).strftime("%Y-%m-%d"))
     return pd.DatetimeIndex(cal.sessions.tz_localize(None) if cal.sessions.tz else cal.sessions)
 
 
@@ -133,10 +137,6 @@ def factors(rng: np.random.Generator, dates: pd.DatetimeIndex) -> Factors:
         out[name] = drift + noise
     # the first phase may start before the history: its drift is per its own day count above
     return Factors(dates, ph, out["market"], out["junk"], vol)
-
-
-def last_day(end: date | str) -> pd.Timestamp:
-    return pd.Timestamp(end).normalize()
 
 
 def ar1(shocks: np.ndarray, phi: float, block: int = 256) -> np.ndarray:

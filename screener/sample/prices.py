@@ -41,10 +41,22 @@ class Paths:
     dates: pd.DatetimeIndex
     close: np.ndarray       # (D, N) as traded, NaN outside the trading span
     adj_close: np.ndarray   # (D, N) total return, equal to close on the last day
-    ret: np.ndarray         # (D, N) simple total returns, NaN outside the span (row 0: NaN)
-    daily_vol: np.ndarray   # (D, N) the day's idiosyncratic + factor scale (for OHLC, volume)
-    alive: np.ndarray       # (D, N) bool
+    idio: np.ndarray        # (D,) x (N,): the day's idiosyncratic scale is regime[d] * idio[n]
+    regime: np.ndarray
+    market_vol: np.ndarray  # (D,) the market factor's daily volatility
+    beta: np.ndarray
     dividend: np.ndarray    # (N,) annual yield
+
+    def returns(self, rows: slice = slice(None)) -> np.ndarray:
+        """Simple total returns of the days in ``rows`` (NaN on a name's first day)."""
+        start = rows.start or 0
+        adj = self.adj_close[max(start - 1, 0): rows.stop]
+        out = adj[1:] / adj[:-1] - 1
+        return out if start else np.vstack([np.full((1, adj.shape[1]), np.nan), out])
+
+    def daily_vol(self, rows: slice) -> np.ndarray:
+        return self.regime[rows, None] * self.idio[None, :] \
+            + self.market_vol[rows, None] * np.abs(self.beta)[None, :]
 
 
 def _rounded(p: np.ndarray) -> np.ndarray:
@@ -53,54 +65,60 @@ def _rounded(p: np.ndarray) -> np.ndarray:
 
 
 def simulate(rng: np.random.Generator, ro: Roster, f: Factors) -> Paths:
+    """The (days x names) price matrices; a handful of full matrices alive at any time."""
     D, N = len(f.dates), len(ro)
     day = np.arange(D)
     first_i = f.dates.searchsorted(pd.DatetimeIndex(ro.first))
     last_i = f.dates.searchsorted(pd.DatetimeIndex(ro.last))
-    alive = (day[:, None] >= first_i[None, :]) & (day[:, None] <= last_i[None, :])
 
     sectors, code = np.unique(ro.identity["sector"].to_numpy(dtype=str), return_inverse=True)
-    vol_ratio = f.vol / np.median(f.vol)
-    regime = (0.6 + 0.4 * vol_ratio)[:, None]
-    sector_shock = rng.standard_normal((D, len(sectors))) * (SECTOR_VOL / np.sqrt(252)) * regime
-    s = (ro.idio / np.sqrt(252))[None, :] * regime                  # (D, N)
+    regime = 0.6 + 0.4 * f.vol / np.median(f.vol)
+    sector_shock = rng.standard_normal((D, len(sectors))) * (SECTOR_VOL / np.sqrt(252)) \
+        * regime[:, None]
+    idio = ro.idio / np.sqrt(252)
     phi = 1 - 1 / MEAN_REVERSION_DAYS
-    shocks = rng.standard_normal((D, N)) * s
-    level = ar1(shocks, phi)                                        # OU deviation
-    r = np.diff(level, axis=0, prepend=0.0)
-    r += ro.beta[None, :] * f.market[:, None] + ro.junk[None, :] * f.junk[:, None]
+    r = rng.standard_normal((D, N))
+    r *= regime[:, None]
+    r *= idio[None, :]
+    r = ar1(r, phi)                                                 # OU deviation
+    r[1:] -= r[:-1].copy()                                          # its daily change
+    r += np.outer(f.market, ro.beta)
+    r += np.outer(f.junk, ro.junk)
     r += sector_shock[:, code]
-    # endings: a slide into failure, or a takeover bid
-    fail = ro.reason == "performance"
-    since_end = day[:, None] - last_i[None, :]
-    slide = fail[None, :] & (since_end > -252) & (since_end <= 0)
-    r -= np.where(slide, FAIL_SLIDE / 252, 0.0)
-    bid = (ro.reason == "acquired")[None, :] & (since_end == -TAKEOVER_DAYS)
-    r += np.where(bid, TAKEOVER_JUMP, 0.0)
-    after_bid = (ro.reason == "acquired")[None, :] & (since_end > -TAKEOVER_DAYS)
-    r = np.where(after_bid, r * 0.08, r)                            # pinned near the offer
-    logtr = np.cumsum(r, axis=0)
-    del level, shocks, r
+    # endings, on the departed names' columns only: a slide into failure, or a takeover bid
+    gone = np.flatnonzero(~ro.live)
+    if len(gone):
+        since_end = day[:, None] - last_i[None, gone]
+        fail = (ro.reason[gone] == "performance")[None, :]
+        acq = ~fail
+        sub = r[:, gone]
+        sub -= np.where(fail & (since_end > -252) & (since_end <= 0), FAIL_SLIDE / 252, 0.0)
+        sub += np.where(acq & (since_end == -TAKEOVER_DAYS), TAKEOVER_JUMP, 0.0)
+        sub = np.where(acq & (since_end > -TAKEOVER_DAYS), sub * 0.08, sub)  # near the offer
+        r[:, gone] = sub
+        del sub, since_end
+    logtr = np.cumsum(r, axis=0, out=r)
 
     profitable = ~ro.unprofitable
     payer = profitable & (rng.random(N) < DIVIDEND_PAYERS)
     yld = np.where(payer, rng.uniform(0.005, 0.035, N), 0.0)
     offset = rng.integers(0, EX_EVERY, N)
-    ex = ((day[:, None] + offset[None, :]) % EX_EVERY == 0) & payer[None, :]
-    cumdiv = np.cumsum(np.where(ex, np.log1p(-yld / 4)[None, :], 0.0), axis=0)
+    cumdiv = ((day[:, None] + offset[None, :]) % EX_EVERY == 0) * np.log1p(-yld / 4)[None, :]
+    np.cumsum(cumdiv, axis=0, out=cumdiv)
 
     cols = np.arange(N)
-    log_adj = np.log(ro.price)[None, :] + logtr - logtr[last_i, cols][None, :]
-    close = _rounded(np.exp(log_adj + cumdiv - cumdiv[last_i, cols][None, :]))
-    close = np.maximum(close, 0.0001)
+    logtr += (np.log(ro.price) - logtr[last_i, cols])[None, :]     # log adj_close
+    cumdiv -= cumdiv[last_i, cols][None, :]
+    close = np.exp(logtr + cumdiv)
+    del logtr, r
+    close = np.maximum(_rounded(close), 0.0001)
     # the total-return path through the rounded closes: close / prod(1 - d) of later ex-dates
-    adj = close / np.exp(cumdiv - cumdiv[last_i, cols][None, :])
-    close = np.where(alive, close, np.nan)
-    adj = np.where(alive, adj, np.nan)
-    ret = np.full_like(adj, np.nan)
-    ret[1:] = adj[1:] / adj[:-1] - 1
-    return Paths(f.dates, close, adj, ret, s + f.vol[:, None] * np.abs(ro.beta)[None, :],
-                 alive, yld)
+    np.exp(cumdiv, out=cumdiv)
+    adj = np.divide(close, cumdiv, out=cumdiv)
+    alive = (day[:, None] >= first_i[None, :]) & (day[:, None] <= last_i[None, :])
+    close[~alive] = np.nan
+    adj[~alive] = np.nan
+    return Paths(f.dates, close, adj, idio, regime, f.vol, ro.beta, yld)
 
 
 def constant(value: str, n: int) -> pa.Array:
@@ -119,7 +137,7 @@ def take_strings(values, idx: np.ndarray) -> pa.Array:
 def bars(rng: np.random.Generator, p: Paths, ro: Roster, rows: slice,
          source: str) -> pa.Table:
     """Long OHLCV rows for the days in ``rows`` (one year at a time keeps memory flat)."""
-    close, adj, vol = p.close[rows], p.adj_close[rows], p.daily_vol[rows]
+    close, adj, vol = p.close[rows], p.adj_close[rows], p.daily_vol(rows)
     if rows.start:
         prev = p.close[rows.start - 1: rows.stop - 1]
     else:
@@ -129,7 +147,7 @@ def bars(rng: np.random.Generator, p: Paths, ro: Roster, rows: slice,
     open_ = _rounded(prev * np.exp(rng.standard_normal(shape) * 0.3 * vol))
     hi = np.maximum(open_, close) * np.exp(np.abs(rng.standard_normal(shape)) * 0.5 * vol)
     lo = np.minimum(open_, close) * np.exp(-np.abs(rng.standard_normal(shape)) * 0.5 * vol)
-    ret = np.nan_to_num(p.ret[rows])
+    ret = np.nan_to_num(p.returns(rows))
     volume = (ro.shares * ro.turnover)[None, :] * np.exp(0.45 * rng.standard_normal(shape)) \
         * (1 + 12 * np.abs(ret))
     volume = np.maximum(np.round(volume, -2), 100.0)

@@ -46,13 +46,14 @@ def _roa_known(facts: pd.DataFrame, day) -> pd.Series:
 
 
 def _decile_returns(adj, facts, start, end) -> tuple[float, float]:
-    """Mean return of the lowest- and highest-ROA deciles (as known at start) over the window."""
+    """Median return of the lowest- and highest-ROA deciles (as known at start) over the window
+    (the median: a few hundred names leave a mean at the mercy of one volatile name)."""
     roa = _roa_known(facts, start)
     p0, p1 = adj.loc[:start].iloc[-1], adj.loc[:end].iloc[-1]
     ret = (p1 / p0 - 1).reindex(roa.index).dropna()
     roa = roa.reindex(ret.index)
     decile = pd.qcut(roa.rank(method="first"), 10, labels=False)
-    by = ret.groupby(decile).mean()
+    by = ret.groupby(decile).median()
     return by.iloc[0], by.iloc[-1]
 
 
@@ -270,3 +271,30 @@ def test_macro_series_are_released_after_their_dates_and_follow_the_phases(store
     seen = store.read("macro", as_of="2020-03-31", where={"series": "ICSA"})
     assert seen["released"].max() <= pd.Timestamp("2020-03-31")
     assert seen["date"].max() < pd.Timestamp("2020-03-31")
+
+
+def test_ten_ks_carry_the_maturity_ladder_of_today_at_the_end(store):
+    ladder = store.read("facts", where={"item": ["due_y1", "due_y2", "due_after_y5"]})
+    assert set(ladder["form"]) == {"10-K"} and (ladder["value"] >= 0).all()
+    world = SampleProvider(n=N).fetch().ladder[["as_of", "due_y1"]].dropna()
+    y1 = ladder[ladder["item"] == "due_y1"].set_index(["ticker", "period_end"])["value"]
+    at = pd.MultiIndex.from_arrays([world.index, pd.to_datetime(world["as_of"])])
+    here = y1.reindex(at)
+    assert here.notna().sum() > 0.5 * N        # the demo's ladder is the history's latest 10-K
+    assert np.allclose(here.dropna(), world["due_y1"].to_numpy()[here.notna().to_numpy()])
+
+
+def test_short_interest_is_published_later_and_covered_in_the_junk_rally(store):
+    si = store.read("short_interest")
+    assert ((si["released"] - si["date"]).dt.days.between(10, 16)).all()
+    assert si.groupby("date").size().loc["2019"].shape[0] == 24        # twice a month
+    world = SampleProvider(n=N).fetch().market["short_pct_float"].dropna()
+    last = si.sort_values("date").groupby("ticker")["short_pct_float"].last()
+    common = world.index.intersection(last.index)
+    assert np.allclose(last[common], world[common], atol=1e-5)
+    roa = _roa_known(store.read("facts", where={"item": ["net_income", "total_assets"],
+                                                "fiscal_period": "FY"}), "2009-03-09")
+    junk = roa[roa <= roa.quantile(0.2)].index
+    at = si[si["ticker"].isin(junk)].pivot_table(index="date", columns="ticker",
+                                                 values="short_pct_float")
+    assert at.loc["2009-02-27"].median() > 1.2 * at.loc["2009-09-15"].median()
