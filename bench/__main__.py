@@ -88,6 +88,7 @@ def main() -> None:
         bench_fetch,
         bench_history,
         bench_metrics,
+        bench_price_fetch,
         bench_regime,
         bench_sample,
     )
@@ -142,6 +143,13 @@ def main() -> None:
         f", {h['mb_on_disk']:.0f} MB on disk; load average {h['load_average']:.1f}")
     add("price history write (20 year files) / one new day", f"{h['write_s']:.1f} s / "
         f"{h['daily_append_s']:.2f} s", f"{h['rows'] / h['write_s'] / 1e6:.2f}M rows/s")
+    pf = bench_price_fetch.run(100 if args.quick else 300)
+    add(f"fetch --history, {pf['names']} names (5% faults): first / same day / next day",
+        f"{pf['first']['requests']} / {pf['same_day']['requests']} / "
+        f"{pf['next_day']['requests']} requests",
+        f"{pf['first']['rows']:,} rows in {pf['first']['seconds']:.1f} s; next day "
+        f"{pf['next_day']['rows']} rows (overlap + new day), lost "
+        f"{pf['first']['lost'] + pf['next_day']['lost']}; retries included")
     if not args.quick:
         big = bench_history.run(50_000, 3, full=False)
         add("price history as-of load, 50,000 names x 3 y",
