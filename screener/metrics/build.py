@@ -26,6 +26,7 @@ from screener.metrics import (
     profitability,
     revisions,
     scores,
+    thesis,
     valuation,
 )
 from screener.metrics.catalog import CATALOG_LIST, IDENTITY_COLUMNS, MEMBERSHIP_PREFIX
@@ -257,6 +258,10 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
     priced = _price_metrics(bundle, tickers, as_of, benchmark, values)
     price_prov = {k: priced.pop(k) for k in ("prices_source", "prices_as_of")}
     values |= priced
+    values |= thesis.compute(panel, values, blocks["estimates"],
+                             identity["sector"].reindex(tickers) if "sector" in identity
+                             else pd.Series(None, index=tickers, dtype=object),
+                             fcf, bundle.rates)
 
     missing = [m.id for m in CATALOG_LIST if m.id not in values]
     if missing:  # a catalog entry without an implementation is a programming error
@@ -277,7 +282,8 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
     }
     run_date = as_of or _sample_date(bundle) or dt.date.today()
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
-        + _stale_failures(panel, bundle, tickers, run_date)
+        + _stale_failures(panel, bundle, tickers, run_date) \
+        + thesis.rate_failures(bundle.rates, values)
     prov = _provenance(panel, blocks, tickers, run_date, bundle.statements, price_prov)
     prov["statements_basis"] = np.where(panel.has_statements,
                                         np.where(is_ttm, "ttm", "fy"), None)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from screener.errors import NoDataError, ScreenerError
-from screener.history.asof import QuarterTable, LOOKBACK_QUARTERS
+from screener.history.asof import LOOKBACK_QUARTERS, QuarterTable
 from screener.history.store import HistoryStore
 from screener.raw.bundle import RawBundle, empty_block
 from screener.raw.schema import BLOCKS
@@ -59,7 +59,7 @@ def membership_rows(name: str, as_of: str, frame: pd.DataFrame,
                         "name": frame["name"].astype("string") if "name" in frame else None,
                         "sector": frame["sector"].astype("string") if "sector" in frame
                         else None,
-                        "weight": frame["weight"] if "weight" in frame else np.nan,
+                        "weight": frame.get("weight", np.nan),
                         "source": source})
     return out.reset_index(drop=True)
 

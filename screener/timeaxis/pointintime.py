@@ -34,8 +34,8 @@ import pandas as pd
 from screener.errors import NoDataError, ScreenerError, UniverseError
 from screener.history.asof import LOOKBACK_QUARTERS, QuarterTable
 from screener.history.asof_blocks import LADDER_ITEMS, ladder_as_of, short_interest_as_of
-from screener.history.schema import DATASETS
 from screener.history.prices import PricePanel
+from screener.history.schema import DATASETS
 from screener.history.store import HistoryStore
 from screener.raw.bundle import RawBundle, block_from_records, empty_block
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN

@@ -13,6 +13,7 @@ from screener.metrics import StandardFrame, build_standard_frame
 from screener.metrics.catalog import CATALOG_LIST, IDENTITY_COLUMNS
 from screener.metrics.prices import PRICE_INPUTS
 from screener.raw.bundle import Failure
+from screener.raw.rates import SERIES as RATE_SERIES
 from screener.raw.schema import BLOCKS
 
 IDS = [m.id for m in CATALOG_LIST]
@@ -167,8 +168,12 @@ def test_catalog_inputs_are_declared_raw_fields():
             if block == "prices":  # stored daily prices (metrics.prices), not a raw block
                 assert field in PRICE_INPUTS, f"{m.id}: unknown input {inp}"
                 continue
+            if block == "macro":  # a rate handed over in RawBundle.rates
+                assert field in RATE_SERIES, f"{m.id}: unknown rate {inp}"
+                continue
             spec = BLOCKS[block]
-            assert field in spec.numeric_fields, f"{m.id}: unknown input {inp}"
+            declared = spec.numeric_fields + (spec.text_fields if block == "identity" else [])
+            assert field in declared, f"{m.id}: unknown input {inp}"
         assert m.source in ("financetoolkit", "screener")
 
 

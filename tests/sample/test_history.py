@@ -105,9 +105,9 @@ def test_second_call_reuses_the_cache(store):
 
 
 def test_two_processes_generating_at_once_share_one_complete_history(tmp_path):
-    code = ("import sys; from screener.sample.history import sample_history; "
+    code = ("from screener.sample.history import info, sample_history; "
             f"s = sample_history(5, 25, 1, cache={str(tmp_path)!r}); "
-            "print(len(s.read('prices')))")
+            "print(len(s.read('prices')), info(s)['generated_by_pid'])")
     env_path = str(Path(__file__).resolve().parents[2])
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                               env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin",
@@ -115,11 +115,10 @@ def test_two_processes_generating_at_once_share_one_complete_history(tmp_path):
              for _ in range(2)]
     outs = [p.communicate(timeout=300)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)
-    assert outs[0] == outs[1] and int(outs[0]) > 0
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
-        ["data", cache_dir(5, 25, 1).name] or \
-        sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
-        [cache_dir(5, 25, 1).name]
+    assert outs[0] == outs[1] and int(outs[0].split()[0]) > 0   # same rows, same generator
+    assert int(outs[0].split()[1]) in {p.pid for p in procs}
+    held = {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")} - {"data"}
+    assert held == {cache_dir(5, 25, 1).name}              # one history, generated once
     assert not list(tmp_path.glob(".*.tmp"))          # no temporary folder left behind
 
 
