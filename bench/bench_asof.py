@@ -14,7 +14,6 @@ generates the sample history into its cache (minutes); figures are for the warm 
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 import sys
 import time

@@ -30,9 +30,9 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screener.history import HistoryStore  # noqa: E402
-from screener.history.prices import PricePanel  # noqa: E402
-from screener.history.schema import spec  # noqa: E402
+from screener.history import HistoryStore
+from screener.history.prices import PricePanel
+from screener.history.schema import spec
 
 BENCH = ("IWM", "IJR", "SPY")
 

@@ -130,6 +130,26 @@ def _stored_bundle(universes: list[str], provider: str | None,
     return bundle, {name: m.as_of for name, m in members.items()}
 
 
+def _stored_rates(as_of: date | None):
+    """The run date's 10-year Treasury and high-yield yields from the history store (None when
+    the store holds no macro series: the metrics that need them are NaN and say so)."""
+    from screener.errors import StoreError
+    from screener.history.rates import rates_as_of
+    from screener.history.store import HistoryStore
+
+    store = HistoryStore()
+    if not store.files("macro"):
+        return None
+    try:
+        return rates_as_of(store, as_of)
+    except StoreError as exc:
+        from screener.raw.rates import MarketRates
+
+        note = (f"macro series unreadable ({exc.message}): cost_of_debt_spread and "
+                "refi_wall_rate_shock are NaN")
+        return MarketRates(notes=(note,))
+
+
 def load_dataset(universes: list[str], provider: str | None = None, as_of: date | None = None,
                  *, store_path: Path | None = None, seed: int | None = None,
                  n: int | None = None) -> Dataset:
@@ -144,7 +164,13 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
     if as_of is not None and provider == SAMPLE and _has_sample_history():
         from screener.timeaxis import PointInTime
 
-        pit = PointInTime.load(universes, as_of, as_of, provider=SAMPLE)
+        history = None
+        if seed is not None or n is not None:  # another fictional world than the default
+            from screener.sample.history import sample_history
+
+            history = sample_history(seed=2026 if seed is None else seed,
+                                     n=2600 if n is None else n)
+        pit = PointInTime.load(universes, as_of, as_of, provider=SAMPLE, history=history)
         bundle = pit.bundle(as_of)
         uni_as_of = {u: f"sample history, snapshot {pit.snapshot_date(u, as_of).date()}"
                      for u in universes}
@@ -164,6 +190,8 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
         f"({pit.snapshot_date(u, as_of).date()}) is used, which only holds names that survived "
         "until then (survivorship bias)." for u in universes if pit.survivorship_biased(u, as_of)]
     bundle, issues = validate_bundle(bundle)
+    if bundle.rates is None:
+        bundle.rates = _stored_rates(as_of)
     std = build_standard_frame(bundle, as_of)
     sources = sorted({
         s for c in std.provenance.columns if c.endswith("_source")
@@ -246,9 +274,9 @@ def _ttm_warnings(plan, data: Dataset) -> list[str]:
     used = sorted(set(re.findall(r"\b[a-z0-9_]+_ttm\b", plan.source_text)))
     if not used:
         return []
-    return [f"{', '.join(used)}: no quarterly statements are held, so these trailing-twelve-"
-            "month values are missing; use the _fy ids (latest fiscal year) or fill the "
-            "history (`screener fetch --history`)."]
+    return [(f"{', '.join(used)}: no quarterly statements are held, so these trailing-twelve-"
+             "month values are missing; use the _fy ids (latest fiscal year) or fill the "
+             "history (`screener fetch --history`).")]
 
 
 __all__ = ["Dataset", "load_dataset", "run_screen"]

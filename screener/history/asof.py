@@ -273,7 +273,7 @@ class QuarterTable:
     def statements(self, as_of) -> pd.DataFrame:
         """TTM flows and MRQ balances of WINDOW windows per ticker, known on ``as_of``
         (statements block layout: index (ticker, fiscal_year))."""
-        cube, ends, m = self._cube(as_of)
+        cube, ends, _ = self._cube(as_of)
         has_any = ~np.isnan(cube).all(axis=(0, 1))  # (ticker, slot)
         latest = np.where(has_any.any(axis=1),
                           has_any.shape[1] - 1 - np.argmax(has_any[:, ::-1], axis=1), -1)
@@ -281,7 +281,7 @@ class QuarterTable:
 
     def annual(self, as_of) -> pd.DataFrame:
         """Fiscal years known on ``as_of``: FY flows and balances at fiscal year ends."""
-        cube, ends, m = self._cube(as_of)
+        cube, ends, _ = self._cube(as_of)
         has_fy = ~np.isnan(cube[FISCAL_YEAR]).all(axis=0)
         latest = np.where(has_fy.any(axis=1),
                           has_fy.shape[1] - 1 - np.argmax(has_fy[:, ::-1], axis=1), -1)

@@ -94,3 +94,17 @@ class PricePanel:
     @property
     def empty(self) -> bool:
         return len(self.dates) == 0 or len(self.tickers) == 0
+
+
+LOOKBACK_DAYS = 800  # calendar days: > 252 trading days of windows, and RSI warm-up
+
+
+def recent_panel(store, tickers, as_of=None, days: int = LOOKBACK_DAYS) -> PricePanel | None:
+    """The last ``days`` of stored prices of ``tickers`` plus the benchmarks (settings), for the
+    price metrics of a run on the latest data; None when none of them has stored prices."""
+    from screener import settings
+
+    end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    names = list(dict.fromkeys([*map(str, tickers), *settings.history_benchmarks()]))
+    panel = PricePanel.load(store, names, start=end - pd.Timedelta(days=days), end=end)
+    return None if panel.empty else panel

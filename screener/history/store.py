@@ -342,7 +342,7 @@ class HistoryStore:
                 out = con.sql(sql, params=[[str(f) for f in files], *params]).to_arrow_table()
             finally:
                 con.unregister("wanted")
-        except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
+        except Exception as exc:  # noqa: BLE001 - duckdb's own IOException/InvalidInputException
             raise StoreError(f"Cannot read history dataset {s.name!r} under {self.root}: "
                              f"{str(exc).splitlines()[0]}",
                              "A damaged file can be deleted and fetched again "

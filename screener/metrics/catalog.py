@@ -12,8 +12,17 @@ Altman) use the latest twelve months when quarterly statements with filing dates
 provenance column ``statements_basis`` says which (``ttm`` or ``fy``) for each name. Ids say
 what they hold: ``_ttm`` is trailing twelve months only, ``_fy`` the fiscal year only.
 
+Denominators (audited for every metric): a ratio whose denominator is 0 is NaN, never inf; a
+denominator that is <= 0 where a negative value has no meaning (equity, EBITDA, EPS, assets,
+invested capital, a base revenue) is NaN, never ranked; an AVERAGE denominator (ROE, ROA, ROA
+variability) is NaN when either endpoint is <= 0, since an average crossing zero is near zero
+and meaningless; CHANGE-based ratios (EPS growth, estimate revisions) divide by |base| so a base
+of either sign is allowed and only a 0 base gives NaN; margin changes are differences (no
+denominator). Every "X reported, else Y" precedence is applied once (``wide.derive``) and
+tested on rows where X and Y disagree (tests/metrics/test_catalog_precedence.py).
+
 Units: ``usd`` (base USD), ``usd_per_share``, ``fraction`` (0.15 = 15%), ``ratio`` (a multiple),
-``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false).
+``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false), ``months``.
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["usd", "usd_per_share", "fraction", "ratio", "score", "count", "flag", "shares"]
+Unit = Literal["usd", "usd_per_share", "fraction", "ratio", "score", "count", "flag", "shares",
+               "months"]
 Better = Literal["higher", "lower"] | None
 
 
@@ -52,9 +62,10 @@ def _m(id, label, group, unit, better, formula, inputs, source="screener", windo
 # Price metrics (``metrics.prices``): computed by us from stored daily prices cut at the as-of
 # close; windows count the ticker's own trading days; "adjusted" = split- and dividend-adjusted
 # close. The ids that a provider also summarises fall back to the provider's value for a ticker
-# only when no stored prices are loaded for it (the formula says which).
+# only when the loaded prices hold no current close for it (the formula says which).
 ADJ = "prices.adj_close"
-FALLBACK = "; without stored prices: the provider's value"
+FALLBACK = ("; without a current stored close (none, or older than 30 trading days): the "
+            "provider's value")
 
 
 def _p(id, label, unit, better, formula, window, inputs=ADJ, group="price") -> Metric:
@@ -81,13 +92,19 @@ CATALOG_LIST: list[Metric] = [
        "prices.close market.price", group="size"),
     # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
-       "total debt as reported, else short-term + long-term debt (NaN unless both are known)",
-       "statements.total_debt statements.short_term_debt statements.long_term_debt"),
+       "total debt as reported, else short-term + long-term debt; a blank component counts 0 "
+       "when the other is reported, and debt is 0 when neither is but total liabilities are "
+       "reported, no interest expense is (blank or 0), and the source reports total debt or a "
+       "debt component for the name in another of its latest 6 fiscal years (debt policy: "
+       "noted in statements_note and on the Data quality sheet); NaN otherwise",
+       "statements.total_debt statements.short_term_debt statements.long_term_debt "
+       "statements.total_liabilities statements.interest_expense"),
     _m("cash", "Cash & short-term investments", "leverage", "usd", "higher",
        "cash and equivalents + short-term investments (0 when not reported); NaN without cash",
        "statements.cash statements.short_term_investments"),
     _m("net_debt", "Net debt", "leverage", "usd", "lower",
-       "total debt - cash - short-term investments (negative = net cash)",
+       "total debt (debt policy as total_debt) - cash - short-term investments (0 when not "
+       "reported) (negative = net cash)",
        "statements.total_debt statements.cash statements.short_term_investments"),
     _m("debt_to_equity", "Debt / equity", "leverage", "ratio", "lower",
        "total debt / total equity; NaN when equity <= 0 "
@@ -116,10 +133,11 @@ CATALOG_LIST: list[Metric] = [
     _m("debt_due_after_5y", "Debt due after year 5", "maturities", "usd", None,
        "principal due after year 5", "ladder.due_after_y5"),
     _m("debt_due_24m_share", "Share of debt due in 24m", "maturities", "fraction", "lower",
-       "debt due in 24 months / total ladder principal (years 1-5 and after, all known); "
-       "NaN when the total is 0",
+       "debt due in 24 months / the filing's total principal where reported, else the sum of "
+       "the ladder (years 1-5 and after, all known); NaN when that total is 0 or unknown; a "
+       "ladder sum more than 2% off the filing's total is noted on the Data quality sheet",
        "ladder.due_y1 ladder.due_y2 ladder.due_y3 ladder.due_y4 ladder.due_y5 "
-       "ladder.due_after_y5"),
+       "ladder.due_after_y5 ladder.total_principal"),
     _m("wall_coverage_24m", "Liquidity coverage of 24m wall", "maturities", "ratio", "higher",
        "(cash + short-term investments + 2 x latest FCF when positive, else 0) / debt due in "
        "24 months, capped at 99; 99 when nothing is due in 24 months; NaN without a ladder",
@@ -128,7 +146,7 @@ CATALOG_LIST: list[Metric] = [
     # -- margins ----------------------------------------------------------------------------
     _m("gross_margin", "Gross margin", "margins", "fraction", "higher",
        "gross profit / revenue (gross profit reported, else revenue - cost of revenue)",
-       "statements.gross_profit statements.cost_of_revenue statements.revenue", FT),
+       "statements.gross_profit statements.cost_of_revenue statements.revenue"),
     _m("operating_margin", "Operating margin", "margins", "fraction", "higher",
        "operating income / revenue", "statements.operating_income statements.revenue", FT),
     _m("ebitda_margin", "EBITDA margin", "margins", "fraction", "higher",
@@ -177,27 +195,27 @@ CATALOG_LIST: list[Metric] = [
        "fiscal year - nine-month YTD), or the fiscal year when the latest quarter ends it; NaN "
        "when only annual statements are held (use revenue_fy)", "statements.revenue"),
     _m("ebitda_ttm", "EBITDA (TTM)", "profitability", "usd", "higher",
-       "EBITDA of the trailing twelve months (reported, else operating income + D&A, each "
-       "summed over the last four quarters); NaN when only annual statements are held",
+       "EBITDA as reported, else operating income + D&A, of the trailing twelve months "
+       "(each summed over the last four quarters); NaN when only annual statements are held",
        "statements.ebitda statements.operating_income statements.depreciation_amortization"),
     _m("fcf_ttm", "Free cash flow (TTM)", "profitability", "usd", "higher",
-       "free cash flow of the trailing twelve months (else operating cash flow - capital "
-       "expenditure, each summed over the last four quarters); NaN when only annual "
-       "statements are held",
+       "free cash flow as reported, else operating cash flow - capital expenditure, of the "
+       "trailing twelve months (each summed over the last four quarters); NaN when only "
+       "annual statements are held",
        "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
     _m("eps_ttm", "EPS (TTM, diluted)", "profitability", "usd_per_share", "higher",
-       "diluted EPS summed over the last four quarters (Q4 = fiscal-year EPS - nine-month "
-       "EPS), else TTM net income / average diluted shares; NaN when only annual statements "
-       "are held (use eps_fy)",
+       "diluted EPS summed over the last four quarters, Q4 = fiscal-year EPS - nine-month "
+       "EPS (else net income / diluted shares): TTM net income over the quarters' average "
+       "diluted shares; NaN when only annual statements are held (use eps_fy)",
        "statements.eps_diluted statements.net_income statements.shares_diluted"),
     _m("revenue_fy", "Revenue (latest FY)", "profitability", "usd", None,
        "revenue of the latest fiscal year (10-K) known", "statements.revenue"),
     _m("ebitda_fy", "EBITDA (latest FY)", "profitability", "usd", "higher",
-       "EBITDA of the latest fiscal year, as reported, else operating income + D&A",
+       "EBITDA as reported, else operating income + D&A, of the latest fiscal year",
        "statements.ebitda statements.operating_income statements.depreciation_amortization"),
     _m("fcf_fy", "Free cash flow (latest FY)", "profitability", "usd", "higher",
-       "free cash flow of the latest fiscal year, else operating cash flow - capital "
-       "expenditure",
+       "free cash flow as reported, else operating cash flow - capital expenditure, of the "
+       "latest fiscal year",
        "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
     _m("eps_fy", "EPS (latest FY, diluted)", "profitability", "usd_per_share", "higher",
        "diluted EPS of the latest fiscal year (else net income / diluted shares)",
@@ -214,17 +232,22 @@ CATALOG_LIST: list[Metric] = [
        "statements.total_debt statements.total_equity statements.cash"),
     _m("roe", "ROE", "profitability", "fraction", "higher",
        "net income / average of this and the prior year's total equity (ending equity when "
-       "the prior year is missing); NaN when that equity <= 0",
+       "the prior year is missing); NaN when either equity used is <= 0 (an average crossing "
+       "zero is not a denominator)",
        "statements.net_income statements.total_equity", FT),
     _m("roa", "ROA", "profitability", "fraction", "higher",
        "net income / average of this and the prior year's total assets (ending assets when "
-       "the prior year is missing)", "statements.net_income statements.total_assets", FT),
+       "the prior year is missing); NaN when either assets figure used is <= 0",
+       "statements.net_income statements.total_assets", FT),
     _m("roa_stability", "ROA variability", "profitability", "fraction", "lower",
-       "sample standard deviation (ddof=1) of yearly ROA over the latest 5 fiscal years "
-       "(NaN with fewer than 3 known)", "statements.net_income statements.total_assets"),
+       "sample standard deviation (ddof=1) of yearly ROA (as roa, each year) over the latest "
+       "5 fiscal years (NaN with fewer than 3 known)",
+       "statements.net_income statements.total_assets"),
     _m("gross_profitability", "Gross profitability", "profitability", "fraction", "higher",
-       "gross profit / total assets at year end (Novy-Marx)",
-       "statements.gross_profit statements.total_assets"),
+       "gross profit (reported, else revenue - cost of revenue) / total assets at year end "
+       "(Novy-Marx); NaN when total assets <= 0",
+       "statements.gross_profit statements.cost_of_revenue statements.revenue "
+       "statements.total_assets"),
     _m("piotroski_f", "Piotroski F-score", "profitability", "score", "higher",
        "sum of 9 binary signals (ROA > 0, CFO > 0, dROA > 0, CFO > net income, dLeverage < 0, "
        "dCurrent ratio > 0, no rise in shares, dGross margin > 0, dAsset turnover > 0), "
@@ -290,7 +313,8 @@ CATALOG_LIST: list[Metric] = [
     _m("pe", "P/E", "valuation", "ratio", "lower",
        "price / latest diluted EPS; NaN when EPS <= 0", "market.price statements.eps_diluted", FT),
     _m("ev_to_ebitda", "EV / EBITDA", "valuation", "ratio", "lower",
-       "enterprise value / EBITDA; NaN when EBITDA <= 0",
+       "enterprise value / EBITDA (reported, else operating income + D&A); NaN when "
+       "EBITDA <= 0",
        "market.market_cap statements.total_debt statements.cash statements.ebitda"),
     _m("pb", "P/B", "valuation", "ratio", "lower",
        "market cap / total equity; NaN when equity <= 0",
@@ -343,6 +367,82 @@ CATALOG_LIST: list[Metric] = [
     _p("rel_strength_12m", "Relative strength 12m", "fraction", "higher",
        "(1 + 12m return) / (1 + benchmark's return over the same dates) - 1; benchmark IWM "
        "unless configured", 252, ADJ + " prices.benchmark"),
+]
+
+# -- the rebound thesis: runway, cost and rate sensitivity of debt, sector-relative leverage,
+# analyst coverage (issue 18). Flows are the latest fiscal year, or the trailing twelve months
+# on a point-in-time bundle; balances the latest year end, or the most recent quarter.
+FLOATING_CHAIN = (
+    "floating-rate debt from SEC companyfacts, first found at the balance date: (1) "
+    "LongtermDebtPercentageBearingVariableInterestAmount (the variable-rate amount; also "
+    "spelled LongTermDebt...); (2) LongTermDebt - "
+    "LongtermDebtPercentageBearingFixedInterestAmount (0 when negative) when only the fixed-rate amount is "
+    "given; (3) revolving credit drawn (LineOfCredit; failing it LongTermLineOfCredit + "
+    "LinesOfCreditCurrent; failing both LineOfCreditFacilityAmountOutstanding; a drawn 0 is "
+    "no evidence), a lower bound (bank "
+    "revolvers float over SOFR; term loans are tagged only on the DebtInstrumentAxis, which "
+    "companyfacts leaves out). LongTermDebtPercentageBearingVariableInterestRate is the "
+    "interest RATE on that debt, not its share, and is not used. NaN when none is disclosed; "
+    "the FMP and Yahoo paths carry no floating-rate data (NaN)")
+CATALOG_LIST += [
+    _m("burn_rate", "Cash burn per month", "liquidity", "usd", "lower",
+       "-free cash flow / 12 when FCF < 0 (latest FY, TTM point in time); 0 when FCF >= 0; NaN "
+       "without FCF", "statements.free_cash_flow statements.operating_cash_flow "
+       "statements.capital_expenditure"),
+    _m("cash_runway_months", "Cash runway (months)", "liquidity", "months", "higher",
+       "(cash + short-term investments) / (-FCF / 12) when FCF < 0, capped at 999; 999 (shown "
+       "'cash-generating') when FCF >= 0; NaN without cash or without FCF. Cash at the latest "
+       "balance date (MRQ point in time), FCF of the latest FY (TTM point in time)",
+       "statements.cash statements.short_term_investments statements.free_cash_flow "
+       "statements.operating_cash_flow statements.capital_expenditure"),
+    _m("cost_of_debt", "Cost of debt", "rates", "fraction", "lower",
+       "interest expense (latest FY, TTM point in time) / average total debt (this and the "
+       "prior year-end balance; the latest alone when the prior is unknown); NaN when that "
+       "average is <= 0 or either input is unknown",
+       "statements.interest_expense statements.total_debt"),
+    _m("cost_of_debt_spread", "Cost of debt over 10y Treasury", "rates", "fraction", "lower",
+       "cost of debt - the 10-year Treasury yield (FRED DGS10, latest observation released on "
+       "or before the run date, at most 31 days old); a refinancing-stress gauge; NaN when "
+       "no DGS10 is stored (noted on the Data quality sheet)",
+       "statements.interest_expense statements.total_debt macro.DGS10"),
+    _m("floating_rate_share", "Floating-rate share of debt", "rates", "fraction", None,
+       "floating-rate debt / total debt, in [0, 1] (floating capped at total debt); NaN when "
+       "total debt <= 0 or floating-rate debt is not disclosed. " + FLOATING_CHAIN,
+       "statements.floating_rate_debt statements.total_debt"),
+    _m("rate_cut_benefit_100bp", "EBIT relief of a 100 bp cut", "rates", "fraction", "higher",
+       "floating-rate debt (at most total debt) x 1% / EBIT: the interest a 100 bp cut saves, "
+       "as a share of EBIT (latest FY, TTM point in time); 0 when total debt is 0; NaN when "
+       "EBIT <= 0 or floating-rate debt is not disclosed",
+       "statements.floating_rate_debt statements.total_debt statements.operating_income"),
+    _m("refi_wall_rate_shock", "Refinancing shock (24m wall)", "rates", "fraction", "lower",
+       "debt due within 24 months x (high-yield effective yield FRED BAMLH0A0HYM2EY, latest "
+       "released on or before the run date, at most 31 days old - cost of debt) / EBIT: the "
+       "EBIT share refinancing the wall at today's market rate costs; 0 when nothing is due "
+       "within 24 months; NaN when EBIT <= 0, the ladder or cost of debt is unknown, or no "
+       "high-yield series is stored; negative when the company pays more than that yield",
+       "ladder.due_y1 ladder.due_y2 macro.BAMLH0A0HYM2EY statements.interest_expense "
+       "statements.total_debt statements.operating_income"),
+    _m("net_debt_to_ebitda_vs_sector", "Net debt / EBITDA vs sector median", "leverage",
+       "ratio", "lower",
+       "net debt / EBITDA - the median net debt / EBITDA of the name's sector over the names "
+       "of the same run (its universes, on its date) whose ratio is defined; NaN without a "
+       "sector, with fewer than 5 defined peers, or when the name's ratio is NaN",
+       "statements.total_debt statements.cash statements.short_term_investments "
+       "statements.ebitda statements.operating_income identity.sector"),
+    _m("net_debt_to_ebitda_above_sector", "Leverage above sector norm", "leverage", "flag",
+       "lower",
+       "1 when net debt / EBITDA is above its sector's median (net_debt_to_ebitda_vs_sector > "
+       "0), 0 at or below it, NaN when that difference is NaN",
+       "statements.total_debt statements.cash statements.ebitda identity.sector"),
+    _m("analyst_coverage_band", "Analyst coverage band", "revisions", "score", "higher",
+       "number of analysts in bands: 0 none, 1 thin (1-2), 2 moderate (3-5), 3 broad (6 or "
+       "more); NaN when the count is unknown", "estimates.n_analysts"),
+    _m("estimate_dispersion", "EPS estimate dispersion", "revisions", "fraction", "lower",
+       "(highest - lowest analyst EPS estimate) / |consensus EPS|, current fiscal year (Yahoo "
+       "earnings_estimate high/low/avg, FMP analyst-estimates epsHigh/epsLow/epsAvg); NaN when "
+       "the consensus is 0 or missing, the high or low is missing, high < low, or fewer than 2 "
+       "analysts cover the name", "estimates.eps_cy_high estimates.eps_cy_low estimates.eps_cy "
+       "estimates.n_analysts"),
 ]
 
 CATALOG: dict[str, Metric] = {m.id: m for m in CATALOG_LIST}

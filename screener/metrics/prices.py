@@ -30,6 +30,7 @@ LOOKBACK = 3 * YEAR  # rows of the panel looked at (RSI warm-up; gaps in a ticke
 MAX_STALE = 30  # a last close older than this many trading days: not trading (as the
 # point-in-time market block, timeaxis.STALE_PRICE_ROWS)
 DEFAULT_BENCHMARK = "IWM"
+CHUNK = 8192  # names per block of work (memory, not results: every metric is per column)
 
 PRICE_INPUTS = ("close", "adj_close", "volume", "benchmark")  # catalog inputs "prices.<x>"
 # the catalog ids this module computes (the first six fall back to the provider's summary)
@@ -91,11 +92,10 @@ def wilder_rsi(c: np.ndarray, days: int = RSI_DAYS) -> np.ndarray:
     Wilder (1978): changes d; gains max(d, 0), losses max(-d, 0); the first averages are the
     plain means of the first ``days`` changes, then avg = (avg_prev * (days - 1) + x) / days.
     RSI = 100 - 100 / (1 + avg_gain / avg_loss): 100 when there is no loss, NaN when the
-    price did not move at all. The recursion is one linear filter down every column at once
-    (``scipy.signal.lfilter``): each column's seed is planted at its own start row.
+    price did not move at all. The recursion runs down the rows for every column at once
+    (a few microseconds a row); each column's seed is planted at its own start row, zeros
+    before it keep the average at 0 until then.
     """
-    from scipy.signal import lfilter
-
     d = np.diff(c, axis=0)
     n_rows, n = d.shape
     if n_rows < days:
@@ -112,7 +112,11 @@ def wilder_rsi(c: np.ndarray, days: int = RSI_DAYS) -> np.ndarray:
                                   axis=0).mean(axis=0)
         x = np.where(np.arange(n_rows)[:, None] > seed_at[None, :], x, 0.0)
         x[seed_at[cols], cols] = seed / (1.0 - keep)  # y(seed_at) = seed; zero before
-        y = lfilter([1.0 - keep], [1.0, -keep], x, axis=0)[-1]
+        x *= 1.0 - keep
+        y = np.zeros(n)
+        for row in x:  # y = keep * y + (1 - keep) * x, one row of all tickers per step
+            y *= keep
+            y += row
         avgs.append(np.where(ok, y, np.nan))
     ag, al = avgs
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -136,13 +140,28 @@ def _beta(r: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(r).any(axis=0) | (n < 2), np.nan, beta)
 
 
-def compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK
-            ) -> tuple[dict[str, pd.Series], np.ndarray, pd.Series]:
-    """The price metrics of ``tickers`` from ``panel`` (already cut at the as-of close).
+def compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK,
+            as_of=None) -> tuple[dict[str, pd.Series], np.ndarray, pd.Series]:
+    """The price metrics of ``tickers`` (see ``_compute``), in blocks of ``CHUNK`` names so the
+    working matrices stay small at 50,000 names (every metric is per column)."""
+    tickers = pd.Index(tickers)
+    if len(tickers) <= CHUNK:
+        return _compute(panel, tickers, benchmark, as_of)
+    parts = [_compute(panel, tickers[i:i + CHUNK], benchmark, as_of)
+             for i in range(0, len(tickers), CHUNK)]
+    metrics = {k: pd.concat([p[0][k] for p in parts]) for k in parts[0][0]}
+    return metrics, np.concatenate([p[1] for p in parts]), pd.concat([p[2] for p in parts])
 
-    Returns (metrics by id, a bool mask of the tickers the panel holds prices for, the date of
-    each ticker's last close used). Tickers without prices in the look-back get NaN metrics
-    and ``False`` in the mask (the caller may fall back to a provider's summary for them).
+
+def _compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK,
+             as_of=None) -> tuple[dict[str, pd.Series], np.ndarray, pd.Series]:
+    """The price metrics of ``tickers`` from ``panel`` (already cut at the as-of close;
+    ``as_of`` also counts the weekdays after the panel's last day as missed closes).
+
+    Returns (metrics by id, a bool mask of the tickers with a current close in the panel, the
+    date of each ticker's last close used). Tickers without one (no prices, or a last close
+    older than ``MAX_STALE`` trading days) get NaN metrics and ``False`` in the mask (the
+    caller may fall back to a provider's summary for them).
     """
     n_rows = len(panel.dates)
     lo = max(0, n_rows - LOOKBACK)
@@ -167,8 +186,14 @@ def compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK
     cc = np.take_along_axis(close, np.maximum(src, 0), axis=0)
     cv = np.take_along_axis(vol, np.maximum(src, 0), axis=0)
     cc[src < 0], cv[src < 0] = np.nan, np.nan
-    has = src[-1] >= 0
-    stale = ~has | ((len(adj) - 1) - src[-1] > MAX_STALE)
+    # trading days between the panel's last day and the as-of date count as missed days too
+    gap = 0
+    if as_of is not None and n_rows:
+        end = np.datetime64(panel.dates[-1].date(), "D")
+        gap = max(0, int(np.busday_count(end + 1, np.datetime64(pd.Timestamp(as_of).date(),
+                                                                "D") + 1)))
+    stale = (src[-1] < 0) | ((len(adj) - 1) - src[-1] + gap > MAX_STALE)
+    has = ~stale
     c[:, stale], cc[:, stale], cv[:, stale] = np.nan, np.nan, np.nan
 
     last = c[-1]

@@ -70,6 +70,9 @@ class StatementRecord(_Record):
     short_term_debt: Num = Field(None, ge=0)
     long_term_debt: Num = Field(None, ge=0)
     total_debt: Num = Field(None, ge=0)
+    floating_rate_debt: Num = Field(None, ge=0, description=(
+        "Debt bearing a variable (floating) interest rate at the balance date; SEC: see "
+        "providers.sec_floating for the tags read"))
     total_equity: Num = None
     retained_earnings: Num = None
     shares_outstanding: Num = Field(None, ge=0)
@@ -77,6 +80,9 @@ class StatementRecord(_Record):
     operating_cash_flow: Num = None
     capital_expenditure: Num = Field(None, ge=0, description="Positive amount spent")
     free_cash_flow: Num = None
+    debt_note: str | None = Field(None, description=(
+        "How total debt was put together from the filing, and how it checks against the "
+        "filing's own totals (SEC)"))
 
 
 class LadderRecord(_Record):
@@ -89,6 +95,9 @@ class LadderRecord(_Record):
     due_y4: Num = Field(None, ge=0)
     due_y5: Num = Field(None, ge=0)
     due_after_y5: Num = Field(None, ge=0)
+    total_principal: Num = Field(None, ge=0, description=(
+        "The filing's own total of the debt the ladder schedules (e.g. SEC "
+        "DebtInstrumentCarryingAmount or LongTermDebt at the ladder's date)"))
     note: str | None = Field(None, description="Which filing each part of the ladder came from")
 
 
@@ -111,6 +120,8 @@ class EstimateRecord(_Record):
     up_30d: Num = Field(None, ge=0)
     down_30d: Num = Field(None, ge=0)
     n_analysts: Num = Field(None, ge=0)
+    eps_cy_low: Num = Field(None, description="Lowest analyst EPS estimate, current fiscal year")
+    eps_cy_high: Num = Field(None, description="Highest analyst EPS estimate, current fiscal year")
 
 
 class MarketRecord(_Record):

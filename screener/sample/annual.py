@@ -27,7 +27,8 @@ FLOWS = ["revenue", "cost_of_revenue", "gross_profit", "operating_income",
          "capital_expenditure", "free_cash_flow"]
 INSTANTS = ["cash", "short_term_investments", "current_assets", "total_assets",
             "current_liabilities", "total_liabilities", "short_term_debt", "long_term_debt",
-            "total_debt", "total_equity", "retained_earnings", "shares_outstanding"]
+            "total_debt", "total_equity", "retained_earnings", "shares_outstanding",
+            "floating_rate_debt"]
 RATIO_ITEMS = ["cost_of_revenue", "depreciation_amortization", "capital_expenditure", "cash",
                "short_term_investments", "current_assets", "total_assets",
                "current_liabilities", "short_term_debt", "long_term_debt",
@@ -101,9 +102,13 @@ def extend(rng: np.random.Generator, ro: Roster, years: np.ndarray,
     steps = years[None, :] - anchor_year
     shares = _gather(ln, "shares_outstanding", col) * np.exp(dil[:, None] * steps)
     diluted = shares * _gather(ln, "shares_diluted", col) / _gather(ln, "shares_outstanding", col)
+    with np.errstate(divide="ignore", invalid="ignore"):   # NaN: the name does not disclose it
+        fl_a = _gather(ln, "floating_rate_debt", col)
+        float_share = np.where(debt_a > 0, fl_a / debt_a, np.where(np.isnan(fl_a), np.nan, 0.0))
     out = _in_thousands(out)
     out["shares_outstanding"] = np.round(shares)
     out["shares_diluted"] = np.round(diluted)
+    out["floating_rate_debt"] = np.round(np.clip(float_share, 0, 1) * out["total_debt"], -3)
     # the five world years exactly as the demo shows them
     for item in FLOWS + INSTANTS:
         if item in ln and item in out:

@@ -88,7 +88,7 @@ class Filings:
 
 def _quarters(rng, annual: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """(N, Y, 4) quarterly values: 3-month flows and quarter-end balances."""
-    N, Y = annual["revenue"].shape
+    N = annual["revenue"].shape[0]
     w = rng.dirichlet(np.full(4, 40.0), N)[:, None, :]                          # seasonality
     out = {}
     for item in FLOWS:

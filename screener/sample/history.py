@@ -39,7 +39,7 @@ import pandas as pd
 
 from screener.history.store import HistoryStore
 
-VERSION = 5
+VERSION = 8
 SOURCE = "sample"
 END = date(2026, 11, 20)        # the sample's "today" (SampleProvider's default as-of date)
 DONE = "sample-history.json"
@@ -88,6 +88,7 @@ def sample_history(seed: int = 2026, n: int = 2600, years: int = 20, *,
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             info = generate(HistoryStore(tmp), seed=seed, n=n, years=years)
+            info["generated_by_pid"] = os.getpid()
             (tmp / DONE).write_text(json.dumps(info, indent=2, default=str))
             shutil.rmtree(target, ignore_errors=True)   # an incomplete leftover, never read
             os.replace(tmp, target)
@@ -118,8 +119,18 @@ def generate(store: HistoryStore, *, seed: int, n: int, years: int, end: date = 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from screener.sample import (annual, benchmarks, estimates, filings, macro, memberships,
-                                 phases, prices, roster, short_interest)
+    from screener.sample import (
+        annual,
+        benchmarks,
+        estimates,
+        filings,
+        macro,
+        memberships,
+        phases,
+        prices,
+        roster,
+        short_interest,
+    )
 
     t0 = time.perf_counter()
     timings = {}

@@ -21,7 +21,6 @@ Each phase sets, over its whole span:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -93,10 +92,15 @@ def phase_table() -> pd.DataFrame:
 
 def trading_days(start, end) -> pd.DatetimeIndex:
     """NYSE sessions between ``start`` and ``end`` (inclusive), from exchange-calendars."""
+    import warnings
+
     import exchange_calendars as xc
 
-    cal = xc.get_calendar("XNYS", start=pd.Timestamp(start).strftime("%Y-%m-%d"),
-                          end=pd.Timestamp(end).strftime("%Y-%m-%d"))
+    with warnings.catch_warnings():          # the library's own pandas deprecation notices
+        warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        cal = xc.get_calendar("XNYS", start=pd.Timestamp(start).strftime("%Y-%m-%d"),
+                              end=pd.Timestamp(end).strftime("%Y-%m-%d"))
     return pd.DatetimeIndex(cal.sessions.tz_localize(None) if cal.sessions.tz else cal.sessions)
 
 
@@ -133,10 +137,6 @@ def factors(rng: np.random.Generator, dates: pd.DatetimeIndex) -> Factors:
         out[name] = drift + noise
     # the first phase may start before the history: its drift is per its own day count above
     return Factors(dates, ph, out["market"], out["junk"], vol)
-
-
-def last_day(end: date | str) -> pd.Timestamp:
-    return pd.Timestamp(end).normalize()
 
 
 def ar1(shocks: np.ndarray, phi: float, block: int = 256) -> np.ndarray:

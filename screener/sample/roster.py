@@ -72,7 +72,7 @@ def _junk_score(w: World, rng: np.random.Generator) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         roa = ln["net_income"][:, -1] / ln["total_assets"][:, -1]
         lev = ln["total_debt"][:, -1] / ln["total_assets"][:, -1]
-    z = lambda a: (a - np.nanmean(a)) / (np.nanstd(a) or 1.0)  # noqa: E731
+    z = lambda a: (a - np.nanmean(a)) / (np.nanstd(a) or 1.0)
     roa, lev = np.nan_to_num(roa), np.nan_to_num(lev)
     raw = (1.2 * w.traits.unprofitable - 0.6 * z(np.clip(roa, -1, 0.5)) + 0.5 * z(lev)
            + 0.4 * z(w.market["short_pct_float"]) + 0.4 * z(w.market["beta"])
@@ -126,7 +126,8 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
     # today's recent listings (three fiscal years in the demo) listed during the first
     recent = live & (cat(lambda w: w.traits.first_year) > 0)
     if recent.any():
-        listed_year = live_w.fiscal_years[cat(lambda w: w.traits.first_year)[recent]]
+        first_fy = cat(lambda w: w.traits.first_year)[recent]
+        listed_year = live_w.fiscal_labels[np.flatnonzero(recent), first_fy]
         lo = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 4, "day": 1}))
         hi = days.searchsorted(pd.to_datetime({"year": listed_year, "month": 12, "day": 31}))
         first_i[recent] = np.minimum(lo + (rng.random(recent.sum()) * (hi - lo)).astype(int),
@@ -153,7 +154,7 @@ def make_roster(seed: int, n: int, as_of: date, days: pd.DatetimeIndex) -> Roste
     fy = last_day.year.to_numpy() - (last_day.month.to_numpy() < fm).astype(int)
     fy_end = pd.to_datetime({"year": fy, "month": fm, "day": 1}) + pd.offsets.MonthEnd(0)
     fy = np.where(fy_end.to_numpy() + np.timedelta64(90, "D") > last_day.to_numpy(), fy - 1, fy)
-    last_fy = np.where(live, live_w.fiscal_years[-1], fy)
+    last_fy = np.where(live, cat(lambda w: w.fiscal_labels[:, -1]), fy)
 
     mk = {k: cat(lambda w, k=k: w.market[k]) for k in ("price", "shares_outstanding", "beta",
                                                        "short_pct_float", "volatility_1y",

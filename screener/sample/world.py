@@ -23,13 +23,15 @@ The realism the demo is judged by:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from screener.errors import ProviderError
+from screener.raw import BLOCKS, RawBundle
+from screener.raw.rates import HY_YIELD, TREASURY_10Y, MarketRates
 from screener.sample.economics import (
     LADDER_FIELDS,
     Traits,
@@ -39,7 +41,6 @@ from screener.sample.economics import (
     statements,
 )
 from screener.sample.names import STEM_SPACE, make_identity
-from screener.raw import BLOCKS, RawBundle
 
 SOURCE = "sample"
 YEARS = 5
@@ -48,6 +49,7 @@ NO_ESTIMATES_SHARE = 0.08
 NO_LADDER_SHARE = 0.06
 FISCAL_MONTHS = np.array([12, 9, 6, 3, 1])
 FISCAL_MONTH_P = np.array([0.80, 0.07, 0.06, 0.04, 0.03])
+FILING_LAG_DAYS = 90  # a 10-K is filed within about 60-90 days of the fiscal year end
 
 
 def _market(rng: np.random.Generator, tr: Traits) -> dict[str, np.ndarray]:
@@ -123,12 +125,49 @@ def _estimates(rng: np.random.Generator, tr: Traits, eps_last: np.ndarray):
     return covered, {k: np.asarray(v, dtype=float) for k, v in out.items()}
 
 
-def _period_ends(rng: np.random.Generator, n: int, years: np.ndarray) -> np.ndarray:
-    """Fiscal year ends, ``(n, years)`` datetime64[ns]: mostly Dec 31, some other month ends."""
+def _thesis_inputs(seed: int, tr: Traits, total_debt: np.ndarray, est: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray], MarketRates]:
+    """Floating-rate debt, the high/low EPS estimates and the run date's rates, drawn from
+    their own generator (``[seed, 18]``) so every other sample value stays as it was.
+
+    About 60% of indebted names disclose their floating-rate debt; loss-makers lean on bank
+    (floating) debt more. The spread between the highest and lowest estimate widens for
+    loss-makers and thin coverage; one analyst's high is its low.
+    """
+    rng = np.random.default_rng([seed, 18])
+    n = len(tr.group)
+    unp = tr.unprofitable
+    share = rng.beta(np.where(unp, 3.0, 1.6), np.where(unp, 2.5, 3.2), n)
+    disclosed = rng.random(n) < 0.6
+    floating = np.where(disclosed[:, None], share[:, None] * total_debt, np.nan)
+    n_an = est["n_analysts"]
+    width = lognormal(rng, 1.0, 0.4, n) * np.where(unp, 0.45, 0.12) / np.sqrt(np.maximum(n_an, 1))
+    half = np.abs(est["eps_cy"]) * width * np.where(n_an > 1, 1.0, 0.0)
+    skew = rng.uniform(0.7, 1.3, n)
+    bounds = {"eps_cy_low": est["eps_cy"] - half * skew, "eps_cy_high": est["eps_cy"] + half / skew}
+    dgs10, hy = rng.uniform(0.035, 0.048), rng.uniform(0.065, 0.085)
+    rates = MarketRates(values={TREASURY_10Y: round(dgs10, 4), HY_YIELD: round(hy, 4)},
+                        source="sample (fictional)")
+    return floating, bounds, rates
+
+
+def _period_ends(rng: np.random.Generator, n: int, years: np.ndarray,
+                 as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """Fiscal year ends ``(n, years)`` datetime64[ns] (mostly Dec 31, some other month ends)
+    and their fiscal-year labels ``(n, years)``. A company whose fiscal year ends in an earlier
+    month has already filed the year ending in ``as_of``'s year when that end is more than
+    FILING_LAG_DAYS before ``as_of``: its years move one later, so no sample name is stale."""
     month = rng.choice(FISCAL_MONTHS, size=n, p=FISCAL_MONTH_P)
-    months = (years[None, :] - 1970) * 12 + (month[:, None] - 1)      # month index from 1970
+    shift = np.array([(as_of - _month_end(as_of.year, m)).days > FILING_LAG_DAYS
+                      for m in month], dtype="int64") if n else np.zeros(0, dtype="int64")
+    labels = years[None, :] + shift[:, None]
+    months = (labels - 1970) * 12 + (month[:, None] - 1)      # month index from 1970
     first_next = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
-    return (first_next - np.timedelta64(1, "D")).astype("datetime64[ns]")
+    return (first_next - np.timedelta64(1, "D")).astype("datetime64[ns]"), labels
+
+
+def _month_end(year: int, month: int) -> date:
+    return (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).date()
 
 
 def _punch_holes(rng: np.random.Generator, frame: pd.DataFrame, block: str) -> pd.DataFrame:
@@ -162,7 +201,8 @@ class World:
     identity: pd.DataFrame
     hidden: pd.DataFrame            # industry_code, group
     traits: Traits
-    fiscal_years: np.ndarray        # (YEARS,) calendar year each fiscal year ends in
+    fiscal_years: np.ndarray        # (YEARS,) the fiscal years before as_of's year
+    fiscal_labels: np.ndarray       # (n, YEARS) each name's fiscal-year labels (see _period_ends)
     period_ends: np.ndarray         # (n, YEARS) datetime64[ns]
     lines: dict[str, np.ndarray]    # statement item -> (n, YEARS), complete
     ladder: dict[str, np.ndarray]   # latest 10-K ladder, (n,)
@@ -170,6 +210,8 @@ class World:
     covered: np.ndarray             # has estimates
     estimates: dict[str, np.ndarray]
     has_ladder: np.ndarray
+    bounds: dict[str, np.ndarray]   # highest / lowest EPS estimate (current fiscal year)
+    rates: MarketRates              # the run date's fictional rates
 
 
 def build(seed: int, n: int, as_of: date) -> World:
@@ -185,19 +227,20 @@ def build(seed: int, n: int, as_of: date) -> World:
     market = _market(rng, tr)
     lines.update(share_counts(rng, tr, market["shares_outstanding"], YEARS, lines["net_income"]))
     covered, est = _estimates(rng, tr, lines["eps_diluted"][:, -1])
-    ends = _period_ends(rng, n, fiscal_years)
+    lines["floating_rate_debt"], bounds, rates = _thesis_inputs(seed, tr, lines["total_debt"], est)
+    ends, labels = _period_ends(rng, n, fiscal_years, as_of)
     has_ladder = ~_weighted_pick(rng, np.where(tr.bank_like, 4.0, 1.0), round(NO_LADDER_SHARE * n))
-    return World(rng, identity, hidden, tr, fiscal_years, ends, lines, ladder_cols, market,
-                 covered, est, has_ladder)
+    return World(rng, identity, hidden, tr, fiscal_years, labels, ends, lines, ladder_cols,
+                 market, covered, est, has_ladder, bounds, rates)
 
 
 def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     """The whole sample universe as a validated-shape bundle, plus each S&P-600-like name's
     admission fiscal year."""
     w = build(seed, n, as_of)
-    rng, tr, tickers, fiscal_years = w.rng, w.traits, w.identity.index, w.fiscal_years
+    rng, tr, tickers = w.rng, w.traits, w.identity.index
     index = pd.MultiIndex.from_arrays(
-        [np.repeat(tickers.to_numpy(), YEARS), np.tile(fiscal_years, n).astype(np.int64)],
+        [np.repeat(tickers.to_numpy(), YEARS), w.fiscal_labels.ravel().astype(np.int64)],
         names=["ticker", "fiscal_year"])
     order = [f for f in BLOCKS["statements"].numeric_fields]
     stmt = pd.DataFrame({"period_end": w.period_ends.ravel(),
@@ -207,9 +250,12 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     stmt = stmt[reported]
 
     as_of_ns = np.datetime64(as_of, "ns")
-    ladder = _value_frame({f: w.ladder[f] for f in LADDER_FIELDS}, tickers, w.period_ends[:, -1])
+    ladder_values = {f: w.ladder[f] for f in LADDER_FIELDS}
+    # the fictional 10-K's total principal is what its ladder schedules
+    ladder_values["total_principal"] = np.sum([w.ladder[f] for f in LADDER_FIELDS], axis=0)
+    ladder = _value_frame(ladder_values, tickers, w.period_ends[:, -1])
     ladder["note"] = "fictional sample: latest 10-K ladder"
-    estimates = _value_frame(w.estimates, tickers, as_of_ns)
+    estimates = _value_frame(w.estimates | w.bounds, tickers, as_of_ns)
     bundle = RawBundle(
         identity=w.identity,
         statements=_punch_holes(rng, stmt, "statements"),
@@ -217,8 +263,9 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
         estimates=_punch_holes(rng, estimates[w.covered], "estimates"),
         market=_punch_holes(rng, _value_frame(w.market, tickers, as_of_ns), "market"),
         is_sample=True,
+        rates=replace(w.rates, dates={s: as_of.isoformat() for s in w.rates.values}),
     )
     admitted = tr.admission >= 0
-    admission = pd.Series(fiscal_years[tr.admission[admitted]], index=tickers[admitted],
-                          name="sp600_admission_year")
+    admission = pd.Series(w.fiscal_labels[np.flatnonzero(admitted), tr.admission[admitted]],
+                          index=tickers[admitted], name="sp600_admission_year")
     return bundle, admission

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from screener.errors import NoDataError, ScreenerError
-from screener.history.asof import QuarterTable, LOOKBACK_QUARTERS
+from screener.history.asof import LOOKBACK_QUARTERS, QuarterTable
 from screener.history.store import HistoryStore
 from screener.raw.bundle import RawBundle, empty_block
 from screener.raw.schema import BLOCKS
@@ -59,7 +59,7 @@ def membership_rows(name: str, as_of: str, frame: pd.DataFrame,
                         "name": frame["name"].astype("string") if "name" in frame else None,
                         "sector": frame["sector"].astype("string") if "sector" in frame
                         else None,
-                        "weight": frame["weight"] if "weight" in frame else np.nan,
+                        "weight": frame.get("weight", np.nan),
                         "source": source})
     return out.reset_index(drop=True)
 
@@ -105,8 +105,13 @@ def merge_history(journal: RawBundle, hist: RawBundle, tickers: pd.Index) -> Raw
 def overlay_latest(bundle: RawBundle, tickers, history: HistoryStore | None = None
                    ) -> RawBundle:
     """The latest-data bundle with the history's TTM statements for the names it has facts
-    for (nothing changes when the history holds no facts)."""
+    for, and its recent daily prices (so the price metrics are computed from them); nothing
+    changes when the history holds neither."""
+    from screener.history.prices import recent_panel
+
     history = history or HistoryStore()
+    if bundle.prices is None and history.files("prices"):
+        bundle.prices = recent_panel(history, tickers)
     if not history.files("facts"):
         return bundle
     tickers = pd.Index(list(tickers))
@@ -119,6 +124,7 @@ def overlay_latest(bundle: RawBundle, tickers, history: HistoryStore | None = No
     hist.estimates, hist.market = empty_block("estimates"), empty_block("market")
     merged = merge_history(bundle, hist, tickers)
     merged.estimates, merged.market = bundle.estimates, bundle.market
+    merged.prices = bundle.prices
     merged.as_of = None
     return merged
 

@@ -13,9 +13,12 @@ members and the benchmarks from ``start`` minus a look-back (for 12-month and 52
   are not members after they left);
 - statements: TTM flows and MRQ balances from facts first filed on or before ``d``
   (``annual``: the fiscal years, for Piotroski/Altman and the ``_fy`` ids);
-- estimates: each name's newest snapshot taken on or before ``d``;
+- estimates: each name's newest snapshot taken on or before ``d`` (at most 120 days old);
 - market: the last close on or before ``d`` (``as_of`` = that day), shares outstanding from
-  the latest balance sheet filed by ``d``, market cap = close x shares;
+  the latest balance sheet filed by ``d``, market cap = close x shares, short interest from
+  the newest settlement published by ``d``;
+- ladder: debt maturities at the latest period end a filing on or before ``d`` reported,
+  each value as first filed;
 - ``prices``: the panel cut at ``d``'s close, for the price metrics.
 """
 
@@ -30,7 +33,9 @@ import pandas as pd
 
 from screener.errors import NoDataError, ScreenerError, UniverseError
 from screener.history.asof import LOOKBACK_QUARTERS, QuarterTable
+from screener.history.asof_blocks import LADDER_ITEMS, ladder_as_of, short_interest_as_of
 from screener.history.prices import PricePanel
+from screener.history.schema import DATASETS
 from screener.history.store import HistoryStore
 from screener.raw.bundle import RawBundle, block_from_records, empty_block
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
@@ -38,7 +43,9 @@ from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 BENCHMARKS = ("IWM", "IJR", "SPY")
 PRICE_LOOKBACK_DAYS = 800  # 2 years + margin: 12-1 momentum, 52-week windows, 1y beta
 ESTIMATE_LOOKBACK_DAYS = 400
+ESTIMATE_MAX_AGE_DAYS = 120  # an older consensus snapshot is not "the consensus on d"
 STALE_PRICE_ROWS = 30
+SHORT_MAX_AGE_DAYS = 45  # short interest settles twice a month: older is not "on d"
 FACT_COLUMNS = ["ticker", "item", "value", "period_start", "period_end", "filed", "source"]  # a close older than 30 trading days is not "the price on d"
 
 
@@ -58,6 +65,8 @@ class PointInTime:
     delistings: pd.DataFrame
     is_sample: bool = False
     snapshots: dict[str, pd.DatetimeIndex] = field(default_factory=dict)
+    ladder_facts: pd.DataFrame | None = None  # facts rows of the maturity-ladder items
+    short_interest: pd.DataFrame | None = None  # settlements with their release dates
 
     # -- loading -------------------------------------------------------------------------
     @classmethod
@@ -104,6 +113,11 @@ class PointInTime:
         facts = history.read("facts", tickers=tickers, start=facts_from, end=end, as_of=end,
                              columns=FACT_COLUMNS, arrow=True)
         quarters = QuarterTable.build(facts, tickers)
+        ladder = history.read("facts", tickers=tickers, start=facts_from, end=end, as_of=end,
+                              where={"item": list(LADDER_ITEMS)})
+        shorts = history.read("short_interest", tickers=tickers, as_of=end, end=end,
+                              start=start - pd.Timedelta(days=SHORT_MAX_AGE_DAYS)) \
+            if "short_interest" in DATASETS else None
         est = history.read("estimates", tickers=tickers,
                            start=start - pd.Timedelta(days=ESTIMATE_LOOKBACK_DAYS), end=end)
         est = est.sort_values("as_of", kind="stable").reset_index(drop=True)
@@ -114,7 +128,8 @@ class PointInTime:
         return cls(start=start, end=end, universes=list(universes), memberships=mem,
                    quarters=quarters, estimates=est, prices=prices,
                    delistings=delist[["ticker", "last_date", "last_price", "reason"]]
-                   .reset_index(drop=True), is_sample=is_sample, snapshots=snapshots)
+                   .reset_index(drop=True), is_sample=is_sample, snapshots=snapshots,
+                   ladder_facts=ladder, short_interest=shorts)
 
     # -- memberships ---------------------------------------------------------------------
     def snapshot_date(self, universe: str, date) -> pd.Timestamp:
@@ -159,8 +174,8 @@ class PointInTime:
             statements=_typed_statements(statements),
             annual=_typed_statements(annual),
             estimates=self._estimates(d, tickers),
-            market=self._market(cut, statements, tickers),
-            ladder=empty_block("ladder"),
+            market=self._market(cut, statements, tickers, d),
+            ladder=self._ladder(d, tickers),
             is_sample=self.is_sample,
             statements_basis="ttm",
             prices=None if cut.empty else cut,  # no stored prices: provider values
@@ -192,15 +207,38 @@ class PointInTime:
         if e.empty:
             return empty_block("estimates")
         stop = int(e["as_of"].searchsorted(d, side="right"))
-        e = e.iloc[:stop]
+        first = int(e["as_of"].searchsorted(d - pd.Timedelta(days=ESTIMATE_MAX_AGE_DAYS)))
+        e = e.iloc[first:stop]
         e = e[e["ticker"].isin(tickers).to_numpy()].drop_duplicates("ticker", keep="last")
         cols = [c for c in BLOCKS["estimates"].numeric_fields if c in e.columns]
         block = e.set_index("ticker")[["as_of", *cols]].copy()
         block[SOURCE_COLUMN] = e["source"].to_numpy()
         return block.sort_index()
 
+    def _ladder(self, d: pd.Timestamp, tickers: pd.Index) -> pd.DataFrame:
+        """Maturity ladders from the latest period a filing on or before ``d`` reported,
+        each value as first filed (``history.asof_blocks.ladder_as_of``)."""
+        f = self.ladder_facts
+        if f is None or f.empty:
+            return empty_block("ladder")
+        lad = ladder_as_of(f, d, tickers)
+        if lad.empty:
+            return empty_block("ladder")
+        recs = lad.reset_index().to_dict("records")
+        return block_from_records("ladder", recs)
+
+    def _short_pct(self, d: pd.Timestamp, tickers: pd.Index) -> pd.Series:
+        """Short interest as a share of float: the newest settlement published by ``d``
+        (not older than SHORT_MAX_AGE_DAYS)."""
+        r = self.short_interest
+        if r is None or r.empty:
+            return pd.Series(np.nan, index=tickers)
+        si = short_interest_as_of(r, d, tickers)
+        fresh = si["as_of"] >= d - pd.Timedelta(days=SHORT_MAX_AGE_DAYS)
+        return si.loc[fresh, "short_pct_float"].reindex(tickers)
+
     def _market(self, cut: PricePanel, statements: pd.DataFrame,
-                tickers: pd.Index) -> pd.DataFrame:
+                tickers: pd.Index, d: pd.Timestamp | None = None) -> pd.DataFrame:
         if cut.empty or not len(tickers):
             return empty_block("market")
         close = cut.close[-STALE_PRICE_ROWS:]
@@ -221,6 +259,8 @@ class PointInTime:
                                 "price": px["price"].to_numpy(),
                                 "shares_outstanding": shares.reindex(px.index).to_numpy()})
         records["market_cap"] = records["price"] * records["shares_outstanding"]
+        if d is not None:
+            records["short_pct_float"] = self._short_pct(d, px.index).to_numpy()
         records[SOURCE_COLUMN] = "history"
         return block_from_records("market", records.to_dict("records"))
 

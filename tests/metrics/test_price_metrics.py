@@ -188,3 +188,44 @@ def test_catalog_states_window_and_frequency():
         m = CATALOG[mid]
         assert m.window == window and m.frequency == "daily"
         assert "prices" in m.blocks
+
+
+def _recent(days_ago_last: int, n: int = 400) -> pd.DataFrame:
+    end = pd.Timestamp.today().normalize() - pd.offsets.BDay(days_ago_last)
+    dates = pd.bdate_range(end=end, periods=n)
+    rng = np.random.default_rng(5)
+    rows = []
+    for t in ("IWM", "CCC"):
+        close = 30 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
+        rows.append(pd.DataFrame({"ticker": t, "date": dates, "close": close,
+                                  "adj_close": close, "volume": 1000.0, "source": "yahoo"}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.mark.parametrize("days_ago, stored_wins", [(1, True), (60, False)])
+def test_a_latest_run_uses_stored_prices_when_they_are_current(tmp_path, days_ago, stored_wins):
+    from screener.history import HistoryStore
+    from screener.timeaxis.assemble import overlay_latest
+
+    history = HistoryStore(tmp_path)
+    history.write("prices", _recent(days_ago))
+    identity = block_from_records("identity", [{"ticker": "CCC", "name": "C"}])
+    market = block_from_records("market", [{"ticker": "CCC", "price": 1.0, "beta": 9.0,
+                                            "source": "yahoo"}])
+    bundle = overlay_latest(RawBundle(identity=identity, market=market), ["CCC"], history)
+    f = build_standard_frame(bundle).frame.loc["CCC"]
+    if stored_wins:  # computed from the stored closes
+        assert f["beta"] != 9.0 and np.isfinite(f["ret_12m"]) and f["price"] != 1.0
+    else:  # the stored closes stopped 60 trading days ago: the provider's summary is used
+        assert f["beta"] == 9.0 and f["price"] == 1.0 and np.isnan(f["ret_12m"])
+
+
+def test_blocks_of_names_give_the_same_values(long, monkeypatch):
+    from screener.metrics import prices
+
+    panel = PricePanel.from_long(long).until(AS_OF)
+    whole = prices.compute(panel, pd.Index(TICKERS), "IWM", AS_OF)
+    monkeypatch.setattr(prices, "CHUNK", 2)
+    blocks = prices.compute(panel, pd.Index(TICKERS), "IWM", AS_OF)
+    pd.testing.assert_frame_equal(pd.DataFrame(whole[0]), pd.DataFrame(blocks[0]))
+    assert (whole[1] == blocks[1]).all() and whole[2].equals(blocks[2])

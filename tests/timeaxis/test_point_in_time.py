@@ -9,6 +9,7 @@ daily prices written here.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -97,10 +98,10 @@ def test_later_filings_appear_once_their_date_passes(history):
 
 
 def test_run_as_of_states_the_date_and_newest_data_in_the_workbook(history, tmp_path):
-    out = tmp_path / "asof.xlsx"
     res = CliRunner().invoke(cli, ["run", "screens/rebound.yaml", "--universe", "russell2000",
-                                   "--as-of", "2026-06-20", "--out", str(out)])
+                                   "--as-of", "2026-06-20"])
     assert res.exit_code == 0, res.output
+    out = next(Path(os.environ["SCREENER_OUTPUT_DIR"]).glob("rebound-asof-2026-06-20-*.xlsx"))
     ws = openpyxl.load_workbook(out)["Summary"]
     cells = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
     assert str(cells["Evaluated as of"]).startswith("2026-06-20")
@@ -116,3 +117,28 @@ def test_validate_as_of_reports_what_the_history_holds(history):
     assert "sp600: The history" in res.output and "no membership snapshot" in res.output
     res = CliRunner().invoke(cli, ["validate", "screens/rebound.yaml", "--as-of", "2026-01-02"])
     assert "survivorship-biased" in res.output
+
+
+@pytest.mark.slow
+def test_sample_history_as_of_never_uses_a_later_filing(tmp_path):
+    """On the fictional history (filing lags, 10-Q/A amendments, delistings): the bundle as
+    of D equals the bundle built from a copy of the store holding only rows known by D."""
+    from screener.sample.history import sample_history
+
+    full = sample_history(2026, 60, 6, cache=tmp_path / "cache")
+    d = pd.Timestamp("2024-05-15")
+    cut = HistoryStore(tmp_path / "cut")
+    for name in ("memberships", "facts", "prices", "estimates", "delistings", "short_interest"):
+        cut.write(name, full.read(name, as_of=d))
+    later = full.read("facts", where={"form": "10-Q/A"})
+    assert (later["filed"] > d).any()  # amendments after D exist and must stay invisible
+    a = PointInTime.load(["russell2000"], d, d, history=full).bundle(d)
+    b = PointInTime.load(["russell2000"], d, d, history=cut).bundle(d)
+    pd.testing.assert_frame_equal(a.statements, b.statements)
+    pd.testing.assert_frame_equal(a.annual, b.annual)
+    pd.testing.assert_frame_equal(a.market, b.market)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    pd.testing.assert_frame_equal(a.ladder, b.ladder)
+    assert len(a.ladder) and a.market["short_pct_float"].notna().any()
+    assert list(a.identity.index) == list(b.identity.index)
+    assert a.prices.dates[-1] <= d
