@@ -88,6 +88,8 @@ def main() -> None:
         bench_fetch,
         bench_history,
         bench_metrics,
+        bench_price_fetch,
+        bench_regime,
         bench_sample,
     )
 
@@ -147,12 +149,23 @@ def main() -> None:
         f", {h['mb_on_disk']:.0f} MB on disk; load average {h['load_average']:.1f}")
     add("price history write (20 year files) / one new day", f"{h['write_s']:.1f} s / "
         f"{h['daily_append_s']:.2f} s", f"{h['rows'] / h['write_s'] / 1e6:.2f}M rows/s")
+    pf = bench_price_fetch.run(100 if args.quick else 300)
+    add(f"fetch --history, {pf['names']} names (5% faults): first / same day / next day",
+        f"{pf['first']['requests']} / {pf['same_day']['requests']} / "
+        f"{pf['next_day']['requests']} requests",
+        f"{pf['first']['rows']:,} rows in {pf['first']['seconds']:.1f} s; next day "
+        f"{pf['next_day']['rows']} rows (overlap + new day), lost "
+        f"{pf['first']['lost'] + pf['next_day']['lost']}; retries included")
     if not args.quick:
         big = bench_history.run(50_000, 3, full=False)
         add("price history as-of load, 50,000 names x 3 y",
             f"{big['asof_load_s']:.2f} s", f"{big['asof_rows'] / 1e6:.1f}M prices, "
             f"{big['asof_load_cpu_s']:.2f} s CPU, peak {big['peak_mb']:.0f} MB; metrics "
             f"{big['metrics_s']:.2f} s; x{big['asof_rows'] / h['asof_rows']:.0f} rows")
+    rg = bench_regime.run(3 if args.quick else 5)
+    add(f"regime panel, warm store ({rg['indicators']} indicators, {rg['rows']:,} macro rows)",
+        f"{rg['full_s']:.3f} s", f"panel alone {rg['panel_s']:.3f} s; with "
+        f"{rg['history_dates']} dates of verdict history (target < 2 s)")
 
     mem = child(50_000, write=True)
     add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",
@@ -177,6 +190,15 @@ def main() -> None:
         f"{a['dataset_s']:.2f} s", f"PointInTime.load {a['load_s']:.2f} s + bundle "
         f"{a['bundle_s']:.2f} s + metrics; run without workbook {a['run_s']:.2f} s; "
         f"{a['dates']} month ends: load {a['range_load_s']:.2f} s, {a['per_date_s']:.2f} s/date")
+
+    from bench import bench_backtest
+
+    bt = bench_backtest.run(quick=args.quick)
+    b = bt.get("full") or bt["both_36"]
+    add(f"backtest, default playbook, {b['universe_per_date']:,.0f} names x {b['dates']} dates",
+        f"{b['total_s']:.0f} s ({b['cpu_s']:.0f} s CPU), peak {b['max_rss_mb']:.0f} MB",
+        f"load {b['load_s']:.0f} s, {b['evaluate_s'] / b['dates'] * 1000:.0f} ms/date, "
+        f"statistics {b['statistics_s']:.0f} s ({b['factors']} factors x 4 horizons)")
 
     if not args.no_write:
         lines = [

@@ -92,11 +92,10 @@ def wilder_rsi(c: np.ndarray, days: int = RSI_DAYS) -> np.ndarray:
     Wilder (1978): changes d; gains max(d, 0), losses max(-d, 0); the first averages are the
     plain means of the first ``days`` changes, then avg = (avg_prev * (days - 1) + x) / days.
     RSI = 100 - 100 / (1 + avg_gain / avg_loss): 100 when there is no loss, NaN when the
-    price did not move at all. The recursion is one linear filter down every column at once
-    (``scipy.signal.lfilter``): each column's seed is planted at its own start row.
+    price did not move at all. The recursion runs down the rows for every column at once
+    (a few microseconds a row); each column's seed is planted at its own start row, zeros
+    before it keep the average at 0 until then.
     """
-    from scipy.signal import lfilter
-
     d = np.diff(c, axis=0)
     n_rows, n = d.shape
     if n_rows < days:
@@ -113,7 +112,11 @@ def wilder_rsi(c: np.ndarray, days: int = RSI_DAYS) -> np.ndarray:
                                   axis=0).mean(axis=0)
         x = np.where(np.arange(n_rows)[:, None] > seed_at[None, :], x, 0.0)
         x[seed_at[cols], cols] = seed / (1.0 - keep)  # y(seed_at) = seed; zero before
-        y = lfilter([1.0 - keep], [1.0, -keep], x, axis=0)[-1]
+        x *= 1.0 - keep
+        y = np.zeros(n)
+        for row in x:  # y = keep * y + (1 - keep) * x, one row of all tickers per step
+            y *= keep
+            y += row
         avgs.append(np.where(ok, y, np.nan))
     ag, al = avgs
     with np.errstate(divide="ignore", invalid="ignore"):
