@@ -98,7 +98,8 @@ def demo(out, seed, n, screen):
     from screener.pipeline import SAMPLE, run_screen
 
     started = time.perf_counter()
-    screen = screen or settings.screens_dir() / "rebound.yaml"
+    from screener.searchpath import default_screen
+    screen = screen or default_screen()
     result = run_screen(screen, provider=SAMPLE, seed=seed, n=n)
     print_summary(result)
     target = out or settings.output_dir() / "rebound-demo.xlsx"

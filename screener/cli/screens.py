@@ -10,8 +10,8 @@ from screener.cli.options import as_of_option, parse_sets, provider_option, set_
 
 
 def _default_screen() -> str:
-    from screener.settings import screens_dir
-    return str(screens_dir() / "rebound.yaml")
+    from screener.searchpath import default_screen
+    return str(default_screen())
 
 
 def _num(v) -> str:

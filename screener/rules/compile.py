@@ -96,10 +96,8 @@ class Plan:
 
 
 def default_universes() -> list[str]:
-    from screener.settings import universes_dir
-    d = universes_dir()
-    names = sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
-    return names + ["sample"]
+    from screener.universe.definitions import definition_files
+    return sorted(set(definition_files()) | {"sample"})
 
 
 class _Compiler:

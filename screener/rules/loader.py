@@ -87,9 +87,10 @@ def load_loaded(path: str | Path, _chain: tuple = ()) -> Loaded:
                                    "e.g. extends: rebound.yaml")])
     target = (Path(path).parent / ext).resolve()
     if not target.exists() and not Path(ext).is_absolute():
-        from screener.settings import screens_dir
-        if (screens_dir() / ext).exists():
-            target = (screens_dir() / ext).resolve()
+        from screener.searchpath import find
+        found = find(ext, "screens")
+        if found is not None:
+            target = found.resolve()
     chain = _chain + (Path(path).resolve(),)
     if target in chain:
         raise ConfigError([Problem(where, f"'extends' makes a cycle: {ext} extends this file "
@@ -98,7 +99,8 @@ def load_loaded(path: str | Path, _chain: tuple = ()) -> Loaded:
         raise ConfigError([Problem(where, f"more than {MAX_EXTENDS} levels of 'extends'")])
     if not target.exists():
         raise ConfigError([Problem(where, f"base screen {ext!r} not found (looked in "
-                                   f"{target.parent})", "the path is relative to this file (or to the screens folder)")])
+                                   f"{target.parent})", "the path is relative to this file, else found on the screens search "
+                                   "path (./screens/, the user config folder, the bundled ones)")])
     base = load_loaded(target, chain)
     return _merge(base, loaded)
 
@@ -260,7 +262,9 @@ def load_screen_partial(path: str | Path, overrides: dict[str, str] | None = Non
     problems, and the ids of scores that had to be dropped."""
     import copy
 
-    loaded = load_loaded(path)
+    from screener.searchpath import resolve_screen
+
+    loaded = load_loaded(resolve_screen(path))
     apply_overrides(loaded, overrides)
     try:
         spec = ScreenSpec.model_validate(loaded.data)
