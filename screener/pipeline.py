@@ -115,7 +115,8 @@ def _stored_bundle(universes: list[str], provider: str | None,
             ours = ident.get(col, theirs)
             ident[col] = theirs.where(theirs.notna(), ours) if col == "sector" \
                 else ours.where(ours.notna(), theirs)
-    ident = ident.join(membership.astype(bool))
+    from screener.universe.sectors import with_gics_sector
+    ident = with_gics_sector(ident).join(membership.astype(bool))   # Yahoo's "Technology" too
     bundle.identity = ident
     return bundle, {name: m.as_of for name, m in members.items()}
 
@@ -150,11 +151,15 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
 def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                provider: str | None = None, as_of: date | None = None,
                overrides: dict[str, str] | None = None, store_path: Path | None = None,
-               seed: int | None = None, n: int | None = None) -> RunResult:
-    """Compile the screen, load the data, evaluate, and assemble the Result."""
+               seed: int | None = None, n: int | None = None,
+               strict: bool = False) -> RunResult:
+    """Compile the screen, load the data, evaluate, and assemble the Result. ``strict``: the
+    screen's lint warnings (unit slips, unknown sectors, unused params) fail before any data."""
     from screener.rules import compile_screen, evaluate
 
     plan = compile_screen(screen, overrides=overrides)
+    if strict:
+        plan.check_strict()
     chosen = list(universes or plan.universes)
     plan = replace(plan, universes=chosen)  # --universe replaces the screen's own list
     data = load_dataset(chosen, provider, as_of, store_path=store_path, seed=seed, n=n)
@@ -163,7 +168,7 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                           "Check the universe snapshot and the store (`screener store info`).")
     ev = evaluate(plan, data.frame)
     text = plan.source_text
-    warnings = list(ev.warnings)
+    warnings = [f"{p.location}: {p.message} ({p.hint})" for p in plan.lint] + list(ev.warnings)
     if data.is_sample:
         warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
     stale = {f.ticker for f in data.failures if f.reason.lower().startswith("stale")}

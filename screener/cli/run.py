@@ -9,7 +9,13 @@ import click
 
 from screener import settings
 from screener.cli.console import print_summary
-from screener.cli.options import as_of_option, parse_sets, provider_option, set_option
+from screener.cli.options import (
+    as_of_option,
+    parse_sets,
+    provider_option,
+    set_option,
+    strict_option,
+)
 
 FORMATS = ["xlsx", "csv", "parquet", "json"]
 
@@ -48,7 +54,8 @@ def _write(result, out, fmt: str, force: bool, default_name: Path | None = None)
 @set_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--top", default=5, show_default=True, help="Names per phase in the summary.")
-def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
+@strict_option
+def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
     """Run a SCREEN definition and write its candidate lists.
 
     The screen is checked before any data is loaded. Data comes from the local store
@@ -64,7 +71,8 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top):
 
     started = time.perf_counter()
     result = run_screen(screen, universes=list(universes) or None, provider=provider,
-                        as_of=as_of.date() if as_of else None, overrides=parse_sets(sets))
+                        as_of=as_of.date() if as_of else None, overrides=parse_sets(sets),
+                        strict=strict)
     print_summary(result, top=top)
     paths = _write(result, out, fmt, force)
     if len(paths) == 1:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from screener.cli.options import as_of_option, parse_sets, provider_option, set_option
+from screener.cli.options import (
+    as_of_option,
+    echo_lint,
+    parse_sets,
+    provider_option,
+    set_option,
+    strict_option,
+)
 
 
 def _default_screen() -> str:
@@ -26,7 +33,8 @@ def _num(v) -> str:
 @click.command("validate")
 @click.argument("screen", type=click.Path(dir_okay=False, path_type=Path))
 @set_option
-def validate(screen: Path, sets: tuple[str, ...]) -> None:
+@strict_option
+def validate(screen: Path, sets: tuple[str, ...], strict: bool) -> None:
     """Check a screen file without fetching data: prints its phases and the metrics they
     need, or every problem found (file:line:column, the text, a hint).
 
@@ -34,11 +42,15 @@ def validate(screen: Path, sets: tuple[str, ...]) -> None:
     Example:
       screener validate screens/rebound.yaml
       screener validate my.yaml --set max_leverage=2.5
+      screener validate my.yaml --strict        # warnings (units, sectors) fail too
     """
     from screener.metrics.catalog import CATALOG
     from screener.rules import compile_screen
 
     plan = compile_screen(screen, overrides=parse_sets(sets))
+    if strict:
+        plan.check_strict()
+    echo_lint(plan)
     click.echo(f"OK  {plan.path}: screen '{plan.name}'")
     click.echo(f"universes: {', '.join(plan.universes)}")
     if plan.params:

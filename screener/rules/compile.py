@@ -93,6 +93,13 @@ class Plan:
     phases: list[CPhase]
     metrics_used: list[str]
     warnings: list[str] = field(default_factory=list)
+    lint: list[Problem] = field(default_factory=list)   # suspicious but valid: see rules/lint.py
+
+    def check_strict(self) -> None:
+        """``--strict``: the lint findings (unit slips, unknown sectors, unused params) fail."""
+        if self.lint:
+            raise ConfigError(self.lint, hint="--strict treats these warnings as errors; fix "
+                                              "them or run without --strict")
 
 
 def default_universes() -> list[str]:
@@ -404,4 +411,8 @@ def compile_screen(spec_or_path: ScreenSpec | str | Path, known_universes=None,
         spec = spec_or_path
         if overrides:
             raise ValueError("overrides apply when loading: pass a path, or use load_screen")
-    return _Compiler(spec, known).run()
+    from screener.rules.lint import lint
+
+    plan = _Compiler(spec, known).run()
+    plan.lint = lint(plan, spec, overrides)
+    return plan
