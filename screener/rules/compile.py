@@ -225,14 +225,21 @@ class _Compiler:
         cols = [n for n in ex.names(node) if env.kinds.get(n) != "param"]
         return CRule(text, node, cols, self.loc(epath), rule.label)
 
-    def order(self, text: str, order: str, path: tuple, env: Env, role: str) -> COrder | None:
+    def order(self, text: str, order: str | None, path: tuple, env: Env,
+              role: str) -> COrder | None:
+        """An ordering; without ``order`` a metric sorts best first by its catalog direction
+        (``pe``: lowest first), anything else highest first."""
         text = str(text).strip()
         if text in self.spec.scores:
             return COrder(text, ex.Name(text), is_ascending(order), text)
         node = self.expression(text, path, env, "num", role)
         if node is None:
             return None
-        return COrder(text, node, is_ascending(order), None)
+        if order is None:
+            ascending = text in CATALOG and CATALOG[text].better == "lower"
+        else:
+            ascending = is_ascending(order)
+        return COrder(text, node, ascending, None)
 
     # -- scores ---------------------------------------------------------------------------
     def scores(self, env: Env) -> dict[str, CScore]:

@@ -122,7 +122,8 @@ class Score(Strict):
 
 class TieBreaker(Strict):
     by: str = Field(description="A metric, score or expression")
-    order: Order = "descending"
+    order: Order | None = Field(None, description="Default: the metric's better direction "
+                                "(lower P/E first); highest first for scores and expressions")
 
     @model_validator(mode="before")
     @classmethod
@@ -137,7 +138,8 @@ class Phase(Strict):
     description: str = ""
     filters: list[Rule] = Field(default_factory=list)
     rank_by: str = Field(description="A score id or an expression")
-    order: Order = Field("descending", description="descending: highest first")
+    order: Order | None = Field(None, description="descending: highest first. Default: the "
+                                "metric's better direction; highest first for scores")
     tie_breakers: list[TieBreaker] = Field(default_factory=list)
     top: int | None = Field(None, ge=1, le=100_000, description="Keep the best N (all if absent)")
 
@@ -167,5 +169,5 @@ class ScreenSpec(Strict):
         return out
 
 
-def is_ascending(order: str) -> bool:
+def is_ascending(order: str | None) -> bool:
     return order in ("ascending", "asc")

@@ -130,3 +130,28 @@ def test_imported_universe_with_yahoo_sectors_filters_on_gics(tmp_path, monkeypa
         index=pd.Index(["AAA", "BBB"], name="ticker")))
     assert list(m.frame["sector"]) == ["Information Technology", "Health Care"]
     assert list(m.frame["sector_original"]) == ["Technology", "Healthcare"]
+
+
+def test_tie_breakers_and_rank_by_default_to_the_metrics_better_direction(screen):
+    from tests.rules.conftest import make_frame
+    from screener.rules import evaluate
+
+    plan = screen("""
+        universes: [russell2000]
+        phases:
+          cheap:
+            title: Cheap
+            rank_by: pe
+            tie_breakers: [net_debt_to_ebitda, roic]
+          cheap_desc:
+            title: Cheap, explicit
+            rank_by: pe
+            order: descending
+    """)
+    ph = {p.id: p for p in plan.phases}
+    assert ph["cheap"].rank_by.ascending is True              # lower P/E is better
+    assert [t.ascending for t in ph["cheap"].tie_breakers] == [True, False]
+    assert ph["cheap_desc"].rank_by.ascending is False        # an explicit order wins
+    frame = make_frame({"A": {"pe": 30.0}, "B": {"pe": 8.0}, "C": {"pe": 15.0}})
+    table = evaluate(plan, frame).phases[0].table
+    assert list(table["ticker"]) == ["B", "C", "A"]
