@@ -7,7 +7,6 @@ loaded, so a typo in the YAML costs no fetch.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -152,12 +151,14 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                provider: str | None = None, as_of: date | None = None,
                overrides: dict[str, str] | None = None, store_path: Path | None = None,
                seed: int | None = None, n: int | None = None,
-               strict: bool = False) -> RunResult:
+               strict: bool = False, plan=None) -> RunResult:
     """Compile the screen, load the data, evaluate, and assemble the Result. ``strict``: the
-    screen's lint warnings (unit slips, unknown sectors, unused params) fail before any data."""
+    screen's lint warnings (unit slips, unknown sectors, unused params) fail before any data.
+    ``plan``: a screen compiled already (by ``compile_screen`` with the same overrides)."""
     from screener.rules import compile_screen, evaluate
 
-    plan = compile_screen(screen, overrides=overrides)
+    if plan is None:
+        plan = compile_screen(screen, overrides=overrides)
     if strict:
         plan.check_strict()
     chosen = list(universes or plan.universes)
@@ -167,7 +168,6 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         raise NoDataError("No names to screen after loading the data.",
                           "Check the universe snapshot and the store (`screener store info`).")
     ev = evaluate(plan, data.frame)
-    text = plan.source_text
     warnings = [f"{p.location}: {p.message} ({p.hint})" for p in plan.lint] + list(ev.warnings)
     if data.is_sample:
         warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
@@ -178,8 +178,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
     return RunResult(
         screen_name=plan.name,
         screen_path=str(plan.path),
-        screen_text=text,
-        screen_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        screen_text=plan.effective_text,     # the run's identity: extends merged, --set applied
+        screen_hash=plan.effective_hash,
         universes=chosen,
         universe_as_of=data.universe_as_of,
         providers=data.providers,
@@ -198,6 +198,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         provenance=data.provenance,
         warnings=warnings,
         params=dict(plan.params),
+        overrides=list(plan.overrides),
+        extends=list(plan.extends),
     )
 
 

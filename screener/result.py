@@ -59,8 +59,8 @@ class ScoreInfo:
 class RunResult:
     screen_name: str
     screen_path: str
-    screen_text: str                      # verbatim YAML as run
-    screen_hash: str                      # sha256 of screen_text (first 12 hex shown)
+    screen_text: str                      # the effective screen as YAML (rules/effective.py)
+    screen_hash: str                      # sha256 of the effective screen (first 12 hex shown)
     universes: list[str]
     universe_as_of: dict[str, str]        # universe -> as-of date of its snapshot
     providers: list[str]
@@ -80,6 +80,8 @@ class RunResult:
     provenance: pd.DataFrame | None = None   # index ticker: <block>_source, <block>_as_of
     warnings: list[str] = field(default_factory=list)  # stale data, fallbacks, sample data
     params: dict[str, object] = field(default_factory=dict)
+    overrides: list = field(default_factory=list)        # rules.effective.Override per --set
+    extends: list[str] = field(default_factory=list)     # base screen files, nearest first
 
     def phase(self, phase_id: str) -> PhaseResult:
         for p in self.phases:

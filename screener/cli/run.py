@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -20,18 +21,20 @@ from screener.cli.options import (
 FORMATS = ["xlsx", "csv", "parquet", "json"]
 
 
-def _write(result, out, fmt: str, force: bool, default_name: Path | None = None) -> list[Path]:
-    from screener.export import (
-        TargetLockedError,
-        resolve_output_path,
-        write_tables,
-        write_workbook,
-    )
+def _target(out, fmt: str, force: bool, *, screen_name: str, universes: list[str],
+            run_at: datetime | None = None, run_id: str | None = None) -> Path:
+    """The output path, resolved (and checked writable, not taken) before any work."""
+    from screener.export import resolve_output_path
 
-    if default_name is not None and out is None:
-        out = default_name
-    path = resolve_output_path(out, screen_name=result.screen_name, universes=result.universes,
-                               run_date=result.run_at.date(), fmt=fmt, force=force)
+    when = run_at or datetime.now()
+    return resolve_output_path(out, screen_name=screen_name, universes=universes,
+                               run_date=when.date(), fmt=fmt, force=force, run_at=run_at,
+                               run_id=run_id)
+
+
+def _write(result, path: Path, fmt: str) -> list[Path]:
+    from screener.export import TargetLockedError, write_tables, write_workbook
+
     if fmt != "xlsx":
         return list(write_tables(result, path, fmt))
     try:
@@ -48,7 +51,8 @@ def _write(result, out, fmt: str, force: bool, default_name: Path | None = None)
 @provider_option
 @as_of_option
 @click.option("--out", "-o", default=None, type=click.Path(path_type=Path),
-              help="Output file or folder (default output/<screen>-<universe>-<date>.xlsx).")
+              help="Output file or folder (default output/<screen>-<universe>-<date>-<time>-<id>.xlsx,"
+                   " never taken; --out FILE must not exist unless --force).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True,
               help="Workbook, or the same tables as csv/parquet/json for pipelines.")
 @set_option
@@ -68,13 +72,23 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
       screener run screens/rebound.yaml --provider sample --format csv --out output/csv/
     """
     from screener.pipeline import run_screen
+    from screener.rules import compile_screen
 
     started = time.perf_counter()
+    overrides = parse_sets(sets)
+    plan = compile_screen(screen, overrides=overrides)
+    if strict:
+        plan.check_strict()
+    # the output name is checked before any data is loaded: a taken --out fails in a second
+    path = _target(out, fmt, force, screen_name=plan.name,
+                   universes=list(universes) or list(plan.universes),
+                   run_at=datetime.now().replace(microsecond=0),
+                   run_id=plan.effective_hash[:8])
     result = run_screen(screen, universes=list(universes) or None, provider=provider,
-                        as_of=as_of.date() if as_of else None, overrides=parse_sets(sets),
-                        strict=strict)
+                        as_of=as_of.date() if as_of else None, overrides=overrides,
+                        plan=plan)
     print_summary(result, top=top)
-    paths = _write(result, out, fmt, force)
+    paths = _write(result, path, fmt)
     if len(paths) == 1:
         click.echo(f"\nWrote {paths[0]}")
     else:
@@ -105,13 +119,15 @@ def demo(out, seed, n, screen):
     """
     from screener.pipeline import SAMPLE, run_screen
 
-    started = time.perf_counter()
     from screener.searchpath import default_screen
+
+    started = time.perf_counter()
     screen = screen or default_screen()
+    target = _target(out or settings.output_dir() / "rebound-demo.xlsx", "xlsx", True,
+                     screen_name="rebound-demo", universes=[SAMPLE])   # checked before work
     result = run_screen(screen, provider=SAMPLE, seed=seed, n=n)
     print_summary(result)
-    target = out or settings.output_dir() / "rebound-demo.xlsx"
-    path = _write(result, target, "xlsx", force=True)[0]
+    path = _write(result, target, "xlsx")[0]
     click.echo(f"\nWrote {path}")
     click.echo(f"Done in {time.perf_counter() - started:.2f} s")
 

@@ -34,7 +34,9 @@ def _num(v) -> str:
 @click.argument("screen", type=click.Path(dir_okay=False, path_type=Path))
 @set_option
 @strict_option
-def validate(screen: Path, sets: tuple[str, ...], strict: bool) -> None:
+@click.option("--show-merged", is_flag=True,
+              help="Print the effective screen: extends merged, --set applied, with its hash.")
+def validate(screen: Path, sets: tuple[str, ...], strict: bool, show_merged: bool) -> None:
     """Check a screen file without fetching data: prints its phases and the metrics they
     need, or every problem found (file:line:column, the text, a hint).
 
@@ -43,6 +45,7 @@ def validate(screen: Path, sets: tuple[str, ...], strict: bool) -> None:
       screener validate screens/rebound.yaml
       screener validate my.yaml --set max_leverage=2.5
       screener validate my.yaml --strict        # warnings (units, sectors) fail too
+      screener validate my.yaml --show-merged --set max_leverage=2.5
     """
     from screener.metrics.catalog import CATALOG
     from screener.rules import compile_screen
@@ -51,7 +54,15 @@ def validate(screen: Path, sets: tuple[str, ...], strict: bool) -> None:
     if strict:
         plan.check_strict()
     echo_lint(plan)
-    click.echo(f"OK  {plan.path}: screen '{plan.name}'")
+    if show_merged:
+        click.echo(plan.effective_text, nl=False)
+        click.echo(f"# sha256 {plan.effective_hash}")
+        return
+    click.echo(f"OK  {plan.path}: screen '{plan.name}' [{plan.effective_hash[:12]}]")
+    for base in plan.extends:
+        click.echo(f"extends: {base}")
+    for o in plan.overrides:
+        click.echo(f"override: {o.describe()}")
     click.echo(f"universes: {', '.join(plan.universes)}")
     if plan.params:
         click.echo("params: " + ", ".join(f"{k}={_num(v)}" for k, v in plan.params.items()))

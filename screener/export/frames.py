@@ -10,6 +10,7 @@ import pandas as pd
 
 from screener.metrics.catalog import CATALOG, CATALOG_LIST, IDENTITY_COLUMNS, MEMBERSHIP_PREFIX
 from screener.result import PhaseResult, RunResult
+from screener.rules.effective import show_value
 
 SAMPLE_BANNER = "FICTIONAL SAMPLE DATA — these companies do not exist"
 
@@ -33,7 +34,8 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
         ("Screen", result.screen_name),
         ("Screen file", result.screen_path),
-        ("Screen file hash (sha256)", result.screen_hash[:12]),
+        *([("Extends", " <- ".join(result.extends))] if result.extends else []),
+        ("Screen hash (sha256)", result.screen_hash[:12]),
         ("Universe(s)", universes),
         ("Provider(s)", ", ".join(result.providers)),
         ("Data as of", f"{oldest or 'unknown'} to {newest or 'unknown'}"),
@@ -43,8 +45,22 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
         ("Eligible names", len(result.eligible)),
         ("Names with fetch failures", _failed_tickers(result)),
     ]
-    rows += [(f"Parameter: {k}", str(v)) for k, v in result.params.items()]
+    changed = {o.name: o for o in result.overrides}
+    for k, v in result.params.items():
+        label = f"Parameter: {k}"
+        if k in changed:
+            o = changed[k]
+            label += f" (--set {o.name}={o.raw}" + (
+                f"; the screen says {show_value(o.was)})" if o.was is not None else ")")
+        rows.append((label, _number(v)))
     return rows
+
+
+def _number(v):
+    """A param as a number cell (300000000, 2.5), text params as they are."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
 
 
 def _failed_tickers(result: RunResult) -> int:
@@ -55,16 +71,25 @@ def _failed_tickers(result: RunResult) -> int:
 def phases_summary(result: RunResult) -> pd.DataFrame:
     rows = []
     for p in result.phases:
-        tickers = p.table["ticker"].astype(str).tolist() if "ticker" in p.table else []
         rows.append({
             "phase": p.id, "title": p.title, "description": p.description,
             "rank_by": p.rank_by, "ascending": bool(p.ascending), "passed": int(p.passed),
             "listed": len(p.table), "top": p.top, "cutoff": p.cutoff,
-            "top5": ", ".join(tickers[:5]),
+            "top5": _top_names(p.table),
         })
     cols = ["phase", "title", "description", "rank_by", "ascending", "passed", "listed", "top",
             "cutoff", "top5"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _top_names(table: pd.DataFrame, n: int = 5) -> str:
+    """'TICK Company name' for the first ``n`` listed names, one per line."""
+    if "ticker" not in table:
+        return ""
+    head = table.head(n)
+    names = head["name"].astype(object) if "name" in head else [None] * len(head)
+    return "\n".join(f"{t}  {nm}" if isinstance(nm, str) and nm else str(t)
+                     for t, nm in zip(head["ticker"].astype(str), names, strict=True))
 
 
 def attrition(result: RunResult) -> pd.DataFrame:

@@ -91,9 +91,14 @@ def write_definitions(ws, result: RunResult) -> None:
     widths = [24, 30, 14, 13, 10, 70, 46, 15]
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.append([C.styled(ws, "Screen file as run", font=C.TITLE_FONT)])
+    ws.append([C.styled(ws, "Screen as run (extends merged, --set applied)",
+                        font=C.TITLE_FONT)])
     ws.append([C.styled(ws, f"{result.screen_path}  ·  sha256 {result.screen_hash}",
                         font=C.SUBTITLE_FONT)])
+    for base in result.extends:
+        ws.append([C.styled(ws, f"extends {base}", font=C.SUBTITLE_FONT)])
+    for o in result.overrides:
+        ws.append([C.styled(ws, f"override: {o.describe()}", font=C.SUBTITLE_FONT)])
     for line in result.screen_text.splitlines() or [""]:
         ws.append([C.styled(ws, line, font=C.MONO_FONT) if line else None])
     ws.append([])

@@ -94,6 +94,12 @@ class Plan:
     metrics_used: list[str]
     warnings: list[str] = field(default_factory=list)
     lint: list[Problem] = field(default_factory=list)   # suspicious but valid: see rules/lint.py
+    # The run's identity (rules/effective.py): the screen with extends merged and --set
+    # applied, as YAML; its sha256; and each override with where it came from.
+    effective_text: str = ""
+    effective_hash: str = ""
+    overrides: list = field(default_factory=list)       # effective.Override
+    extends: list[str] = field(default_factory=list)    # base files, nearest first
 
     def check_strict(self) -> None:
         """``--strict``: the lint findings (unit slips, unknown sectors, unused params) fail."""
@@ -420,6 +426,13 @@ def compile_screen(spec_or_path: ScreenSpec | str | Path, known_universes=None,
             raise ValueError("overrides apply when loading: pass a path, or use load_screen")
     from screener.rules.lint import lint
 
+    from screener.rules.effective import effective_screen
+
     plan = _Compiler(spec, known).run()
     plan.lint = lint(plan, spec, overrides)
+    plan.overrides = list(spec._overrides)
+    plan.extends = list(spec._chain)
+    data = spec._source.data if spec._source is not None else spec.model_dump(exclude_none=True)
+    plan.effective_text, plan.effective_hash = effective_screen(
+        plan.path, plan.extends, data, dict(spec.params), plan.overrides)
     return plan

@@ -185,8 +185,8 @@ class Linter:
             for p in s.parts:
                 used.update(ex.names(p.node))
         for name in self.spec.params:
-            if name not in used:
-                where = self._param_loc(name)
+            where = self._param_loc(name)
+            if name not in used and where.file == plan.path:   # not a base file's params
                 self.found.append(Problem(
                     Location(where.file, where.line, where.column, name),
                     f"param '{name}' is declared but no rule, score or ordering uses it",

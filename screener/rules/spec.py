@@ -155,6 +155,8 @@ class ScreenSpec(Strict):
     scores: dict[str, Score] = Field(default_factory=dict)
     phases: dict[str, Phase] = Field(min_length=1)
     _source: Any = PrivateAttr(None)  # yamlload.Loaded: text and locations, set by load_screen
+    _overrides: list = PrivateAttr(default_factory=list)  # effective.Override per --set
+    _chain: list = PrivateAttr(default_factory=list)      # files it extends, nearest first
 
     @field_validator("params")
     @classmethod

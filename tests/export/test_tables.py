@@ -52,7 +52,7 @@ def test_json_has_run_identity_and_every_table(result, tmp_path):
     (path,) = write_tables(result, tmp_path / "run.json", "json")
     doc = json.loads(path.read_text())
     assert doc["is_sample"] is True
-    assert doc["run"]["Screen file hash (sha256)"] == result.screen_hash[:12]
+    assert doc["run"]["Screen hash (sha256)"] == result.screen_hash[:12]
     assert set(doc["tables"]) == TABLES - {"run"}
     table = pd.DataFrame(doc["tables"]["phase-early"])
     assert table["ticker"].tolist() == result.phase("early").table["ticker"].tolist()
