@@ -80,6 +80,11 @@ class RunResult:
     provenance: pd.DataFrame | None = None   # index ticker: <block>_source, <block>_as_of
     warnings: list[str] = field(default_factory=list)  # stale data, fallbacks, sample data
     params: dict[str, object] = field(default_factory=dict)
+    status: pd.DataFrame | None = None    # every universe name, wide: eligibility, per phase
+                                          # status, rank reached, each rule PASS/FAIL/missing
+    status_labels: dict = field(default_factory=dict)    # status column -> (group, header)
+    universe: pd.DataFrame | None = None  # every universe name (eligible or not): identity,
+                                          # memberships, metrics
     overrides: list = field(default_factory=list)        # rules.effective.Override per --set
     extends: list[str] = field(default_factory=list)     # base screen files, nearest first
 

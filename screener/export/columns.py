@@ -7,6 +7,7 @@ Labels, formats and notes come from the metric catalog (metrics) and the compile
 from __future__ import annotations
 
 from screener.export import cells as C
+from screener.export import colours
 from screener.export.grid import Column
 from screener.metrics.catalog import CATALOG, MEMBERSHIP_PREFIX
 from screener.result import PhaseResult, RunResult, ScoreInfo
@@ -37,14 +38,27 @@ IDENTITY = {
 }
 
 
-def metric_column(key: str) -> Column:
+def metric_column(key: str, result: RunResult | None = None) -> Column:
+    """A metric's column; with ``result``, coloured by its direction against the eligible
+    universe (see ``colours``)."""
     m = CATALOG.get(key)
     if m is None:
         return Column(key, key, "number", C.GENERAL_NUMBER, f"{key} (not in the metric catalog)")
     note = (f"{m.label} ({m.id})\n{m.formula}\nUnit: {_UNIT.get(m.unit, m.unit)}; "
             f"{_BETTER.get(m.better, m.better)}.\nSource: {m.source}")
     kind = "int" if m.unit in ("count", "flag") else "number"
-    return Column(key, m.label, kind, C.NUMBER_FORMATS.get(m.unit, C.GENERAL_NUMBER), note)
+    col = Column(key, m.label, kind, C.NUMBER_FORMATS.get(m.unit, C.GENERAL_NUMBER), note)
+    if result is not None and m.unit != "flag":
+        _colour(col, result)
+    return col
+
+
+def _colour(col: Column, result: RunResult) -> Column:
+    col.scale = colours.direction(col.key, result)
+    col.anchors = colours.anchors(col.key, result) if col.scale else None
+    if col.scale is None or col.anchors is None:
+        col.scale = None
+    return col
 
 
 def _label(key: str) -> str:
@@ -75,24 +89,25 @@ def _score_part(key: str, scores: dict[str, ScoreInfo]) -> tuple[ScoreInfo, str,
 
 
 def score_column(key: str, result: RunResult, *, ascending: bool = False) -> Column:
-    scale = "low" if ascending else "high"
+    """A score, score part or ranking value; coloured by what it rewards (``colours``)."""
     if key in result.scores:
         info = result.scores[key]
-        return Column(key, info.label, "number", C.NUMBER_FORMATS["score"], score_note(info),
-                      scale=scale)
+        note = score_note(info)
+        if colours.weak_side(result, key):
+            note += "\nThis score measures the weak side: high values are red."
+        return _colour(Column(key, info.label, "number", C.NUMBER_FORMATS["score"], note),
+                       result)
     found = _score_part(key, result.scores)
     if found:
         info, part, weight = found
         note = (f"Part of {info.label}: {_label(part)} ({part}), weight {weight:g}, "
                 f"{info.method} ({info.missing} when missing).")
-        return Column(key, f"{info.label}: {_label(part)}", "number",
-                      C.NUMBER_FORMATS["score"], note, scale="high")
+        return _colour(Column(key, f"{info.label}: {_label(part)}", "number",
+                              C.NUMBER_FORMATS["score"], note), result)
     if key in CATALOG:
-        col = metric_column(key)
-        col.scale = scale
-        return col
+        return metric_column(key, result)
     return Column(key, key, "number", C.NUMBER_FORMATS["score"],
-                  f"Ranking value: {key}", scale=scale)
+                  f"Ranking value: {key}", scale="low" if ascending else "high")
 
 
 def membership_column(key: str) -> Column:
@@ -121,5 +136,6 @@ def phase_columns(phase: PhaseResult, result: RunResult) -> list[Column]:
             direction = "lower" if phase.ascending else "higher"
             col.note = f"Ranking value of this phase ({direction} ranks first).\n" + col.note
         cols.append(col)
-    cols += [metric_column(k) for k in phase.metric_columns if k not in phase.score_columns]
+    cols += [metric_column(k, result) for k in phase.metric_columns
+             if k not in phase.score_columns]
     return cols

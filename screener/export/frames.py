@@ -122,20 +122,40 @@ def coverage(result: RunResult) -> pd.DataFrame:
     return cov[["metric", "label"] + [c for c in cov.columns if c not in ("metric", "label")]]
 
 
-def all_names(result: RunResult) -> pd.DataFrame:
-    """Every eligible name: identity, rank in each phase, every score, every metric, sources."""
+def _whole_universe(result: RunResult) -> pd.DataFrame:
+    """The eligible names, then the universe's other names (no scores), same columns."""
     elig = result.eligible
+    uni = result.universe
+    if uni is None or not len(uni):
+        return elig
+    rest = uni.loc[~uni.index.astype(str).isin(tickers_of(elig).astype(str))]
+    if not len(rest):
+        return elig
+    rest = rest.reindex(columns=[c for c in elig.columns if c in rest.columns])
+    return pd.concat([elig, rest.astype({c: elig[c].dtype for c in rest.columns
+                                         if str(elig[c].dtype) in ("bool", "boolean")})])
+
+
+def all_names(result: RunResult) -> pd.DataFrame:
+    """Every name of the universe, eligible first: identity, eligible and the first eligibility
+    rule failed, rank in each phase, every score, every metric, sources."""
+    elig = _whole_universe(result)
     out = pd.DataFrame({"ticker": tickers_of(elig).to_numpy()})
     ident = [c for c in IDENTITY_COLUMNS if c in elig.columns]
     members = [c for c in elig.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
     for c in ident + members:
         out[c] = elig[c].to_numpy()
+    st = result.status
+    if st is not None and "eligible" in st:
+        by = st.set_index(st["ticker"].astype(str))
+        out["eligible"] = out["ticker"].astype(str).map(by["eligible"]).fillna("yes").to_numpy()
+        out["failed_rule"] = out["ticker"].astype(str).map(by["failed_rule"]).to_numpy()
     for p in result.phases:
         ranks = dict(zip(p.table["ticker"], p.table["rank"], strict=False))
         out[phase_rank_key(p)] = out["ticker"].map(ranks).astype("Float64")
     scores = [s for s in result.scores if s in elig.columns]
     metrics = [m.id for m in CATALOG_LIST if m.id in elig.columns]
-    used = set(["ticker"] + ident + members + scores + metrics)
+    used = set(["ticker", "eligible", "failed_rule"] + ident + members + scores + metrics)
     others = [c for c in elig.columns if c not in used]
     for c in scores + metrics + others:
         out[c] = elig[c].to_numpy()

@@ -1,4 +1,5 @@
-"""Explain (why each listed name is there), Definitions (screen file, catalog), Data quality."""
+"""Score parts (why each listed name ranks where it does), Definitions (the effective screen,
+the catalog), Data quality."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ def explain_columns() -> list[Column]:
     ]
 
 
-def write_explain(ws, result: RunResult, notes: dict[str, str]) -> None:
+def write_explain(ws, result: RunResult, notes: dict[str, str],
+                  links: dict[str, str] | None = None) -> None:
+    """The Score parts sheet: each listed name's rules and score contributions, long."""
     ex = frames.explain(result)
     if "item" in ex:
         ex["metric_id"] = [metric_of(i) for i in ex["item"]]
@@ -76,7 +79,8 @@ def write_explain(ws, result: RunResult, notes: dict[str, str]) -> None:
     set_widths(ws, columns, ex)
     ws.freeze_panes = "C2"
     ws.row_dimensions[1].height = 32
-    head, last = write_table(ws, ex, columns, flags={"ticker": notes})
+    head, last = write_table(ws, ex, columns, flags={"ticker": notes},
+                             links={"ticker": links or {}})
     finish_table(ws, columns, head, last)
     if "passed" in ex and last > head:
         letter = get_column_letter([c.key for c in columns].index("passed") + 1)

@@ -1,7 +1,9 @@
 """The Excel workbook of a run: what analysts open, filter and forward.
 
-Sheets, in order: Summary, one sheet per phase (named after it), All names, Explain, Charts,
-Data quality, Definitions. Written with openpyxl's write-only mode (rows streamed, styles set
+Sheets, in order: Summary, one sheet per phase (named after it), All names (the whole
+universe), Explain (every name, every rule: why it is or is not listed), Score parts (each listed
+name's score contributions), Charts, Data quality, Definitions. Every ticker links to its
+Explain row. Written with openpyxl's write-only mode (rows streamed, styles set
 once per column) and saved atomically (see ``atomic``).
 """
 
@@ -18,15 +20,16 @@ from openpyxl.writer.excel import ExcelWriter
 from screener.export import charts, frames
 from screener.export.atomic import write_atomic
 from screener.export.cells import add_sheet
+from screener.export.sheet_explain import row_of, write_explain_wide
 from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.result import RunResult
 
-SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (
-    "Summary", "All names", "Explain", "Charts", "Data quality", "Definitions")
-FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS)
+SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS = (
+    "Summary", "All names", "Explain", "Score parts", "Charts", "Data quality", "Definitions")
+FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS)
 
 
 def phase_sheet_names(result: RunResult) -> dict[str, str]:
@@ -44,11 +47,14 @@ def build_workbook(result: RunResult) -> Workbook:
     notes = frames.failure_notes(result)
     sheet_of_phase = phase_sheet_names(result)
 
+    links = row_of(result)    # ticker -> its Explain row
+
     write_summary(add_sheet(wb, SUMMARY), result, sheet_of_phase)
     for phase in result.phases:
-        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes)
-    write_all_names(add_sheet(wb, ALL_NAMES), result, notes)
-    write_explain(add_sheet(wb, EXPLAIN), result, notes)
+        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes, links)
+    write_all_names(add_sheet(wb, ALL_NAMES), result, notes, links)
+    write_explain_wide(add_sheet(wb, EXPLAIN), result, notes)
+    write_explain(add_sheet(wb, SCORE_PARTS), result, notes, links)
     charts.write_charts(add_sheet(wb, CHARTS), result)
     write_data_quality(add_sheet(wb, DATA_QUALITY), result)
     write_definitions(add_sheet(wb, DEFINITIONS), result)

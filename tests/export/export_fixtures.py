@@ -133,6 +133,49 @@ def _explain(phases: list[PhaseResult], elig: pd.DataFrame, scores) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def _status(elig: pd.DataFrame, phases: list[PhaseResult], rules: dict) -> tuple:
+    """The wide per-name table the engine builds (rules/status.py), by hand: the eligible
+    names plus 4 that failed eligibility (2 on market cap, 2 on dollar volume)."""
+    out = elig[["name", "sector", "industry"]].reset_index()
+    out.insert(4, "eligible", "yes")
+    out["failed_rule"] = None
+    out["elig.1"], out["elig.2"] = "PASS", "PASS"
+    gone = pd.DataFrame({"ticker": ["TINY1", "TINY2", "THIN1", "THIN2"],
+                         "name": ["Tiny One Corp.", "Tiny Two Corp.", "Thin One Inc.",
+                                  "Thin Two Inc."],
+                         "sector": ["Industrials", "Materials", "Energy", "Utilities"],
+                         "industry": ["Machinery", "Chemicals", "Oil & Gas", "Gas Utilities"],
+                         "eligible": "no",
+                         "failed_rule": ["market_cap >= 300e6"] * 2 + ["adv_3m >= 1e6"] * 2,
+                         "elig.1": ["FAIL", "FAIL", "PASS", "PASS"],
+                         "elig.2": ["FAIL", "missing", "FAIL", "FAIL"]})
+    out = pd.concat([out, gone], ignore_index=True)
+    labels = {"ticker": ("", "Ticker"), "name": ("", "Name"), "sector": ("", "Sector"),
+              "industry": ("", "Industry"), "eligible": ("Eligibility", "Eligible"),
+              "failed_rule": ("Eligibility", "First eligibility rule failed"),
+              "elig.1": ("Eligibility", "market_cap >= 300e6"),
+              "elig.2": ("Eligibility", "adv_3m >= 1e6")}
+    for p in phases:
+        ranks = dict(zip(p.table["ticker"], p.table["rank"], strict=True))
+        out[f"{p.id}.status"] = [
+            f"listed #{ranks[t]}" if t in ranks else ("not eligible" if e == "no" else
+                                                       f"failed: {rules[p.id][0]}")
+            for t, e in zip(out["ticker"], out["eligible"], strict=True)]
+        out[f"{p.id}.rank"] = out["ticker"].map(ranks).astype("float64")
+        labels[f"{p.id}.status"] = (p.title, "Status")
+        labels[f"{p.id}.rank"] = (p.title, "Rank reached")
+        for j, rule in enumerate(rules[p.id], 1):
+            out[f"{p.id}.rule{j}"] = [None if e == "no" else ("PASS" if t in ranks else "FAIL")
+                                     for t, e in zip(out["ticker"], out["eligible"], strict=True)]
+            labels[f"{p.id}.rule{j}"] = (p.title, rule)
+    universe = gone.set_index("ticker")[["name", "sector", "industry"]].assign(
+        in_russell2000=True, in_sp600=False, market_cap=[1e8, 2e8, 5e8, 6e8],
+        adv_3m=[2e6, np.nan, 1e5, 2e5], drawdown_52w=[-0.1, -0.3, -0.5, -0.05])
+    universe = pd.concat([elig[[c for c in elig.columns if "." not in c
+                                and c not in ("quality", "junk")]], universe])
+    return out, labels, universe
+
+
 def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
     elig = _eligible(n)
     scores = {
@@ -158,6 +201,10 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
                [("debt_due_24m_share > 0.3", ("debt_due_24m_share", ">", 0.3))], "quality",
                ["roic"], ["debt_due_24m_share", "net_debt_to_ebitda"], 5, ascending=True),
     ]
+    status, labels, universe = _status(elig, phases, {
+        "early": ["beta > 1", "short_interest > 0.05"],
+        "quality": ["roic > 0.05", "interest_coverage > 3"],
+        "refi": ["debt_due_24m_share > 0.3"]})
     metrics = [c for c in METRICS]
     coverage = pd.DataFrame({"label": metrics,
                              "share": [float(elig[m].notna().mean()) for m in metrics],
@@ -190,6 +237,7 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
         provenance=prov,
         warnings=["Statements for 3 names are stale (older than 400 days)."],
         params={"top_default": 25},
+        status=status, status_labels=labels, universe=universe,
     )
 
 
