@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from screener import settings
+from screener.cli import output
 from screener.cli.console import print_summary
 from screener.cli.options import (
     as_of_option,
@@ -87,14 +88,26 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
     result = run_screen(screen, universes=list(universes) or None, provider=provider,
                         as_of=as_of.date() if as_of else None, overrides=overrides,
                         plan=plan)
-    print_summary(result, top=top)
+    if not output.quiet():
+        print_summary(result, top=top)
+    _attrition(result)
     paths = _write(result, path, fmt)
     if len(paths) == 1:
-        click.echo(f"\nWrote {paths[0]}")
+        click.echo(f"{'' if output.quiet() else chr(10)}Wrote {paths[0]}")
     else:
-        click.echo(f"\nWrote {len(paths)} files in {paths[0].parent}: "
-                   + ", ".join(p.name for p in paths))
-    click.echo(f"Done in {time.perf_counter() - started:.2f} s")
+        click.echo(f"{'' if output.quiet() else chr(10)}Wrote {len(paths)} files in "
+                   f"{paths[0].parent}: " + ", ".join(p.name for p in paths))
+    output.info(f"Done in {time.perf_counter() - started:.2f} s")
+
+
+def _attrition(result) -> None:
+    """-v: names left after each rule, per phase (the Summary sheet's attrition table)."""
+    if output.verbosity() < output.VERBOSE:
+        return
+    for phase in result.phases:
+        output.detail(f"\nAttrition, {phase.title}:")
+        for step in phase.attrition:
+            output.detail(f"  {step.remaining:>6,} left  -{step.removed:<6,} {step.rule}")
 
 
 @click.command()
@@ -126,10 +139,12 @@ def demo(out, seed, n, screen):
     target = _target(out or settings.output_dir() / "rebound-demo.xlsx", "xlsx", True,
                      screen_name="rebound-demo", universes=[SAMPLE])   # checked before work
     result = run_screen(screen, provider=SAMPLE, seed=seed, n=n)
-    print_summary(result)
+    if not output.quiet():
+        print_summary(result)
+    _attrition(result)
     path = _write(result, target, "xlsx")[0]
-    click.echo(f"\nWrote {path}")
-    click.echo(f"Done in {time.perf_counter() - started:.2f} s")
+    click.echo(f"{'' if output.quiet() else chr(10)}Wrote {path}")
+    output.info(f"Done in {time.perf_counter() - started:.2f} s")
 
 
 COMMANDS = [run, demo]

@@ -14,6 +14,7 @@ from screener.cli.options import (
     set_option,
     strict_option,
 )
+from screener.cli.output import quiet
 
 
 def _default_screen() -> str:
@@ -54,6 +55,8 @@ def validate(screen: Path, sets: tuple[str, ...], strict: bool, show_merged: boo
     if strict:
         plan.check_strict()
     echo_lint(plan)
+    if quiet():
+        return                       # valid: the exit status says so
     if show_merged:
         click.echo(plan.effective_text, nl=False)
         click.echo(f"# sha256 {plan.effective_hash}")
@@ -102,7 +105,23 @@ def explain(ticker: str, screen: Path | None, provider: str | None, as_of, sets)
     from screener import pipeline  # the data stage, loaded only when data is needed
 
     data = pipeline.load_dataset(plan.universes, provider, as_of.date() if as_of else None)
-    click.echo(explain_ticker(plan, data.frame, ticker))
+    for line in explain_ticker(plan, data.frame, ticker).splitlines():
+        click.echo(_coloured(line))
+
+
+_TAGS = (("  FAIL", "red"), ("  PASS", "green"))
+
+
+def _coloured(line: str) -> str:
+    """PASS green, FAIL red, LISTED bold green (plain when colour is off: NO_COLOR, a pipe)."""
+    for tag, colour in _TAGS:
+        if line.startswith(tag):
+            word = tag.strip()
+            return "  " + click.style(word, fg=colour, bold=word == "FAIL") + line[len(tag):]
+    if line.startswith("Phase ") and "-> LISTED" in line:
+        head, _, tail = line.partition("-> ")
+        return head + click.style("-> " + tail, fg="green", bold=True)
+    return line
 
 
 @click.command("schema")
