@@ -167,6 +167,21 @@ def all_names(result: RunResult) -> pd.DataFrame:
     return out
 
 
+def explain_names(result: RunResult) -> pd.DataFrame:
+    """The wide per-name table with readable column names: ``eligibility: <rule>``,
+    ``<phase id>: status``, ``<phase id>: rank``, ``<phase id>: <rule>``."""
+    st = result.status
+    names = {}
+    for key in st.columns:
+        if key.startswith("elig."):
+            names[key] = f"eligibility: {result.status_labels[key][1]}"
+        elif "." in key:
+            pid, what = key.split(".", 1)
+            label = result.status_labels[key][1] if what.startswith("rule") else what
+            names[key] = f"{pid}: {label}"
+    return st.rename(columns=names)
+
+
 def explain(result: RunResult) -> pd.DataFrame:
     """The explain rows grouped by phase, then by the name's rank in it (rows kept in order)."""
     ex = result.explain.copy()

@@ -2,7 +2,9 @@
 
 - ``csv`` / ``parquet``: a folder ``<stem>/`` beside the output path, one file per table:
   ``run``, ``summary`` (one row per phase), ``phase-<id>`` per phase, ``all_names``,
-  ``explain``, ``attrition``, ``coverage``, ``data_quality``. Each file is written atomically.
+  ``explain`` (score parts of each listed name), ``explain_names`` (every universe name: eligible,
+  first eligibility rule failed, per phase status, rank reached and each rule PASS/FAIL/missing),
+  ``attrition``, ``coverage``, ``data_quality``. Each file is written atomically.
 - ``json``: one file ``{"run": {...}, "tables": {name: [records]}}``; missing values are null.
 
 CSV cells holding text that starts with ``= + - @``, a tab or a carriage return get a leading
@@ -44,6 +46,8 @@ def build_tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables[f"phase-{_slug(p.id)}"] = p.table.reset_index(drop=True)
     tables["all_names"] = frames.all_names(result)
     tables["explain"] = frames.explain(result)
+    if result.status is not None:
+        tables["explain_names"] = frames.explain_names(result)
     tables["attrition"] = frames.attrition(result)
     tables["coverage"] = frames.coverage(result)
     tables["data_quality"] = frames.data_quality(result)
