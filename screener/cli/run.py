@@ -131,7 +131,6 @@ def demo(out, seed, n, screen):
       screener demo --seed 7 --out /tmp/demo.xlsx
     """
     from screener.pipeline import SAMPLE, run_screen
-
     from screener.searchpath import default_screen
 
     started = time.perf_counter()

@@ -44,7 +44,7 @@ def score_histogram(result: RunResult, phase: PhaseResult, bins: int = 20) -> pd
     if col not in source:
         return pd.DataFrame()
     series = pd.to_numeric(source[col], errors="coerce")
-    tickers = pd.Index(source["ticker"] if "ticker" in source else source.index).astype(str)
+    tickers = pd.Index(source.get("ticker", source.index)).astype(str)
     listed_set = set(phase.table["ticker"].astype(str)) if "ticker" in phase.table else set()
     values = series.to_numpy(dtype=float)
     listed = tickers.isin(listed_set)

@@ -7,9 +7,8 @@ import math
 from openpyxl.utils import get_column_letter
 
 from screener.export import cells as C
-from screener.export import colours
+from screener.export import colours, frames
 from screener.export import columns as cols
-from screener.export import frames
 from screener.export.grid import Column, finish_table, set_widths, write_table
 from screener.metrics.catalog import CATALOG
 from screener.result import PhaseResult, RunResult

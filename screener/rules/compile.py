@@ -424,9 +424,8 @@ def compile_screen(spec_or_path: ScreenSpec | str | Path, known_universes=None,
         spec = spec_or_path
         if overrides:
             raise ValueError("overrides apply when loading: pass a path, or use load_screen")
-    from screener.rules.lint import lint
-
     from screener.rules.effective import effective_screen
+    from screener.rules.lint import lint
 
     plan = _Compiler(spec, known).run()
     plan.lint = lint(plan, spec, overrides)

@@ -155,9 +155,9 @@ class Linter:
                     subj = self._subject(a)
                     if subj is not None:
                         self._check_literal(subj, b, rule)
-                    if isinstance(a, ex.Name) and a.id in ("sector", "industry"):
-                        if isinstance(b, ex.Str):
-                            self._check_text(a.id, b.value, rule)
+                    if isinstance(a, ex.Name) and a.id in ("sector", "industry") \
+                            and isinstance(b, ex.Str):
+                        self._check_text(a.id, b.value, rule)
             elif isinstance(node, ex.Between):
                 subj = self._subject(node.subject)
                 if subj is not None:

@@ -28,7 +28,7 @@ def _first_failed(runs, n: int, base: np.ndarray | None = None) -> np.ndarray:
     """The title of the first rule each row failed (in rule order), None when none failed."""
     out = np.full(n, None, dtype=object)
     for rr in runs:
-        hit = (out == None) & ~rr.result.passed  # noqa: E711 - elementwise on an object array
+        hit = (out == None) & ~rr.result.passed
         if base is not None:
             hit &= base
         out[hit & rr.result.known] = rr.rule.title
@@ -67,7 +67,7 @@ def status_table(state) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
         status = np.full(n, "not eligible", dtype=object)
         failed = _first_failed(pr.rules, len(state.eligible))
         listed = len(pr.order)
-        e_status = np.where(failed == None, "no value to rank by",  # noqa: E711
+        e_status = np.where(failed == None, "no value to rank by",
                             np.array(["failed: " + str(f) for f in failed], dtype=object))
         status[epos] = e_status
         if len(reached):

@@ -13,7 +13,7 @@ ANSI = "\x1b["
 
 @pytest.fixture
 def small_sample(monkeypatch):
-    import screener.pipeline as pipeline
+    from screener import pipeline
     real = pipeline.load_dataset
     monkeypatch.setattr(pipeline, "load_dataset",
                         lambda *a, **k: real(*a, **{**k, "n": k.get("n") or 300}))

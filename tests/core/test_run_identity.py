@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(autouse=True)
 def small_sample(monkeypatch):
     """`run --provider sample` on 300 fictional names instead of 2,600: same code, less time."""
-    import screener.pipeline as pipeline
+    from screener import pipeline
     real = pipeline.load_dataset
     monkeypatch.setattr(pipeline, "load_dataset",
                         lambda *a, **k: real(*a, **{**k, "n": k.get("n") or 300}))
@@ -63,7 +63,7 @@ def test_a_taken_out_file_fails_before_computing(tmp_path, monkeypatch):
     target = tmp_path / "weekly.xlsx"
     target.write_bytes(b"last week's")
     calls = []
-    import screener.pipeline as pipeline
+    from screener import pipeline
     real = pipeline.load_dataset    # the small-sample wrapper
     monkeypatch.setattr(pipeline, "load_dataset", lambda *a, **k: calls.append(1) or real(*a, **k))
     started = time.perf_counter()

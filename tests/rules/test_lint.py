@@ -88,8 +88,8 @@ def test_misspelt_param_declaration_points_at_the_declaration(screen):
 def test_declared_but_unused_param_is_flagged(screen):
     text = _yaml().replace("params:\n", "params:\n  spare: 2\n")
     got = messages(screen(text))
-    assert got == ["4: param 'spare' is declared but no rule, score or ordering uses it -> "
-                   "remove it, or check its spelling against where it is meant to be used"]
+    assert got == [("4: param 'spare' is declared but no rule, score or ordering uses it -> "
+                    "remove it, or check its spelling against where it is meant to be used")]
 
 
 def test_validate_warns_and_strict_fails(tmp_path):
@@ -133,8 +133,8 @@ def test_imported_universe_with_yahoo_sectors_filters_on_gics(tmp_path, monkeypa
 
 
 def test_tie_breakers_and_rank_by_default_to_the_metrics_better_direction(screen):
-    from tests.rules.conftest import make_frame
     from screener.rules import evaluate
+    from tests.rules.conftest import make_frame
 
     plan = screen("""
         universes: [russell2000]
