@@ -156,7 +156,7 @@ def write_table(ws, df: pd.DataFrame, columns: list[Column], *, header: bool = T
                 if chooser[r] in per:
                     normal, missing, quoted = per[chooser[r]]
             if v is None:
-                row[j] = missing
+                row[j] = missing if columns[j].mark_missing else None   # nothing to show
                 continue
             if kinds[j] == "s":
                 v = C.clean_text(v)
