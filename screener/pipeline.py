@@ -199,10 +199,12 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         warnings=warnings,
         params=dict(plan.params),
         status=ev.status,
-        status_labels=ev.status_labels,
+        why=ev.why,
+        why_labels=ev.why_labels,
         universe=ev.universe,
         overrides=list(plan.overrides),
         extends=list(plan.extends),
+        as_of=as_of.isoformat() if as_of else None,
     )
 
 

@@ -80,9 +80,17 @@ class RunResult:
     provenance: pd.DataFrame | None = None   # index ticker: <block>_source, <block>_as_of
     warnings: list[str] = field(default_factory=list)  # stale data, fallbacks, sample data
     params: dict[str, object] = field(default_factory=dict)
-    status: pd.DataFrame | None = None    # every universe name, wide: eligibility, per phase
+    status: pd.DataFrame | None = None    # ticker, phase, status, rank, score, rule, missing:
+                                          # every universe name on every phase (rules/status)
+    as_of: str | None = None              # evaluation date of a point-in-time run (ISO)
+    run_id: str | None = None             # set when the run is recorded (screener.runs)
+    changes: pd.DataFrame | None = None   # vs the previous run of the same screen (runs.diff)
+    changes_against: str | None = None    # the run id compared with
+    track: pd.DataFrame | None = None     # returns of earlier runs' lists since (runs.track)
+    why: pd.DataFrame | None = None       # every universe name, wide: eligibility, per phase
                                           # status, rank reached, each rule PASS/FAIL/missing
-    status_labels: dict = field(default_factory=dict)    # status column -> (group, header)
+                                          # (rules/why.py; the Explain sheet)
+    why_labels: dict = field(default_factory=dict)       # why column -> (group, header)
     universe: pd.DataFrame | None = None  # every universe name (eligible or not): identity,
                                           # memberships, metrics
     overrides: list = field(default_factory=list)        # rules.effective.Override per --set

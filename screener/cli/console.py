@@ -44,3 +44,21 @@ def print_summary(result: RunResult, top: int = 5) -> None:
     for w in result.warnings:
         if not w.startswith("FICTIONAL"):
             click.secho(f"Warning: {w}", fg="yellow")
+
+
+def print_changes(result: RunResult, diff) -> None:
+    """One line per phase: what entered and left since the previous run of the screen."""
+    if result.run_id:
+        click.echo(f"\nRecorded as run {result.run_id} (`screener history`).")
+    if diff is None:
+        click.echo("First recorded run of this screen: no changes to show yet.")
+        return
+    counts = diff.counts()
+    click.echo(f"Changes since run {diff.before.run_id}:")
+    for phase in diff.after.phase_ids:
+        n_in = int(counts.loc[phase, "entered"]) if phase in counts.index else 0
+        n_out = int(counts.loc[phase, "left"]) if phase in counts.index else 0
+        click.echo(f"  {phase}: {n_in} entered, {n_out} left")
+    for name, (old, new) in diff.param_changes.items():
+        click.echo(f"  param {name}: {old} -> {new}")
+    click.echo("  details: `screener diff` or the Changes sheet")

@@ -10,7 +10,7 @@ import click
 
 from screener import settings
 from screener.cli import output
-from screener.cli.console import print_summary
+from screener.cli.console import print_changes, print_summary
 from screener.cli.options import (
     as_of_option,
     parse_sets,
@@ -60,7 +60,13 @@ def _write(result, path: Path, fmt: str) -> list[Path]:
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--top", default=5, show_default=True, help="Names per phase in the summary.")
 @strict_option
-def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
+@click.option("--no-record", is_flag=True,
+              help="Do not record this run in the run history (`screener history`).")
+@click.option("--notify-changes", is_flag=True,
+              help="Exit with status 3 when any list changed since the previous run of the "
+                   "same screen (for cron jobs and CI alerts).")
+def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict, no_record,
+        notify_changes):
     """Run a SCREEN definition and write its candidate lists.
 
     The screen is checked before any data is loaded. Data comes from the local store
@@ -71,6 +77,12 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
       screener run screens/rebound.yaml --provider sample
       screener run screens/rebound.yaml --universe russell2000 --set max_leverage=2.5
       screener run screens/rebound.yaml --provider sample --format csv --out output/csv/
+      screener run screens/rebound.yaml --notify-changes || echo "lists changed"
+
+    Every run is recorded (`screener history`, `screener diff`, `screener track`) unless
+    --no-record; the workbook then has a Changes sheet (against the previous run of the same
+    screen) and a Track record sheet. Exit status: 0 ok, 3 with --notify-changes when a list
+    changed.
     """
     from screener.pipeline import run_screen
     from screener.rules import compile_screen
@@ -80,6 +92,9 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
     plan = compile_screen(screen, overrides=overrides)
     if strict:
         plan.check_strict()
+    if notify_changes and no_record:
+        raise click.UsageError("--notify-changes needs the run to be recorded "
+                               "(drop --no-record).")
     # the output name is checked before any data is loaded: a taken --out fails in a second
     path = _target(out, fmt, force, screen_name=plan.name,
                    universes=list(universes) or list(plan.universes),
@@ -91,6 +106,13 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
     if not output.quiet():
         print_summary(result, top=top)
     _attrition(result)
+    diff = None
+    if not no_record:
+        from screener.runs.attach import record_and_attach
+
+        diff = record_and_attach(result, overrides)
+        if not output.quiet():
+            print_changes(result, diff)
     paths = _write(result, path, fmt)
     if len(paths) == 1:
         click.echo(f"{'' if output.quiet() else chr(10)}Wrote {paths[0]}")
@@ -98,6 +120,9 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict):
         click.echo(f"{'' if output.quiet() else chr(10)}Wrote {len(paths)} files in "
                    f"{paths[0].parent}: " + ", ".join(p.name for p in paths))
     output.info(f"Done in {time.perf_counter() - started:.2f} s")
+    if notify_changes and diff is not None and diff.changed:
+        click.echo("Lists changed since the previous run (exit status 3).")
+        raise SystemExit(3)
 
 
 def _attrition(result) -> None:

@@ -145,7 +145,7 @@ def all_names(result: RunResult) -> pd.DataFrame:
     members = [c for c in elig.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
     for c in ident + members:
         out[c] = elig[c].to_numpy()
-    st = result.status
+    st = result.why
     if st is not None and "eligible" in st:
         by = st.set_index(st["ticker"].astype(str))
         out["eligible"] = out["ticker"].astype(str).map(by["eligible"]).fillna("yes").to_numpy()
@@ -170,14 +170,14 @@ def all_names(result: RunResult) -> pd.DataFrame:
 def explain_names(result: RunResult) -> pd.DataFrame:
     """The wide per-name table with readable column names: ``eligibility: <rule>``,
     ``<phase id>: status``, ``<phase id>: rank``, ``<phase id>: <rule>``."""
-    st = result.status
+    st = result.why
     names = {}
     for key in st.columns:
         if key.startswith("elig."):
-            names[key] = f"eligibility: {result.status_labels[key][1]}"
+            names[key] = f"eligibility: {result.why_labels[key][1]}"
         elif "." in key:
             pid, what = key.split(".", 1)
-            label = result.status_labels[key][1] if what.startswith("rule") else what
+            label = result.why_labels[key][1] if what.startswith("rule") else what
             names[key] = f"{pid}: {label}"
     return st.rename(columns=names)
 

@@ -24,7 +24,7 @@ FIRST_DATA_ROW = 5     # title, subtitle, group row, header row, then the names
 
 def row_of(result: RunResult) -> dict[str, str]:
     """ticker -> its cell on the Explain sheet (for hyperlinks), e.g. "'Explain'!A5"."""
-    st = result.status
+    st = result.why
     if st is None or "ticker" not in st:
         return {}
     return {t: f"'{SHEET}'!A{FIRST_DATA_ROW + i}"
@@ -33,7 +33,7 @@ def row_of(result: RunResult) -> dict[str, str]:
 
 def _columns(result: RunResult) -> list[Column]:
     out = []
-    for key, (_group, head) in result.status_labels.items():
+    for key, (_group, head) in result.why_labels.items():
         if key == "ticker":
             out.append(Column(key, head, "text", width=10))
         elif key == "name":
@@ -64,7 +64,7 @@ def _columns(result: RunResult) -> list[Column]:
 
 
 def write_explain_wide(ws, result: RunResult, notes: dict[str, str]) -> None:
-    st = result.status
+    st = result.why
     if st is None:
         ws.append(["This run holds no per-name rule results."])
         return
@@ -78,7 +78,7 @@ def write_explain_wide(ws, result: RunResult, notes: dict[str, str]) -> None:
                         font=C.SUBTITLE_FONT)])
     groups, last_group = [], None
     for c in columns:
-        g = result.status_labels[c.key][0]
+        g = result.why_labels[c.key][0]
         groups.append(C.styled(ws, g if g != last_group else None, font=C.SECTION_FONT))
         last_group = g
     ws.append(groups)

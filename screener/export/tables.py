@@ -46,7 +46,7 @@ def build_tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables[f"phase-{_slug(p.id)}"] = p.table.reset_index(drop=True)
     tables["all_names"] = frames.all_names(result)
     tables["explain"] = frames.explain(result)
-    if result.status is not None:
+    if result.why is not None:
         tables["explain_names"] = frames.explain_names(result)
     tables["attrition"] = frames.attrition(result)
     tables["coverage"] = frames.coverage(result)

@@ -2,8 +2,9 @@
 
 Sheets, in order: Summary, one sheet per phase (named after it), All names (the whole
 universe), Explain (every name, every rule: why it is or is not listed), Score parts (each listed
-name's score contributions), Charts, Data quality, Definitions. Every ticker links to its
-Explain row. Written with openpyxl's write-only mode (rows streamed, styles set
+name's score contributions), Charts, Data quality, Changes and Track record (recorded runs
+only), Definitions. Every ticker links to its Explain row. Written with openpyxl's write-only
+mode (rows streamed, styles set
 once per column) and saved atomically (see ``atomic``).
 """
 
@@ -25,11 +26,13 @@ from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
+from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
 from screener.result import RunResult
 
 SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS = (
     "Summary", "All names", "Explain", "Score parts", "Charts", "Data quality", "Definitions")
-FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS)
+FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS,
+                CHANGES, TRACK)
 
 
 def phase_sheet_names(result: RunResult) -> dict[str, str]:
@@ -57,6 +60,9 @@ def build_workbook(result: RunResult) -> Workbook:
     write_explain(add_sheet(wb, SCORE_PARTS), result, notes, links)
     charts.write_charts(add_sheet(wb, CHARTS), result)
     write_data_quality(add_sheet(wb, DATA_QUALITY), result)
+    if result.run_id:  # recorded runs: what changed since the last one, and how lists did
+        write_changes(add_sheet(wb, CHANGES), result)
+        write_track(add_sheet(wb, TRACK), result)
     write_definitions(add_sheet(wb, DEFINITIONS), result)
     return wb
 

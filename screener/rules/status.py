@@ -1,14 +1,10 @@
-"""Why every name is (or is not) on each list: one row per name of the universe, wide.
+"""Where every universe name stands on every phase: listed, ranked below the top N, or the
+first rule that kept it out (and whether because its value was missing).
 
-``status_table(state)`` answers the analyst's most common question, "why is X missing?", for
-every name at once: its identity (sector and industry as text), whether it is eligible and the
-first eligibility rule it failed, then per phase its status (listed, passed but below the top N,
-the first filter it failed, not eligible), the rank it reached among every name that passed,
-and one column per rule: PASS, FAIL or missing (the rule could not be decided: the value is
-missing). Everything comes from the rule results the engine already holds (no re-evaluation).
-
-Column keys are stable ids (``elig.1``, ``<phase>.status``, ``<phase>.rank``, ``<phase>.rule1``);
-``status_labels`` maps each to (group, header) for display.
+One row per (universe name, phase), built from the engine's state with whole-column numpy
+operations: the first failing rule of a name is the first rule whose result is False among the
+rules it was still alive for. The run history (``screener.runs``) stores this table so that a
+diff between two runs can say *why* a name entered or left a list.
 """
 
 from __future__ import annotations
@@ -16,75 +12,66 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-PASS, FAIL, MISSING = "PASS", "FAIL", "missing"
-IDENT = ["name", "sector", "industry"]
+LISTED = "listed"
+BELOW_TOP = "below top N"
+NOT_RANKED = "no ranking value"
+FAILED = "failed rule"
+INELIGIBLE = "ineligible"
+
+COLUMNS = ["ticker", "phase", "status", "rank", "score", "rule", "missing"]
 
 
-def _marks(passed: np.ndarray, known: np.ndarray) -> np.ndarray:
-    return np.where(~known, MISSING, np.where(passed, PASS, FAIL)).astype(object)
+def _first_failure(runs, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: index of the first rule it failed (-1 if none) and whether its value was
+    unknown there. ``runs`` are RuleRun objects applied in order."""
+    first = np.full(n, -1, dtype="int64")
+    unknown = np.zeros(n, dtype=bool)
+    for i, rr in enumerate(runs):
+        fail = rr.alive_before & ~rr.result.passed & (first < 0)
+        first[fail] = i
+        unknown[fail] = ~rr.result.known[fail]
+    return first, unknown
 
 
-def _first_failed(runs, n: int, base: np.ndarray | None = None) -> np.ndarray:
-    """The title of the first rule each row failed (in rule order), None when none failed."""
-    out = np.full(n, None, dtype=object)
-    for rr in runs:
-        hit = (out == None) & ~rr.result.passed
-        if base is not None:
-            hit &= base
-        out[hit & rr.result.known] = rr.rule.title
-        out[hit & ~rr.result.known] = f"{rr.rule.title} (value missing)"
-    return out
-
-
-def status_table(state) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
-    """(table, labels): see the module doc. Rows: every name of the screen's universes."""
-    uni = state.universe
-    n = len(uni)
-    tickers = uni.index.astype(str).to_numpy(dtype=object)
-    data: dict[str, object] = {"ticker": tickers}
-    labels: dict[str, tuple[str, str]] = {"ticker": ("", "Ticker")}
-    for c in IDENT:
-        data[c] = uni[c].astype(object).to_numpy() if c in uni else np.full(n, None, object)
-        labels[c] = ("", c.capitalize())
-    eligible = uni.index.isin(state.eligible.index)
-    data["eligible"] = np.where(eligible, "yes", "no").astype(object)
-    labels["eligible"] = ("Eligibility", "Eligible")
-    data["failed_rule"] = _first_failed(state.elig_rules, n)
-    labels["failed_rule"] = ("Eligibility", "First eligibility rule failed")
-    for i, rr in enumerate(state.elig_rules, 1):
-        data[f"elig.{i}"] = _marks(rr.result.passed, rr.result.known)
-        labels[f"elig.{i}"] = ("Eligibility", rr.rule.title)
-
-    epos = uni.index.get_indexer(state.eligible.index)   # eligible row -> universe row
+def status_table(state) -> pd.DataFrame:
+    """The long status table of an engine ``State`` (see the module docstring)."""
+    universe = state.universe.index.astype(str).to_numpy()
+    n_u = len(universe)
+    e_first, e_unknown = _first_failure(state.elig_rules, n_u)
+    eligible_pos = np.flatnonzero(e_first < 0)  # positions in the universe, in eligible order
+    elig_rules = [rr.rule.title for rr in state.elig_rules]
+    frames = []
     for pr in state.phases:
-        ph = pr.phase
-        group = ph.title or ph.id
-        rank = np.full(n, np.nan)
-        reached = np.empty(0, dtype=int)
-        if len(pr.full_order):
-            reached = epos[pr.full_order]
-            rank[reached] = np.arange(1, len(reached) + 1)
-        status = np.full(n, "not eligible", dtype=object)
-        failed = _first_failed(pr.rules, len(state.eligible))
-        listed = len(pr.order)
-        e_status = np.where(failed == None, "no value to rank by",
-                            np.array(["failed: " + str(f) for f in failed], dtype=object))
-        status[epos] = e_status
-        if len(reached):
-            status[reached[:listed]] = [f"listed #{k}" for k in range(1, listed + 1)]
-            if len(reached) > listed:
-                status[reached[listed:]] = (f"passed; ranked below the top {ph.top}")
-        data[f"{ph.id}.status"] = status
-        labels[f"{ph.id}.status"] = (group, "Status")
-        data[f"{ph.id}.rank"] = rank
-        labels[f"{ph.id}.rank"] = (group, f"Rank reached (of {len(reached):,} that passed)")
-        for j, rr in enumerate(pr.rules, 1):
-            col = np.full(n, None, dtype=object)
-            col[epos] = _marks(rr.result.passed, rr.result.known)
-            data[f"{ph.id}.rule{j}"] = col
-            labels[f"{ph.id}.rule{j}"] = (group, rr.rule.title)
-    table = pd.DataFrame(data)
-    for c in table.columns:
-        if c.endswith(".rank"):
-            table[c] = table[c].astype("float64")
-    return table, labels
+        status = np.full(n_u, INELIGIBLE, dtype=object)
+        rule = np.full(n_u, None, dtype=object)
+        missing = e_unknown.copy()
+        rank = np.full(n_u, np.nan)
+        score = np.full(n_u, np.nan)
+        bad = e_first >= 0
+        rule[bad] = np.array(elig_rules, dtype=object)[e_first[bad]] if bad.any() else []
+
+        n_e = len(eligible_pos)
+        p_first, p_unknown = _first_failure(pr.rules, n_e)
+        p_status = np.full(n_e, NOT_RANKED, dtype=object)
+        p_rule = np.full(n_e, None, dtype=object)
+        failed = p_first >= 0
+        titles = np.array([rr.rule.title for rr in pr.rules] or [""], dtype=object)
+        p_status[failed] = FAILED
+        p_rule[failed] = titles[p_first[failed]]
+        p_rank = np.full(n_e, np.nan)
+        p_rank[pr.full_order] = np.arange(1, len(pr.full_order) + 1)
+        p_status[pr.full_order] = BELOW_TOP
+        p_status[pr.order] = LISTED
+        no_rank = ~failed & np.isnan(p_rank)
+        p_rule[no_rank] = f"{pr.phase.rank_by.text} is not missing (needed to rank)"
+        status[eligible_pos] = p_status
+        rule[eligible_pos] = p_rule
+        missing[eligible_pos] = np.where(failed, p_unknown, no_rank)
+        rank[eligible_pos] = p_rank
+        score[eligible_pos] = pr.rank_values
+        frames.append(pd.DataFrame({"ticker": universe, "phase": pr.phase.id, "status": status,
+                                    "rank": rank, "score": score, "rule": rule,
+                                    "missing": missing}))
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(frames, ignore_index=True)[COLUMNS]

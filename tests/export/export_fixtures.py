@@ -133,8 +133,8 @@ def _explain(phases: list[PhaseResult], elig: pd.DataFrame, scores) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def _status(elig: pd.DataFrame, phases: list[PhaseResult], rules: dict) -> tuple:
-    """The wide per-name table the engine builds (rules/status.py), by hand: the eligible
+def _why(elig: pd.DataFrame, phases: list[PhaseResult], rules: dict) -> tuple:
+    """The wide per-name table the engine builds (rules/why.py), by hand: the eligible
     names plus 4 that failed eligibility (2 on market cap, 2 on dollar volume)."""
     out = elig[["name", "sector", "industry"]].reset_index()
     out.insert(4, "eligible", "yes")
@@ -201,7 +201,7 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
                [("debt_due_24m_share > 0.3", ("debt_due_24m_share", ">", 0.3))], "quality",
                ["roic"], ["debt_due_24m_share", "net_debt_to_ebitda"], 5, ascending=True),
     ]
-    status, labels, universe = _status(elig, phases, {
+    why, labels, universe = _why(elig, phases, {
         "early": ["beta > 1", "short_interest > 0.05"],
         "quality": ["roic > 0.05", "interest_coverage > 3"],
         "refi": ["debt_due_24m_share > 0.3"]})
@@ -237,7 +237,7 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
         provenance=prov,
         warnings=["Statements for 3 names are stale (older than 400 days)."],
         params={"top_default": 25},
-        status=status, status_labels=labels, universe=universe,
+        why=why, why_labels=labels, universe=universe,
     )
 
 

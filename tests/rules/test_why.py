@@ -24,7 +24,7 @@ def test_every_universe_name_has_its_first_failed_rule_status_and_rank(screen):
         "F": {"market_cap": 1e9, "pe": 9.0, "roic": 0.2},                    # no volume
     })
     ev = evaluate(plan, frame)
-    st = ev.status.set_index("ticker")
+    st = ev.why.set_index("ticker")
     assert list(st.index) == ["A", "B", "C", "D", "E", "F"]
     assert st.loc["E", "failed_rule"] == "market_cap >= 300M"
     assert st.loc["F", "failed_rule"] == "adv_3m >= 1M (value missing)"
@@ -34,5 +34,5 @@ def test_every_universe_name_has_its_first_failed_rule_status_and_rank(screen):
         "D": "failed: roic > 5% (value missing)", "E": "not eligible", "F": "not eligible"}
     assert st.loc["B", "cheap.rank"] == 2 and st["cheap.rank"].isna().sum() == 4
     assert st.loc["D", "cheap.rule2"] == "missing" and st.loc["C", "cheap.rule1"] == "FAIL"
-    assert ev.status_labels["cheap.rule1"] == ("Cheap", "pe < 20")
+    assert ev.why_labels["cheap.rule1"] == ("Cheap", "pe < 20")
     assert set(ev.universe.index) == set("ABCDEF")

@@ -1,0 +1,290 @@
+"""The columnar history store: Parquet files read with DuckDB, written with pyarrow.
+
+Layout (the contract other engines read too: Spark, Dask, Polars, DuckDB itself)::
+
+    <root>/<dataset>/year=<YYYY>/data.parquet
+
+one file per dataset and year of the row's ``time`` date (see ``schema``), rows sorted by key.
+A write merges its rows into the partitions they touch: under a per-dataset lock file, each
+touched partition is read, merged (a later write of the same key replaces the earlier row),
+written to a temporary file in the same folder and moved over the old one with ``os.replace``.
+A kill mid-write loses at most the rows of that write's unfinished partition; every other file
+stays as it was. Leftover temporaries (``.data.parquet.*.tmp``) are never read and are removed
+by the next write of that dataset.
+
+Reads are one DuckDB scan over the dataset's files with the filters pushed down:
+``read(dataset, tickers=, start=, end=, as_of=)``. ``as_of`` keeps rows whose *knowledge* date
+(filing, release, close) is on or before it, so nothing published later can leak in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from screener.errors import StoreError
+from screener.history.schema import DATASETS, HistorySpec, spec
+
+DATA_FILE = "data.parquet"
+TMP_PREFIX = f".{DATA_FILE}."
+
+
+def default_root() -> Path:
+    from screener import settings
+
+    env = os.environ.get("SCREENER_HISTORY_DIR")
+    return Path(env).expanduser() if env else settings.data_dir() / "history"
+
+
+def _date(value) -> dt.date | None:
+    if value is None:
+        return None
+    return pd.Timestamp(value).date()
+
+
+def to_table(s: HistorySpec, frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as a table of the dataset's schema: columns by name (missing optional ones
+    null, extra ones refused), dates parsed, key columns required."""
+    extra = [c for c in frame.columns if c not in s.columns]
+    if extra:
+        raise StoreError(f"History dataset {s.name!r} has no column(s) {extra}.",
+                         f"Its columns are: {', '.join(s.columns)}.")
+    needed = [k for k in s.key if k not in ("period_start",)] + [s.time, s.known]
+    missing = sorted({k for k in needed if k not in frame.columns})
+    if missing:
+        raise StoreError(f"Rows for history dataset {s.name!r} lack column(s) {missing}.",
+                         "Every row needs its key and its dates.")
+    arrays = []
+    for field in s.schema:
+        if field.name not in frame.columns:
+            arrays.append(pa.nulls(len(frame), type=field.type))
+            continue
+        col = frame[field.name]
+        if field.type == pa.date32():
+            days = pd.to_datetime(col, errors="coerce").to_numpy("datetime64[D]")
+            arrays.append(pa.array(days, type=field.type, from_pandas=True))
+        elif field.type == pa.string():
+            arrays.append(pa.array(col.astype("string"), type=field.type, from_pandas=True))
+        else:
+            arrays.append(pa.array(pd.to_numeric(col, errors="coerce"), type=field.type,
+                                   from_pandas=True))
+    table = pa.Table.from_arrays(arrays, schema=s.schema)
+    for k in set(needed):
+        if table[k].null_count:
+            raise StoreError(f"{table[k].null_count} row(s) for history dataset {s.name!r} "
+                             f"have no {k}.", "Every row needs its key and its dates.")
+    return table
+
+
+def _merge(s: HistorySpec, old: pa.Table | None, new: pa.Table) -> pa.Table:
+    """Old and new rows, one per key (the newest write wins), sorted by key.
+
+    One stable sort by key (so among equal keys the later row comes last), then a row is kept
+    when the next row's key differs: vectorised, no hashing of string keys.
+    """
+    both = new if old is None else pa.concat_tables([old.cast(s.schema), new])
+    order = pc.sort_indices(both, sort_keys=[(k, "ascending", "at_start") for k in s.key])
+    both = both.take(order)
+    n = both.num_rows
+    if n < 2:
+        return both
+    last = np.ones(n, dtype=bool)
+    same_as_next = np.ones(n - 1, dtype=bool)
+    for k in s.key:
+        col = both[k]
+        if pa.types.is_string(col.type):
+            col = pc.dictionary_encode(col.combine_chunks()).indices
+        arr = col.to_numpy(zero_copy_only=False)
+        valid = ~pc.is_null(both[k]).to_numpy(zero_copy_only=False)
+        same = (valid[:-1] == valid[1:]) & (~valid[:-1] | (arr[:-1] == arr[1:]))
+        same_as_next &= same
+    last[:-1] = ~same_as_next
+    return both.filter(pa.array(last)) if not last.all() else both
+
+
+class HistoryStore:
+    """Parquet partitions under ``root``; see the module docstring for the layout."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root is not None else default_root()
+
+    # -- paths ---------------------------------------------------------------------------
+    def dataset_dir(self, dataset: str) -> Path:
+        return self.root / spec(dataset).name
+
+    def files(self, dataset: str) -> list[Path]:
+        base = self.dataset_dir(dataset)
+        return sorted(base.glob(f"year=*/{DATA_FILE}")) if base.is_dir() else []
+
+    @contextlib.contextmanager
+    def _lock(self, dataset: str) -> Iterator[None]:
+        base = self.dataset_dir(dataset)
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            fh = open(base / ".lock", "a+")
+        except OSError as exc:
+            raise StoreError(f"Cannot write the history store at {base}: {exc.strerror}.",
+                             "Check the folder's permissions and free space, or set "
+                             "SCREENER_DATA_DIR to a writable folder.") from None
+        with fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, dataset: str, frame: pd.DataFrame | pa.Table) -> int:
+        """Merge ``frame``'s rows into the dataset; returns how many rows were given."""
+        s = spec(dataset)
+        table = frame if isinstance(frame, pa.Table) else to_table(s, frame)
+        if table.num_rows == 0:
+            return 0
+        years = pd.to_datetime(table[s.time].to_pandas()).dt.year.to_numpy()
+        with self._lock(dataset):
+            self._clean_temporaries(dataset)
+            for year in sorted(set(years.tolist())):
+                part = table.filter(pa.array(years == year))
+                self._write_partition(s, year, part)
+        return table.num_rows
+
+    def _write_partition(self, s: HistorySpec, year: int, part: pa.Table) -> None:
+        folder = self.root / s.name / f"year={year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / DATA_FILE
+        old = self._read_file(target) if target.exists() else None
+        merged = _merge(s, old, part)
+        tmp = folder / f"{TMP_PREFIX}{os.getpid()}.tmp"
+        try:
+            pq.write_table(merged, tmp, compression="zstd", row_group_size=256_000)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            what = "the disk is full" if exc.errno == 28 else exc.strerror
+            raise StoreError(f"Cannot write {target}: {what}.",
+                             "Free some space or move SCREENER_DATA_DIR; the rows already "
+                             "stored are intact.") from None
+
+    def _read_file(self, path: Path) -> pa.Table:
+        try:
+            return pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"History file {path} is damaged ({exc}).",
+                             "Delete it and fetch again (`screener fetch --history`); "
+                             "other years are not affected.") from None
+
+    def _clean_temporaries(self, dataset: str) -> None:
+        for tmp in self.dataset_dir(dataset).glob(f"year=*/{TMP_PREFIX}*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self, dataset: str, *, tickers: Iterable[str] | None = None,
+             start=None, end=None, as_of=None, columns: Sequence[str] | None = None,
+             where: dict[str, object] | None = None) -> pd.DataFrame:
+        """Rows of ``dataset`` as a DataFrame (dates as datetime64), sorted by key.
+
+        ``start``/``end`` bound the ``time`` date (inclusive); ``as_of`` keeps rows known on
+        or before it; ``tickers`` (or any ``where={column: value or list}``) filter by value.
+        """
+        s = spec(dataset)
+        cols = list(columns) if columns else s.columns
+        unknown = [c for c in cols if c not in s.columns]
+        if unknown:
+            raise StoreError(f"History dataset {s.name!r} has no column(s) {unknown}.",
+                             f"Its columns are: {', '.join(s.columns)}.")
+        files = self.files(dataset)
+        if not files:
+            return self._empty(s, cols)
+        conds, params = [], []
+        for col, bound, op in ((s.time, start, ">="), (s.time, end, "<="),
+                               (s.known, as_of, "<=")):
+            if bound is not None:
+                conds.append(f'"{col}" {op} ?')
+                params.append(_date(bound))
+        filters = dict(where or {})
+        if tickers is not None:
+            filters["ticker"] = list(tickers)
+        for col, value in filters.items():
+            if col not in s.columns:
+                raise StoreError(f"History dataset {s.name!r} has no column {col!r}.")
+            if isinstance(value, (list, tuple, set, pd.Index)):
+                conds.append(f'list_contains(?, "{col}")')
+                params.append([str(v) for v in value])
+            else:
+                conds.append(f'"{col}" = ?')
+                params.append(value)
+        select = ", ".join(f'"{c}"' for c in cols)
+        sql = (f"SELECT {select} FROM read_parquet(?, union_by_name=true)"
+               + (f" WHERE {' AND '.join(conds)}" if conds else ""))
+        order = [k for k in s.key if k in cols]
+        if order:
+            sql += " ORDER BY " + ", ".join(f'"{k}"' for k in order)
+        try:
+            rel = self._connect().sql(sql, params=[[str(f) for f in files], *params])
+            df = rel.to_arrow_table().to_pandas()
+        except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
+            raise StoreError(f"Cannot read history dataset {s.name!r} under {self.root}: "
+                             f"{str(exc).splitlines()[0]}",
+                             "A damaged file can be deleted and fetched again "
+                             "(`screener fetch --history`).") from None
+        return self._typed(s, df)
+
+    @staticmethod
+    def _connect():
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("SET threads TO 2")
+        return con
+
+    @staticmethod
+    def _typed(s: HistorySpec, df: pd.DataFrame) -> pd.DataFrame:
+        for field in s.schema:
+            if field.name in df.columns and field.type == pa.date32():
+                df[field.name] = pd.to_datetime(df[field.name]).astype("datetime64[ns]")
+        return df
+
+    def _empty(self, s: HistorySpec, cols: list[str]) -> pd.DataFrame:
+        return self._typed(s, s.schema.empty_table().select(cols).to_pandas())
+
+    def latest(self, dataset: str, by: str = "ticker") -> pd.Series:
+        """The newest ``time`` date per ``by`` value (what an incremental fetch starts from)."""
+        s = spec(dataset)
+        files = self.files(dataset)
+        if not files:
+            return pd.Series(dtype="datetime64[ns]", name=s.time)
+        df = self._connect().execute(
+            f'SELECT "{by}", max("{s.time}") AS last FROM read_parquet(?) GROUP BY "{by}"',
+            [[str(f) for f in files]]).df()
+        return pd.to_datetime(df.set_index(by)["last"]).astype("datetime64[ns]").rename(s.time)
+
+    def info(self) -> pd.DataFrame:
+        """One row per dataset held: files, rows, distinct names, first/last date, bytes."""
+        rows = []
+        for name, s in DATASETS.items():
+            files = self.files(name)
+            if not files:
+                continue
+            who = "series" if "series" in s.columns else "ticker"
+            first, last, n, names = self._connect().execute(
+                f'SELECT min("{s.time}"), max("{s.time}"), count(*), count(DISTINCT "{who}") '
+                "FROM read_parquet(?)", [[str(f) for f in files]]).fetchone()
+            rows.append({"dataset": name, "label": s.label, "partitions": len(files),
+                         "rows": int(n), "names": int(names), "first": first, "last": last,
+                         "bytes": sum(f.stat().st_size for f in files)})
+        return pd.DataFrame(rows, columns=["dataset", "label", "partitions", "rows", "names",
+                                           "first", "last", "bytes"])
