@@ -28,6 +28,12 @@ def print_summary(result: RunResult, top: int = 5) -> None:
     first = result.eligibility[0].remaining if result.eligibility else len(result.eligible)
     click.echo(f"Screen {result.screen_name} [{result.screen_hash[:12]}] on {unis}")
     click.echo(f"Universe: {first} names, eligible after shared rules: {len(result.eligible)}")
+    from screener.export.frames import statements_years
+
+    click.echo(f"Statements used (fiscal year: names): {statements_years(result)}")
+    prov = result.provenance
+    fy = prov["statements_fiscal_year"] if prov is not None and \
+        "statements_fiscal_year" in prov else None
     for phase in result.phases:
         listed = len(phase.table)
         click.secho(f"\n{phase.title} ({phase.id}): {phase.passed} passed, {listed} listed",
@@ -39,8 +45,10 @@ def print_summary(result: RunResult, top: int = 5) -> None:
         for row in phase.table.head(top).itertuples(index=False):
             row = row._asdict()
             score = _fmt(row.get(score_col)) if score_col else ""
+            year = fy.get(row["ticker"]) if fy is not None else None
+            year = f"FY{int(year)}" if year is not None and not math.isnan(year) else "FY?"
             click.echo(f"  {row['rank']:>3}. {row['ticker']:<8} {str(row.get('name', ''))[:34]:<34}"
-                       f" {str(row.get('sector', ''))[:22]:<22} {score_col}={score}")
+                       f" {str(row.get('sector', ''))[:22]:<22} {score_col}={score} {year}")
     for w in result.warnings:
         if not w.startswith("FICTIONAL"):
             click.secho(f"Warning: {w}", fg="yellow")

@@ -119,7 +119,7 @@ def _print_reports(reports, store, tickers, console) -> None:
         flags = [f for f in bundle.failures if f.reason.startswith("stale")]
         if flags:
             console.print(f"{len(flags)} stale value set(s) flagged (older than the stale "
-                          "limit); see `screener store failures`.")
+                          "limit); `screener store failures` lists them.")
     failed = [f for r in reports for f in r.failed]
     if failed:
         click.echo(f"Failed ({len({(f.ticker, f.source) for f in failed})} names): "
@@ -204,21 +204,33 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
 
 
 def _print_import(report) -> None:
-    """What a file import kept and rejected; rejected rows make the exit status 2."""
+    """What a file import kept, emptied and rejected. Invalid cells are left empty (the rest of
+    the row is kept and stored); invalid cells and rejected rows make the exit status 2."""
     click.echo(report.summary())
-    rejected = report.rejected
-    if rejected is None or rejected.empty:
+    cells, rows = report.cells_emptied, report.rows_rejected
+    if len(cells):
+        click.echo("Invalid cells left empty (row, ticker, column, value, reason); they are "
+                   "also listed on the run's Data quality sheet:")
+        for r in cells.head(40).itertuples(index=False):
+            click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
+        if len(cells) > 40:
+            click.echo(f"  ... and {len(cells) - 40} more")
+    if len(rows):
+        click.echo("Rejected rows (row, ticker, column, value, reason):")
+        for r in rows.head(40).itertuples(index=False):
+            click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
+        if len(rows) > 40:
+            click.echo(f"  ... and {len(rows) - 40} more")
+    if rows.empty and cells.empty:
         return
-    click.echo("Rejected rows (row, ticker, column, value, reason):")
-    for r in rejected.head(40).itertuples(index=False):
-        click.echo(f"  row {r.row}\t{r.ticker}\t{r.column}\t{r.value!r}\t{r.reason}")
-    if len(rejected) > 40:
-        click.echo(f"  ... and {len(rejected) - 40} more")
+    shown = rows.head(5) if len(rows) else cells.head(5)
     raise InputDataError(
         [Problem(Location(str(report.file), int(r.row)), f"{r.ticker}: {r.column}={r.value!r}: "
-                 f"{r.reason}") for r in rejected.head(5).itertuples(index=False)],
-        hint=f"The {report.accepted} good row(s) are stored. Fix the rejected rows in the file "
-             "(or the mapping's units) and import it again.",
+                 f"{r.reason}") for r in shown.itertuples(index=False)],
+        hint=f"The {report.accepted} good row(s) are stored"
+             + (" with the invalid cells left empty" if len(cells) else "")
+             + ". Fix the file, or the mapping's units/sign/scale (e.g. 'sign: {Capex: flip}' "
+               "for capex exported as negative numbers), and import it again.",
     )
 
 
@@ -407,7 +419,9 @@ def _num(value, digits: int = 2, sign: bool = False) -> str:
 @click.option("--source", help="Only this source.")
 @_store_opt
 def failures(source, store_path):
-    """Names whose last fetch failed (and has not succeeded since), with the reason.
+    """Names whose last fetch failed (and has not succeeded since), with the reason; then the
+    stored data that is kept but flagged: stale (older than the stale limit) and invalid
+    values left empty on import.
 
     \b
     Example:
@@ -415,12 +429,46 @@ def failures(source, store_path):
     """
     with _open_store(store_path) as st:
         rows = st.failures(source=source)
+        flagged = _flagged(st, source)
     if not rows:
         click.echo("No unresolved failures.")
     for f in rows:
         kind = "transient" if f.transient else "permanent"
         click.echo(f"{f.ticker}\t{f.source}/{f.dataset}\t{kind}, {f.attempts} attempt(s)\t"
                    f"{f.reason}")
+    for title, items in flagged.items():
+        if items:
+            click.echo(f"\n{title} ({len(items)}):")
+        for f in items:
+            click.echo(f"{f.ticker}\t{f.source}/{f.dataset}\t{f.reason}")
+
+
+def _flagged(store, source: str | None) -> dict[str, list]:
+    """Stored data kept but flagged, as a run would flag it today: stale values (the parser's
+    limits and the 15-month rule for statements) and invalid cells of file imports."""
+    from screener.errors import NoDataError
+    from screener.metrics import build_standard_frame
+    from screener.raw import validate_bundle
+
+    tickers = store.tickers(source=source)
+    if not tickers:
+        return {}
+    try:
+        bundle = store.load_bundle(tickers, sources=[source] if source else None)
+    except NoDataError:
+        return {}
+    bundle, _ = validate_bundle(bundle)
+    import pandas as pd
+
+    known = pd.Index(tickers, name="ticker")
+    bundle.identity = bundle.identity.reindex(known.union(bundle.identity.index))
+    bundle.identity["name"] = bundle.identity["name"].fillna(
+        pd.Series(bundle.identity.index, index=bundle.identity.index))
+    found = build_standard_frame(bundle).failures
+    stale = [f for f in found if f.reason.lower().startswith("stale")]
+    invalid = [f for f in found if f.source == "validation"]
+    return {"Stale data (kept, flagged stale in runs)": stale,
+            "Invalid values left empty (see the import report)": invalid}
 
 
 COMMANDS = [fetch, store]

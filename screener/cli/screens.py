@@ -107,6 +107,11 @@ def explain(ticker: str, screen: Path | None, provider: str | None, as_of, sets)
     data = pipeline.load_dataset(plan.universes, provider, as_of.date() if as_of else None)
     for line in explain_ticker(plan, data.frame, ticker).splitlines():
         click.echo(_coloured(line))
+    from screener.export.frames import statements_line
+
+    line = statements_line(getattr(data, "provenance", None), ticker)
+    if line:
+        click.echo(line)
 
 
 _TAGS = (("  FAIL", "red"), ("  PASS", "green"))

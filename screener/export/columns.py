@@ -9,6 +9,7 @@ from __future__ import annotations
 from screener.export import cells as C
 from screener.export import colours
 from screener.export.grid import Column
+from screener.metrics.caps import CAPS
 from screener.metrics.catalog import CATALOG, MEMBERSHIP_PREFIX
 from screener.result import PhaseResult, RunResult, ScoreInfo
 
@@ -38,6 +39,36 @@ IDENTITY = {
 }
 
 
+# provenance columns the metrics stage adds beyond <block>_source / <block>_as_of
+PROVENANCE = {
+    "statements_fiscal_year": Column(
+        "statements_fiscal_year", "Statements FY", "int", C.INTEGER,
+        "Fiscal year of the statements every statement metric of this name uses (its latest "
+        "in the data).", width=9, align=C.CENTER),
+    "statements_as_of": Column(
+        "statements_as_of", "Statements period end", "date", C.DATE_FORMAT,
+        "Period end of that fiscal year (empty when the source gives only the year)."),
+    "statements_stale": Column(
+        "statements_stale", "Statements stale", "yesno", None,
+        "yes when the latest statements are more than 15 months older than the run date: the "
+        "name is screened on an old year (see the Data quality sheet).", align=C.CENTER),
+    "statements_note": Column(
+        "statements_note", "Statements note", "text", None,
+        "Assumptions behind this name's statement metrics (e.g. short-term debt not reported, "
+        "taken as 0) and totals that do not match the filing."),
+    "ladder_note": Column(
+        "ladder_note", "Ladder note", "text", None,
+        "A maturity ladder that does not add up to the filing's total principal (> 2%)."),
+}
+
+
+def provenance_columns(frame_columns) -> list[Column]:
+    """The fiscal-year columns a phase sheet shows after its metrics (those present)."""
+    from screener.export.frames import PHASE_PROVENANCE
+
+    return [Column(**PROVENANCE[k].__dict__) for k in PHASE_PROVENANCE if k in frame_columns]
+
+
 def metric_column(key: str, result: RunResult | None = None) -> Column:
     """A metric's column; with ``result``, coloured by its direction against the eligible
     universe (see ``colours``)."""
@@ -48,6 +79,10 @@ def metric_column(key: str, result: RunResult | None = None) -> Column:
             f"{_BETTER.get(m.better, m.better)}.\nSource: {m.source}")
     kind = "int" if m.unit in ("count", "flag") else "number"
     col = Column(key, m.label, kind, C.NUMBER_FORMATS.get(m.unit, C.GENERAL_NUMBER), note)
+    cap = CAPS.get(key)
+    if cap is not None:   # the capped number stays in the cell (sorting, ranking), shown as text
+        col.note += f"\n{cap.note}."
+        col.format_by, col.formats = key, {cap.value: cap.number_format}
     if result is not None and m.unit != "flag":
         _colour(col, result)
     return col

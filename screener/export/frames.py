@@ -43,6 +43,7 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
         ("Tool version", f"screener {result.version}"),
         ("Sample data", "YES — fictional companies" if result.is_sample else "no"),
         ("Eligible names", len(result.eligible)),
+        ("Statements used (fiscal year: names)", statements_years(result)),
         ("Names with fetch failures", _failed_tickers(result)),
     ]
     changed = {o.name: o for o in result.overrides}
@@ -66,6 +67,66 @@ def _number(v):
 def _failed_tickers(result: RunResult) -> int:
     f = result.failures
     return int(f["ticker"].nunique()) if f is not None and "ticker" in f and len(f) else 0
+
+
+PHASE_PROVENANCE = ("statements_fiscal_year", "statements_as_of", "statements_stale")
+
+
+def phase_table(phase: PhaseResult, result: RunResult) -> pd.DataFrame:
+    """The phase's table with, per name, the fiscal year and period end of its statements
+    (and whether they are stale), joined from the provenance."""
+    prov = result.provenance
+    table = phase.table
+    if prov is None or "ticker" not in table:
+        return table
+    table = table.copy()
+    for col in PHASE_PROVENANCE:
+        if col in prov and col not in table:
+            table[col] = table["ticker"].map(prov[col]).to_numpy()
+    return table
+
+
+def statements_line(prov: pd.DataFrame | None, ticker: str) -> str | None:
+    """'Statements: FY2024 ending 2024-12-31 (sec); STALE' for one name (None without)."""
+    if prov is None or "statements_fiscal_year" not in prov:
+        return None
+    found = {str(t).upper(): t for t in prov.index}.get(str(ticker).upper())
+    if found is None:
+        return None
+    row = prov.loc[found]
+    fy = row["statements_fiscal_year"]
+    if pd.isna(fy):
+        return "Statements: none in the data (statement metrics are missing)"
+    end = row.get("statements_as_of")
+    text = f"Statements: FY{int(fy)}" + (f" ending {pd.Timestamp(end).date()}"
+                                          if not pd.isna(end) else "")
+    src = row.get("statements_source")
+    if isinstance(src, str) and src and src != "nan":
+        text += f" ({src})"
+    if bool(row.get("statements_stale", False)):
+        text += "; STALE: more than 15 months before the run date"
+    note = row.get("statements_note")
+    if isinstance(note, str) and note:
+        text += f"; {note}"
+    return text
+
+
+def statements_years(result: RunResult) -> str:
+    """'FY2024: 610, FY2023: 80 · 3 stale (> 15 months)' over the eligible names."""
+    prov = result.provenance
+    if prov is None or "statements_fiscal_year" not in prov:
+        return "unknown"
+    tickers = tickers_of(result.eligible)
+    years = prov["statements_fiscal_year"].reindex(tickers).dropna().astype(int)
+    counts = years.value_counts().sort_index(ascending=False)
+    text = ", ".join(f"FY{y}: {n}" for y, n in counts.items()) or "none"
+    missing = len(tickers) - len(years)
+    if missing:
+        text += f", no statements: {missing}"
+    if "statements_stale" in prov:
+        stale = int(prov["statements_stale"].reindex(tickers).fillna(False).astype(bool).sum())
+        text += f" · {stale} stale (latest statements > 15 months old)"
+    return text
 
 
 def phases_summary(result: RunResult) -> pd.DataFrame:
@@ -243,8 +304,38 @@ def data_quality(result: RunResult) -> pd.DataFrame:
             rows.append({"ticker": ticker, "name": names.get(ticker), "issue": "missing value",
                          "source": source, "dataset": block, "detail": detail,
                          "attempts": None, "as_of": as_of})
+    rows += provenance_notes(result, names)
     cols = ["ticker", "name", "issue", "source", "dataset", "detail", "attempts", "as_of"]
     return pd.DataFrame(rows, columns=cols)
+
+
+# provenance note column -> (dataset, the as-of column beside it)
+NOTE_COLUMNS = {"statements_note": ("statements", "statements_as_of"),
+                "ladder_note": ("ladder", "ladder_as_of")}
+
+
+def provenance_notes(result: RunResult, names: dict) -> list[dict]:
+    """One Data quality row per note the metrics stage left in the provenance: values taken
+    as 0 by the debt policy ("assumption"), totals that do not match the filing ("check")."""
+    prov = result.provenance
+    if prov is None or not len(prov):
+        return []
+    rows = []
+    for col, (dataset, as_of_col) in NOTE_COLUMNS.items():
+        if col not in prov:
+            continue
+        notes = prov[col][prov[col].fillna("").astype(str) != ""]
+        for ticker, text in notes.items():
+            for note in str(text).split(" | "):
+                if not note:
+                    continue
+                rows.append({"ticker": ticker, "name": names.get(ticker),
+                             "issue": "assumption" if "taken as 0" in note else "check",
+                             "source": prov.at[ticker, f"{dataset}_source"]
+                             if f"{dataset}_source" in prov else None,
+                             "dataset": dataset, "detail": note, "attempts": None,
+                             "as_of": prov.at[ticker, as_of_col] if as_of_col in prov else None})
+    return rows
 
 
 def failure_notes(result: RunResult) -> dict[str, str]:

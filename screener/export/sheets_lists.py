@@ -40,8 +40,8 @@ def colour_line(phase: PhaseResult, result: RunResult) -> str:
 
 def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str, str],
                       links: dict[str, str] | None = None) -> None:
-    table = phase.table
-    columns = cols.phase_columns(phase, result)
+    table = frames.phase_table(phase, result)
+    columns = cols.phase_columns(phase, result) + cols.provenance_columns(table.columns)
     pre = [[C.styled(ws, phase.title, font=C.TITLE_FONT)],
            [C.styled(ws, phase.description, font=C.SUBTITLE_FONT, alignment=C.WRAP_TOP)],
            [C.styled(ws, phase_info_line(phase, result), font=C.LABEL_FONT)],
@@ -94,7 +94,9 @@ def all_names_columns(table, result: RunResult) -> list[Column]:
         if key in seen:
             continue
         if key in prov:
-            if str(key).endswith("_as_of"):
+            if key in cols.PROVENANCE and key != "statements_as_of":
+                out.append(Column(**cols.PROVENANCE[key].__dict__))
+            elif str(key).endswith("_as_of"):
                 out.append(Column(key, key.replace("_", " "), "date", C.DATE_FORMAT,
                                   f"Date of the {key[:-6]} data used for this name."))
             else:

@@ -12,10 +12,12 @@ from openpyxl.utils import get_column_letter
 from screener.export import cells as C
 from screener.export import frames
 from screener.export.grid import Column, finish_table, set_widths, write_table
+from screener.metrics.caps import CAPS, capped
 from screener.metrics.catalog import CATALOG, CATALOG_LIST
 from screener.result import RunResult
 
 UNIT_FORMATS = {m.id: C.NUMBER_FORMATS.get(m.unit, C.GENERAL_NUMBER) for m in CATALOG_LIST}
+UNIT_FORMATS |= {f"{k}@cap": cap.number_format for k, cap in CAPS.items()}  # capped: meaning
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -70,6 +72,13 @@ def write_explain(ws, result: RunResult, notes: dict[str, str],
         ex["metric_id"] = [metric_of(i) for i in ex["item"]]
         ex["item_label"] = [CATALOG[m].label if isinstance(m, str) else None
                            for m in ex["metric_id"]]
+        if "value" in ex:   # a capped value is shown as its meaning, the cap goes in the note
+            at_cap = [capped(m, v) for m, v in zip(ex["metric_id"], ex["value"], strict=True)]
+            ex["metric_id"] = [f"{m}@cap" if c else m
+                               for m, c in zip(ex["metric_id"], at_cap, strict=True)]
+            if "note" in ex:
+                ex["note"] = [(f"{n}; " if isinstance(n, str) and n else "") + c.note if c
+                              else n for n, c in zip(ex["note"], at_cap, strict=True)]
     if "passed" in ex:
         ex["passed"] = [_passed_text(v) for v in ex["passed"].astype(object)]
     if "missing" in ex:

@@ -43,7 +43,7 @@ def build_tables(result: RunResult) -> dict[str, pd.DataFrame]:
         columns=["field", "value"]).astype({"value": str})}
     tables["summary"] = frames.phases_summary(result)
     for p in result.phases:
-        tables[f"phase-{_slug(p.id)}"] = p.table.reset_index(drop=True)
+        tables[f"phase-{_slug(p.id)}"] = frames.phase_table(p, result).reset_index(drop=True)
     tables["all_names"] = frames.all_names(result)
     tables["explain"] = frames.explain(result)
     if result.why is not None:

@@ -33,6 +33,7 @@ from screener.raw.bundle import Failure, RawBundle
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 
 FAILURE_SOURCE = "metrics"
+STALE_MONTHS = 15  # latest statements older than this before the run date are stale
 
 
 def _aligned(block: pd.DataFrame, name: str, tickers: pd.Index) -> pd.DataFrame:
@@ -96,18 +97,90 @@ def _block_failures(bundle: RawBundle, tickers: pd.Index, has: dict[str, np.ndar
     return out
 
 
-def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index) -> pd.DataFrame:
+def _join(*notes: pd.Series | None) -> pd.Series:
+    parts = [n.fillna("").astype(str) for n in notes if n is not None]
+    out = parts[0]
+    for more in parts[1:]:
+        out = out.str.cat(more, sep=" | ").str.strip(" |")
+    return out
+
+
+def _debt_misses(statements: pd.DataFrame, panel, tickers: pd.Index) -> pd.Series:
+    """The source's note on how total debt was put together (SEC ``debt_note``), for the
+    latest fiscal year, where it says the total does not match the filing's own totals."""
+    out = pd.Series("", index=tickers, dtype=object)
+    if "debt_note" not in statements.columns or not len(statements):
+        return out
+    notes = statements["debt_note"]
+    for t, fy in zip(tickers, panel.latest_year, strict=True):
+        if not np.isnan(fy) and (t, int(fy)) in notes.index:
+            note = notes.loc[(t, int(fy))]
+            if isinstance(note, str) and "does not match" in note:
+                out[t] = note
+    return out
+
+
+def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index,
+                run_date: dt.date, statements: pd.DataFrame) -> pd.DataFrame:
+    stale = staleness(panel, run_date)
     cols: dict[str, pd.Series] = {
         "statements_source": panel.latest_source.astype("str"),
         "statements_as_of": panel.latest_period_end,
+        "statements_fiscal_year": pd.Series(panel.latest_year, index=tickers),
+        "statements_stale": stale.notna() & (stale != ""),
+        "statements_note": _join(panel.notes, _debt_misses(statements, panel, tickers)),
     }
     for name in PROVENANCE_BLOCKS[1:]:
         b = blocks[name]
         cols[f"{name}_source"] = b[SOURCE_COLUMN].astype("str")
         cols[f"{name}_as_of"] = pd.to_datetime(b["as_of"]).astype("datetime64[ns]")
+    cols["ladder_note"] = maturities.ladder_notes(blocks["ladder"])
     prov = pd.DataFrame(cols, index=tickers)
     prov.index.name = "ticker"
     return prov
+
+
+def staleness(panel, run_date: dt.date) -> pd.Series:
+    """Per ticker: why its latest statements are stale ('' when not, NaN without any).
+
+    Stale = the latest fiscal year's period end is more than STALE_MONTHS before the run date;
+    without a period end, the fiscal year is taken to end on 31 December (the latest a fiscal
+    year labelled N usually ends, so a name is never flagged early).
+    """
+    limit = pd.Timestamp(run_date) - pd.DateOffset(months=STALE_MONTHS)
+    end = pd.to_datetime(panel.latest_period_end)
+    year = pd.Series(panel.latest_year, index=end.index)
+    assumed = end.isna() & year.notna()
+    dec31 = pd.to_datetime(year.where(assumed).map(
+        lambda y: None if np.isnan(y) else f"{int(y)}-12-31"), errors="coerce")
+    used = end.where(~assumed, dec31)
+    out = pd.Series("", index=end.index, dtype=object).where(year.notna())
+    for t in end.index[(used < limit).to_numpy()]:
+        months = (pd.Timestamp(run_date).to_period("M") - used[t].to_period("M")).n
+        when = (f"fiscal year {int(year[t])} (period end not given, taken as 31 Dec)"
+                if assumed[t] else f"fiscal year {int(year[t])} ending {used[t].date()}")
+        out[t] = (f"stale: latest statements are for {when}, {months} months before the run "
+                  f"date {run_date} (limit {STALE_MONTHS} months); no later year in the data")
+    return out
+
+
+def _sample_date(bundle: RawBundle) -> dt.date | None:
+    """Fictional sample data is a snapshot of its own date (not today's): its market as_of."""
+    if not bundle.is_sample or "as_of" not in bundle.market or not len(bundle.market):
+        return None
+    latest = pd.to_datetime(bundle.market["as_of"]).max()
+    return None if pd.isna(latest) else latest.date()
+
+
+def _stale_failures(panel, bundle: RawBundle, tickers: pd.Index,
+                    run_date: dt.date) -> list[Failure]:
+    """One 'stale' failure per name whose statements are older than STALE_MONTHS, unless its
+    source already flagged them stale (e.g. the SEC parser)."""
+    flagged = {f.ticker for f in bundle.failures
+               if f.dataset == "statements" and f.reason.lower().startswith("stale")}
+    why = staleness(panel, run_date)
+    return [Failure(t, FAILURE_SOURCE, "statements", why[t]) for t in tickers
+            if isinstance(why[t], str) and why[t] and t not in flagged]
 
 
 def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> StandardFrame:
@@ -154,6 +227,9 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
         "market": blocks["market"][BLOCKS["market"].numeric_fields].notna().any(axis=1)
         .to_numpy(),
     }
-    failures = list(bundle.failures) + _block_failures(bundle, tickers, has)
-    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers),
+    run_date = as_of or _sample_date(bundle) or dt.date.today()
+    failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
+        + _stale_failures(panel, bundle, tickers, run_date)
+    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date,
+                                                               bundle.statements),
                          failures=failures, is_sample=bundle.is_sample)

@@ -5,6 +5,15 @@ inputs it needs (``block.field``), which direction is better, and who computes i
 (``financetoolkit`` where FinanceToolkit's pure model functions do the arithmetic, ``screener``
 otherwise). The rules compiler resolves names against this table; the workbook prints it.
 
+Denominators (audited for every metric): a ratio whose denominator is 0 is NaN, never inf; a
+denominator that is <= 0 where a negative value has no meaning (equity, EBITDA, EPS, assets,
+invested capital, a base revenue) is NaN, never ranked; an AVERAGE denominator (ROE, ROA, ROA
+variability) is NaN when either endpoint is <= 0, since an average crossing zero is near zero
+and meaningless; CHANGE-based ratios (EPS growth, estimate revisions) divide by |base| so a base
+of either sign is allowed and only a 0 base gives NaN; margin changes are differences (no
+denominator). Every "X reported, else Y" precedence is applied once (``wide.derive``) and
+tested on rows where X and Y disagree (tests/metrics/test_catalog_precedence.py).
+
 Units: ``usd`` (base USD), ``usd_per_share``, ``fraction`` (0.15 = 15%), ``ratio`` (a multiple),
 ``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false).
 """
@@ -54,13 +63,19 @@ CATALOG_LIST: list[Metric] = [
     _m("price", "Price", "size", "usd_per_share", None, "last close", "market.price"),
     # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
-       "total debt as reported, else short-term + long-term debt (NaN unless both are known)",
-       "statements.total_debt statements.short_term_debt statements.long_term_debt"),
+       "total debt as reported, else short-term + long-term debt; a blank component counts 0 "
+       "when the other is reported, and debt is 0 when neither is but total liabilities are "
+       "reported, no interest expense is (blank or 0), and the source reports total debt or a "
+       "debt component for the name in another of its latest 6 fiscal years (debt policy: "
+       "noted in statements_note and on the Data quality sheet); NaN otherwise",
+       "statements.total_debt statements.short_term_debt statements.long_term_debt "
+       "statements.total_liabilities statements.interest_expense"),
     _m("cash", "Cash & short-term investments", "leverage", "usd", "higher",
        "cash and equivalents + short-term investments (0 when not reported); NaN without cash",
        "statements.cash statements.short_term_investments"),
     _m("net_debt", "Net debt", "leverage", "usd", "lower",
-       "total debt - cash - short-term investments (negative = net cash)",
+       "total debt (debt policy as total_debt) - cash - short-term investments (0 when not "
+       "reported) (negative = net cash)",
        "statements.total_debt statements.cash statements.short_term_investments"),
     _m("debt_to_equity", "Debt / equity", "leverage", "ratio", "lower",
        "total debt / total equity; NaN when equity <= 0 "
@@ -89,10 +104,11 @@ CATALOG_LIST: list[Metric] = [
     _m("debt_due_after_5y", "Debt due after year 5", "maturities", "usd", None,
        "principal due after year 5", "ladder.due_after_y5"),
     _m("debt_due_24m_share", "Share of debt due in 24m", "maturities", "fraction", "lower",
-       "debt due in 24 months / total ladder principal (years 1-5 and after, all known); "
-       "NaN when the total is 0",
+       "debt due in 24 months / the filing's total principal where reported, else the sum of "
+       "the ladder (years 1-5 and after, all known); NaN when that total is 0 or unknown; a "
+       "ladder sum more than 2% off the filing's total is noted on the Data quality sheet",
        "ladder.due_y1 ladder.due_y2 ladder.due_y3 ladder.due_y4 ladder.due_y5 "
-       "ladder.due_after_y5"),
+       "ladder.due_after_y5 ladder.total_principal"),
     _m("wall_coverage_24m", "Liquidity coverage of 24m wall", "maturities", "ratio", "higher",
        "(cash + short-term investments + 2 x latest FCF when positive, else 0) / debt due in "
        "24 months, capped at 99; 99 when nothing is due in 24 months; NaN without a ladder",
@@ -101,7 +117,7 @@ CATALOG_LIST: list[Metric] = [
     # -- margins ----------------------------------------------------------------------------
     _m("gross_margin", "Gross margin", "margins", "fraction", "higher",
        "gross profit / revenue (gross profit reported, else revenue - cost of revenue)",
-       "statements.gross_profit statements.cost_of_revenue statements.revenue", FT),
+       "statements.gross_profit statements.cost_of_revenue statements.revenue"),
     _m("operating_margin", "Operating margin", "margins", "fraction", "higher",
        "operating income / revenue", "statements.operating_income statements.revenue", FT),
     _m("ebitda_margin", "EBITDA margin", "margins", "fraction", "higher",
@@ -167,17 +183,22 @@ CATALOG_LIST: list[Metric] = [
        "statements.total_debt statements.total_equity statements.cash"),
     _m("roe", "ROE", "profitability", "fraction", "higher",
        "net income / average of this and the prior year's total equity (ending equity when "
-       "the prior year is missing); NaN when that equity <= 0",
+       "the prior year is missing); NaN when either equity used is <= 0 (an average crossing "
+       "zero is not a denominator)",
        "statements.net_income statements.total_equity", FT),
     _m("roa", "ROA", "profitability", "fraction", "higher",
        "net income / average of this and the prior year's total assets (ending assets when "
-       "the prior year is missing)", "statements.net_income statements.total_assets", FT),
+       "the prior year is missing); NaN when either assets figure used is <= 0",
+       "statements.net_income statements.total_assets", FT),
     _m("roa_stability", "ROA variability", "profitability", "fraction", "lower",
-       "sample standard deviation (ddof=1) of yearly ROA over the latest 5 fiscal years "
-       "(NaN with fewer than 3 known)", "statements.net_income statements.total_assets"),
+       "sample standard deviation (ddof=1) of yearly ROA (as roa, each year) over the latest "
+       "5 fiscal years (NaN with fewer than 3 known)",
+       "statements.net_income statements.total_assets"),
     _m("gross_profitability", "Gross profitability", "profitability", "fraction", "higher",
-       "gross profit / total assets at year end (Novy-Marx)",
-       "statements.gross_profit statements.total_assets"),
+       "gross profit (reported, else revenue - cost of revenue) / total assets at year end "
+       "(Novy-Marx); NaN when total assets <= 0",
+       "statements.gross_profit statements.cost_of_revenue statements.revenue "
+       "statements.total_assets"),
     _m("piotroski_f", "Piotroski F-score", "profitability", "score", "higher",
        "sum of 9 binary signals (ROA > 0, CFO > 0, dROA > 0, CFO > net income, dLeverage < 0, "
        "dCurrent ratio > 0, no rise in shares, dGross margin > 0, dAsset turnover > 0), "
@@ -241,7 +262,8 @@ CATALOG_LIST: list[Metric] = [
     _m("pe", "P/E", "valuation", "ratio", "lower",
        "price / latest diluted EPS; NaN when EPS <= 0", "market.price statements.eps_diluted", FT),
     _m("ev_to_ebitda", "EV / EBITDA", "valuation", "ratio", "lower",
-       "enterprise value / EBITDA; NaN when EBITDA <= 0",
+       "enterprise value / EBITDA (reported, else operating income + D&A); NaN when "
+       "EBITDA <= 0",
        "market.market_cap statements.total_debt statements.cash statements.ebitda"),
     _m("pb", "P/B", "valuation", "ratio", "lower",
        "market cap / total equity; NaN when equity <= 0",

@@ -20,7 +20,12 @@ class StandardFrame:
       base units, NaN when unknown, never 0).
     - ``provenance``: index ``ticker``; ``<block>_source`` and ``<block>_as_of`` for statements
       (as_of = period_end of the latest fiscal year used), ladder, estimates and market;
-      NaN / NaT where the block is missing for that ticker.
+      NaN / NaT where the block is missing for that ticker. Also ``statements_fiscal_year``
+      (the fiscal year every statement metric uses), ``statements_stale`` (True when that
+      year is more than 15 months older than the run date), ``statements_note`` (assumptions
+      of the debt policy, a debt total that misses the filing's totals) and ``ladder_note``
+      (a ladder that does not add up to the filing's total principal); notes are joined by
+      " | ", "" when there is none.
     - ``failures``: the bundle's failures plus one per ticker without statements or market data.
     - ``is_sample``: True when built from fictional demo data.
     """

@@ -19,13 +19,19 @@ def ebitda_margin(ebitda: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     return ebitda / nz(revenue)
 
 
+def gross_margin(gross_profit: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
+    """gross profit / revenue, gross profit as reported, else revenue - cost of revenue."""
+    return gross_profit / nz(revenue)
+
+
 def margin_frames(p: Panel) -> dict[str, pd.DataFrame]:
     """Wide margin frames by metric id (rows tickers, columns relative fiscal years)."""
     rev = nz(p["revenue"])
     return {
-        # FinanceToolkit: profitability_model.get_gross_margin ((revenue - COGS) / revenue);
-        # COGS is the reported one or revenue - reported gross profit (see wide.derive)
-        "gross_margin": ft_prof.get_gross_margin(rev, p["cost_of_revenue"]),
+        # gross profit (reported, else revenue - cost of revenue: wide.derive) / revenue, the
+        # same gross profit as gross_profitability. Not FT's get_gross_margin, which takes
+        # revenue - COGS and would ignore a reported gross profit that disagrees with it.
+        "gross_margin": gross_margin(p["gross_profit"], rev),
         # FinanceToolkit: profitability_model.get_operating_margin
         "operating_margin": ft_prof.get_operating_margin(p["operating_income"], rev),
         "ebitda_margin": ebitda_margin(p["ebitda"], rev),

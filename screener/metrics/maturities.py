@@ -1,5 +1,10 @@
 """Maturities: the refinancing wall from the debt maturity ladder, and the liquidity that
-covers it. A ladder bucket that is not reported is NaN, never read as nothing due."""
+covers it. A ladder bucket that is not reported is NaN, never read as nothing due.
+
+The share due in 24 months divides by the filing's own total principal where the ladder block
+carries one (``total_principal``), else by the sum of every bucket (all six known). When both
+exist and differ by more than ``MISMATCH`` (2%), ``ladder_notes`` says so (Data quality sheet).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 WALL_CAP = 99.0
+MISMATCH = 0.02
 BUCKETS = ["due_y1", "due_y2", "due_y3", "due_y4", "due_y5", "due_after_y5"]
 
 
@@ -29,10 +35,39 @@ def wall_coverage(cash_sti: pd.Series, fcf: pd.Series, due24: pd.Series) -> pd.S
     return ratio.mask(due24 == 0, WALL_CAP)
 
 
+def principal(ladder: pd.DataFrame) -> pd.Series:
+    """The denominator of the 24-month share: the filing's total principal where reported,
+    else the sum of the six buckets (NaN unless all are known)."""
+    reported = ladder.get("total_principal")
+    total = _sum_all(ladder, BUCKETS)
+    return total if reported is None else reported.where(reported.notna(), total)
+
+
+def ladder_notes(ladder: pd.DataFrame) -> pd.Series:
+    """Per ticker: a note when the ladder's buckets and the filing's total principal disagree
+    by more than MISMATCH ('' otherwise). Compares the sum of the known buckets when the
+    ladder is complete; a partial ladder summing to more than the total is flagged too."""
+    out = pd.Series("", index=ladder.index, dtype=object)
+    if "total_principal" not in ladder:
+        return out
+    total = ladder["total_principal"]
+    known = ladder[BUCKETS].sum(axis=1, min_count=1)
+    complete = ladder[BUCKETS].notna().all(axis=1)
+    gap = (known - total) / total.where(total > 0)
+    bad = gap.notna() & ((complete & (gap.abs() > MISMATCH)) | (gap > MISMATCH))
+    for t in ladder.index[bad.to_numpy()]:
+        k, tp, g = known[t], total[t], gap[t]
+        what = "sum of the ladder" if complete[t] else "sum of the reported ladder years"
+        out[t] = (f"maturity ladder does not add up: {what} {k / 1e6:,.1f}M vs the filing's "
+                  f"total principal {tp / 1e6:,.1f}M ({g:+.1%}; limit {MISMATCH:.0%}); "
+                  "debt_due_24m_share uses the filing's total")
+    return out
+
+
 def compute(ladder: pd.DataFrame, cash_sti: pd.Series, fcf: pd.Series) -> dict[str, pd.Series]:
     """``ladder`` is the ladder block already aligned to the frame's tickers."""
     d24 = due_24m(ladder)
-    total = _sum_all(ladder, BUCKETS)
+    total = principal(ladder)
     share = d24 / total.where(total > 0)
     return {
         "debt_due_12m": ladder["due_y1"],

@@ -1,7 +1,9 @@
 """Profitability: latest-year levels, ROIC / ROE / ROA, gross profitability, EPS sign.
 
 ROE and ROA divide by the average of this and the prior fiscal year's balance when both are
-known, else by the ending (latest) balance.
+known, else by the ending (latest) balance. An average whose endpoints straddle zero is near
+zero and meaningless (equity going from -50 to +52 averages 1, and ROE explodes): the
+denominator is NaN whenever either endpoint used is <= 0 (``positive_average``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import numpy as np
 import pandas as pd
 from financetoolkit.ratios import profitability_model as ft_prof
 
-from screener.metrics.wide import Panel, average_with_prior, latest, positive, variability
+from screener.metrics.wide import Panel, latest, positive, variability
 
 STATUTORY_TAX = 0.21
 MAX_TAX = 0.50
@@ -33,16 +35,24 @@ def roic(ebit: pd.Series, income_tax: pd.Series, pretax: pd.Series, total_debt: 
     return ebit * (1.0 - tax_rate(income_tax, pretax)) / positive(invested)
 
 
+def positive_average(wide: pd.DataFrame) -> pd.DataFrame:
+    """(this year + prior year) / 2 when both are known, else this year's ending value; NaN
+    when any endpoint used is <= 0 (an average crossing zero is not a denominator)."""
+    before = wide.shift(1, axis=1)
+    avg = ((wide + before) / 2).where(before.notna(), wide)
+    return avg.where((wide > 0) & (before.isna() | (before > 0)))
+
+
 def roe(net_income: pd.DataFrame, equity: pd.DataFrame) -> pd.DataFrame:
-    """net income / average equity (ending equity without a prior year); NaN when <= 0.
-    FinanceToolkit: profitability_model.get_return_on_equity."""
-    return ft_prof.get_return_on_equity(net_income, positive(average_with_prior(equity)))
+    """net income / average equity (ending equity without a prior year); NaN when either
+    endpoint is <= 0. FinanceToolkit: profitability_model.get_return_on_equity."""
+    return ft_prof.get_return_on_equity(net_income, positive_average(equity))
 
 
 def roa(net_income: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
-    """net income / average total assets (ending assets without a prior year); NaN when <= 0.
-    FinanceToolkit: profitability_model.get_return_on_assets."""
-    return ft_prof.get_return_on_assets(net_income, positive(average_with_prior(assets)))
+    """net income / average total assets (ending assets without a prior year); NaN when
+    either endpoint is <= 0. FinanceToolkit: profitability_model.get_return_on_assets."""
+    return ft_prof.get_return_on_assets(net_income, positive_average(assets))
 
 
 def gross_profitability(gross_profit: pd.Series, assets: pd.Series) -> pd.Series:

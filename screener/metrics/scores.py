@@ -14,7 +14,7 @@ from financetoolkit.models import piotroski_model as ft_pio
 from screener.metrics.wide import Panel, latest, nz, positive
 
 PIOTROSKI_INPUTS = ["net_income", "operating_cash_flow", "total_assets", "long_term_debt",
-                    "current_assets", "current_liabilities", "revenue", "cost_of_revenue",
+                    "current_assets", "current_liabilities", "revenue", "gross_profit",
                     "shares_outstanding"]
 
 
@@ -42,7 +42,8 @@ def piotroski(p: Panel) -> pd.Series:
         ft_pio.get_change_in_current_ratio_criteria(p["current_assets"],
                                                     nz(p["current_liabilities"])),
         ft_pio.get_number_of_shares_criteria(issued),
-        ft_pio.get_gross_margin_criteria(nz(p["revenue"]), p["cost_of_revenue"]),
+        # gross margin from gross profit (reported first), as the gross_margin metric
+        ft_pio.get_gross_margin_criteria(nz(p["revenue"]), p["revenue"] - p["gross_profit"]),
         ft_pio.get_asset_turnover_ratio_criteria(p["revenue"], nz(begin)),
     ]
     latest_crit = [c[[0]] for c in crit]  # score only the latest year: 9 tiny frames

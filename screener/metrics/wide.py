@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from screener.metrics.debt_policy import complete_debt, latest_notes
+
 WINDOW = 6  # latest year and 5 before: 5-year variability of YoY-averaged ratios needs 6
 OFFSETS = list(range(-(WINDOW - 1), 1))  # [-5, ..., 0]
 VOL_YEARS = 5  # variability uses the latest 5 fiscal years ...
@@ -42,6 +44,7 @@ class Panel:
     latest_year: np.ndarray  # float per ticker, NaN without statements
     latest_source: pd.Series
     latest_period_end: pd.Series
+    notes: pd.Series | None = None  # per ticker: assumptions behind its latest year (text)
 
     def __getitem__(self, item: str) -> pd.DataFrame:
         return self.items[item]
@@ -52,13 +55,15 @@ def _fill(base: np.ndarray, derived: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(base), derived, base)
 
 
-def derive(arr: dict[str, np.ndarray]) -> None:
+def derive(arr: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Fill derivable items in place; a reported value always wins over a derived one.
+    Returns the assumptions made (note -> boolean cells), see ``debt_policy``.
 
+    - blank debt components: ``debt_policy.complete_debt`` (one component reported, the other
+      blank -> 0), applied before total_debt is derived
     - gross_profit = revenue - cost_of_revenue (and cost_of_revenue = revenue - gross_profit)
     - ebitda = operating_income + depreciation_amortization
-    - total_debt = short_term_debt + long_term_debt, only when BOTH are known (a missing part
-      is not read as zero); long_term_debt = total_debt - short_term_debt when both known,
+    - total_debt = short_term_debt + long_term_debt (after the debt policy); long_term_debt = total_debt - short_term_debt when both known,
       and 0 when total_debt is reported as 0
     - free_cash_flow = operating_cash_flow - capital_expenditure (capex is a positive outflow)
     - eps_diluted = net_income / shares_diluted when shares_diluted > 0
@@ -69,6 +74,7 @@ def derive(arr: dict[str, np.ndarray]) -> None:
     arr["cost_of_revenue"] = _fill(arr["cost_of_revenue"], arr["revenue"] - arr["gross_profit"])
     arr["ebitda"] = _fill(arr["ebitda"],
                           arr["operating_income"] + arr["depreciation_amortization"])
+    flags = complete_debt(arr)
     arr["total_debt"] = _fill(arr["total_debt"], arr["short_term_debt"] + arr["long_term_debt"])
     ltd = _fill(arr["long_term_debt"], arr["total_debt"] - arr["short_term_debt"])
     arr["long_term_debt"] = np.where(np.isnan(ltd) & (arr["total_debt"] == 0), 0.0, ltd)
@@ -80,6 +86,7 @@ def derive(arr: dict[str, np.ndarray]) -> None:
     arr["eps_diluted"] = _fill(arr["eps_diluted"], eps)
     arr["total_liabilities"] = _fill(arr["total_liabilities"],
                                      arr["total_assets"] - arr["total_equity"])
+    return flags
 
 
 def build_panel(statements: pd.DataFrame, tickers: pd.Index,
@@ -113,7 +120,7 @@ def build_panel(statements: pd.DataFrame, tickers: pd.Index,
     pos = np.array([ITEMS.index(c) for c in cols], dtype="int64")
     cube[pos[:, None], code_k[None, :], col_k[None, :]] = values.T  # one scatter, no loop
     arr = {item: cube[i] for i, item in enumerate(ITEMS)}
-    derive(arr)
+    flags = derive(arr)
     items = {k: pd.DataFrame(v, index=tickers, columns=OFFSETS) for k, v in arr.items()}
 
     has = latest != lowest
@@ -129,7 +136,8 @@ def build_panel(statements: pd.DataFrame, tickers: pd.Index,
                 dtype="datetime64[ns]")
     latest_f = np.where(has, latest, np.nan).astype("float64")
     return Panel(items, has, latest_f, pd.Series(src, index=tickers),
-                 pd.Series(pend, index=tickers))
+                 pd.Series(pend, index=tickers),
+                 pd.Series(latest_notes(flags, WINDOW - 1), index=tickers))
 
 
 # -- helpers every metric module uses -------------------------------------------------------

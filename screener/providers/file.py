@@ -1,9 +1,15 @@
 """Bring your own data: a CSV/xlsx/parquet export mapped onto the raw input model.
 
 ``import_file(path, mapping_path, store=None)`` reads the file, maps its columns (see
-``file_mapping``), converts units, and checks every value. Bad rows (text in a numeric column,
-impossible values such as negative share counts, malformed tickers, duplicated rows) are listed
-in ``ImportReport.rejected`` (row, ticker, column, value, reason) while good rows are kept.
+``file_mapping``), converts units, flips signs and scales where the mapping says, and checks
+every value PER CELL: an invalid cell (text in a numeric column, an impossible value such as a
+negative share count or a negative capex the mapping did not flip) becomes missing and the rest
+of the row is kept, so a name never silently falls back to an older fiscal year because one
+cell of its latest year was bad. Only what makes a row unplaceable rejects it: a malformed
+ticker, an invalid fiscal year, conflicting duplicates. Both are listed in
+``ImportReport.rejected`` (row, ticker, column, value, reason, action = "row rejected" or
+"cell left empty"); emptied cells are also stored as ``validation`` failures of the ticker,
+so the run's Data quality sheet lists them.
 With a store, the accepted records are stored as one snapshot per ticker (source ``file``,
 dataset ``records``, payload = JSON ``{block: [records]}``), which ``FileProvider.parse``
 reads back for ``load_bundle``. Row numbers are spreadsheet lines (the header is line 1).
@@ -25,12 +31,14 @@ import pandas as pd
 from screener.errors import InputDataError, Location, Problem
 from screener.providers.base import Provider, Records
 from screener.providers.file_mapping import FileMapping, load_mapping
-from screener.raw.bundle import RawBundle, block_from_records
+from screener.raw.bundle import Failure, RawBundle, block_from_records
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN
 
 SOURCE, DATASET = "file", "records"
+FAILURES = "_failures"  # invalid cells, stored with the ticker's records (see store.bundle)
 MISSING = {"", "-", "--", "—", "n/a", "na", "#n/a", "#n/a n/a", "nan", "none", "null"}
-REJECT_COLUMNS = ["row", "ticker", "column", "value", "reason"]
+REJECT_COLUMNS = ["row", "ticker", "column", "value", "reason", "action"]
+ROW, CELL = "row rejected", "cell left empty"
 _INDEX = {name: spec.index for name, spec in BLOCKS.items()}
 
 
@@ -41,9 +49,18 @@ class ImportReport:
     bundle: RawBundle
     file: str = ""
 
+    @property
+    def rows_rejected(self) -> pd.DataFrame:
+        return self.rejected[self.rejected["action"] == ROW]
+
+    @property
+    def cells_emptied(self) -> pd.DataFrame:
+        return self.rejected[self.rejected["action"] == CELL]
+
     def summary(self) -> str:
         return (f"{self.file}: {self.accepted} row(s) accepted, "
-                f"{self.rejected['row'].nunique()} rejected")
+                f"{self.rows_rejected['row'].nunique()} rejected, "
+                f"{len(self.cells_emptied)} invalid cell(s) left empty")
 
 
 def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
@@ -102,6 +119,29 @@ def to_number(value: Any) -> tuple[float | None, bool]:
     return (-v if neg else v), bool(np.isfinite(v))
 
 
+def _cell_value(value: Any, mapping: FileMapping, col: str, block: str, field: str,
+                bounds: dict) -> tuple[float | None, str | None]:
+    """(number in base units, None) or (None, why the cell is invalid). Applies, in order:
+    units (millions/thousands), scale, sign (flip/abs), percent; then the field's bounds."""
+    num, ok = to_number(value)
+    if not ok:
+        return None, "not a number"
+    if num is None:
+        return None, None
+    num = mapping.transform(col, field, num)
+    target = f"{block}.{field}"
+    lo, hi, strict = bounds[block].get(field, (None, None, False))
+    if lo is not None and (num <= lo if strict else num < lo):
+        hint = ""
+        if num < 0 and lo == 0 and mapping.sign_of(col) is None:
+            hint = f" (if the export writes it as a negative number, add 'sign: flip' for {col!r})"
+        return None, (f"impossible value for {target} (must be {'>' if strict else '>='} {lo})"
+                      + hint)
+    if hi is not None and num > hi:
+        return None, f"impossible value for {target} (must be <= {hi})"
+    return num, None
+
+
 def _resolve_columns(frame: pd.DataFrame, mapping: FileMapping, where: str) -> dict[str, str]:
     """mapping column -> actual header (exact, else case/space-insensitive)."""
     headers = {str(c).strip().lower(): str(c) for c in frame.columns}
@@ -145,6 +185,7 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
             bad.append({"column": mapping.ticker, "value": raw[header[mapping.ticker]],
                         "reason": "missing or malformed ticker"})
         blocks: dict[str, dict[str, Any]] = {}
+        cells: list[dict[str, Any]] = []
         if mapping.fiscal_year:
             fy, ok = to_number(raw[header[mapping.fiscal_year]])
             if not ok or (fy is not None and not (1990 <= fy <= 2100 and fy == int(fy))):
@@ -165,22 +206,11 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
                 d = pd.to_datetime(value, errors="coerce") if value not in (None, "") else None
                 rec[field] = None if d is None or pd.isna(d) else d.date()
                 continue
-            num, ok = to_number(value)
-            if not ok:
-                bad.append({"column": col, "value": value, "reason": "not a number"})
-                continue
-            if num is not None:
-                num *= mapping.unit_of(col, field)
-                if col in mapping.percent:
-                    num /= 100.0
-                lo, hi, strict = bounds[block].get(field, (None, None, False))
-                if lo is not None and (num <= lo if strict else num < lo):
-                    bad.append({"column": col, "value": value,
-                                "reason": f"impossible value for {target} "
-                                          f"(must be {'>' if strict else '>='} {lo})"})
-                elif hi is not None and num > hi:
-                    bad.append({"column": col, "value": value,
-                                "reason": f"impossible value for {target} (must be <= {hi})"})
+            num, reason = _cell_value(value, mapping, col, block, field, bounds)
+            if reason:
+                cells.append({"column": col, "value": value, "reason": reason,
+                              "block": block})
+                num = None
             rec[field] = num
         if "statements" in blocks:
             if mapping.fiscal_year and fy is None and not bad:
@@ -191,19 +221,32 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
             if block in ("estimates", "market", "ladder"):
                 rec.setdefault("as_of", as_of)
         if bad:
-            rejected += [{"row": line, "ticker": ticker, **b} for b in bad]
+            rejected += [{"row": line, "ticker": ticker, **b, "action": ROW} for b in bad]
         else:
+            rejected += [{"row": line, "ticker": ticker, "action": CELL,
+                          **{k: v for k, v in c.items() if k != "block"}} for c in cells]
+            if cells:
+                fy_text = f" FY{int(fy)}" if fy is not None else ""
+                blocks["_failures"] = [{
+                    "ticker": ticker, "source": "validation", "dataset": c["block"],
+                    "reason": f"{c['column']}={c['value']!r} ({path.name} row {line}{fy_text}): "
+                              f"{c['reason']}; left empty, the rest of the row is used",
+                    "attempts": 1, "transient": False} for c in cells]
             rows.append((line, ticker, blocks))
 
     rows = _drop_duplicates(rows, mapping, rejected)
     docs = _per_ticker(rows)
     per_block: dict[str, list[dict[str, Any]]] = {}
+    failures = []
     for doc in docs.values():
         for block, recs in doc.items():
+            if block == FAILURES:
+                failures += [Failure(**f) for f in recs]
+                continue
             per_block.setdefault(block, []).extend(recs)
     bundle = RawBundle(**{b: block_from_records(b, [
         {**r, SOURCE_COLUMN: SOURCE} if b != "identity" else r for r in recs])
-        for b, recs in per_block.items()})
+        for b, recs in per_block.items()}, failures=failures)
     if store is not None and rows:
         store.put_many([
             (SOURCE, DATASET, t, as_of,
@@ -216,7 +259,8 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
 
 def _drop_duplicates(rows, mapping: FileMapping, rejected: list[dict[str, Any]]):
     """Same ticker (and fiscal year) twice: identical rows keep the first, conflicting rows
-    are all rejected (which one is right is the user's call)."""
+    are all rejected (which one is right is the user's call). Rows are compared on their
+    values, not on where their invalid cells were found."""
     groups: dict[tuple, list[int]] = {}
     for i, (_, ticker, blocks) in enumerate(rows):
         fy = blocks.get("statements", {}).get("fiscal_year")
@@ -226,14 +270,17 @@ def _drop_duplicates(rows, mapping: FileMapping, rejected: list[dict[str, Any]])
         if len(idx) < 2:
             continue
         lines = [rows[i][0] for i in idx]
-        same = all(rows[i][2] == rows[idx[0]][2] for i in idx)
+        def values(i):
+            return {b: r for b, r in rows[i][2].items() if b != FAILURES}
+
+        same = all(values(i) == values(idx[0]) for i in idx)
         for i in (idx[1:] if same else idx):
             drop.add(i)
             reason = (f"duplicate of row {lines[0]}" if same
                       else f"conflicting rows {', '.join(map(str, lines))} for the same "
                            f"ticker{' and fiscal year' if mapping.fiscal_year else ''}")
             rejected.append({"row": rows[i][0], "ticker": ticker, "column": mapping.ticker,
-                             "value": ticker, "reason": reason})
+                             "value": ticker, "reason": reason, "action": ROW})
     return [r for i, r in enumerate(rows) if i not in drop]
 
 
@@ -244,6 +291,9 @@ def _per_ticker(rows) -> dict[str, dict[str, list[dict[str, Any]]]]:
     for _, ticker, blocks in rows:
         doc = per_ticker.setdefault(ticker, {})
         for block, rec in blocks.items():
+            if block == FAILURES:
+                doc.setdefault(block, []).extend(rec)
+                continue
             if block != "statements" and doc.get(block):
                 continue
             doc.setdefault(block, []).append(rec)
@@ -256,6 +306,7 @@ class FileProvider(Provider):
 
     name = "file"
     datasets: ClassVar[tuple[str, ...]] = (DATASET,)
+    parser_version: ClassVar[str] = "file-2"  # 2: invalid cells stored as failures
 
     def __init__(self, path: str | Path | None = None, mapping: str | Path | None = None):
         self.path, self.mapping = path, mapping
@@ -270,4 +321,4 @@ class FileProvider(Provider):
     def parse(self, ticker: str, dataset: str, payload: bytes, as_of: date | None) -> Records:
         doc = json.loads(payload.decode("utf-8"))
         return {block: [dict(r) for r in recs] for block, recs in doc.items()
-                if block in BLOCKS}
+                if block in BLOCKS or block == FAILURES}

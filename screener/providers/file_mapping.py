@@ -16,6 +16,51 @@
 ratios, prices or counts (``eps_*``, ``price``, ``beta``, ``n_analysts``, ...) unless a
 column is named under ``units`` explicitly. Unknown keys or fields fail with the line and a
 did-you-mean (``ConfigError``).
+
+Signs and scales per column (most exports write capex, interest and dividends paid as negative
+numbers; some write values in thousands or in a unit of their own):
+
+    sign:                          # flip: multiply by -1; abs: always positive; keep: as is
+      Capital Expenditures: flip
+      Interest Expense: abs
+    scale:                         # a multiplier applied after units (any positive number)
+      Revenue (000s): 1000
+
+or the same next to the column, one mapping per column:
+
+    columns:
+      Capital Expenditures: {field: statements.capital_expenditure, sign: flip, units: thousands}
+      Revenue (000s): {field: statements.revenue, scale: 1000}
+      Short %: {field: market.short_pct_float, percent: true}
+
+A value is read as: number x units x scale, then the sign, then / 100 for percent columns; the
+result is checked against the field's bounds (an invalid cell is left empty and reported).
+
+Common exports:
+
+    # SimFin-style bulk CSV (USD units; capex and interest paid negative; ';' -> save as ',')
+    ticker: Ticker
+    fiscal_year: Fiscal Year
+    sign:
+      Change in Fixed Assets & Intangibles: flip
+      Interest Expense, Net: abs
+    columns:
+      Revenue: statements.revenue
+      Operating Income (Loss): statements.operating_income
+      Interest Expense, Net: statements.interest_expense
+      Short Term Debt: statements.short_term_debt     # often blank: counts 0 (noted)
+      Long Term Debt: statements.long_term_debt
+      Change in Fixed Assets & Intangibles: statements.capital_expenditure
+
+    # Bloomberg (BDP/BDH export, millions; capex CAPITAL_EXPEND is negative)
+    ticker: Ticker
+    fiscal_year: FY
+    units: {default: millions}
+    sign: {Capex: flip}
+    columns:
+      Revenue: statements.revenue
+      Capex: statements.capital_expenditure
+      Short Int % Float: {field: market.short_pct_float, percent: true}
 """
 
 from __future__ import annotations
@@ -31,6 +76,7 @@ from screener.errors import ConfigError, Location, Problem
 from screener.raw.schema import BLOCKS
 
 Unit = Literal["millions", "thousands", "units"]
+Sign = Literal["flip", "abs", "keep"]
 FACTORS = {"millions": 1e6, "thousands": 1e3, "units": 1.0}
 
 # fields never scaled by units.default (per share, ratios, prices, counts, years)
@@ -45,6 +91,18 @@ class Units(BaseModel):
     default: Unit = "units"
 
 
+class ColumnSpec(BaseModel):
+    """One mapped column written as a mapping: its field and how to read its values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    units: Unit | None = None
+    scale: float | None = Field(None, gt=0, allow_inf_nan=False)
+    sign: Sign | None = None
+    percent: bool = False
+
+
 class FileMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,7 +111,41 @@ class FileMapping(BaseModel):
     sheet: str | int | None = None
     units: Units = Field(default_factory=Units)
     percent: list[str] = Field(default_factory=list)
-    columns: dict[str, str] = Field(min_length=1)
+    sign: dict[str, Sign] = Field(default_factory=dict)
+    scale: dict[str, float] = Field(default_factory=dict)
+    columns: dict[str, str | ColumnSpec] = Field(min_length=1)
+
+    def model_post_init(self, _context) -> None:
+        """Inline column mappings become the same top-level entries as the short form."""
+        extra = self.units.model_extra if self.units.model_extra is not None else {}
+        for col, spec in list(self.columns.items()):
+            if not isinstance(spec, ColumnSpec):
+                continue
+            if spec.units is not None:
+                extra[col] = spec.units
+            if spec.scale is not None:
+                self.scale[col] = spec.scale
+            if spec.sign is not None:
+                self.sign[col] = spec.sign
+            if spec.percent and col not in self.percent:
+                self.percent.append(col)
+            self.columns[col] = spec.field
+
+    def sign_of(self, column: str) -> str | None:
+        return self.sign.get(column)
+
+    def transform(self, column: str, field: str, value: float) -> float:
+        """A file value in base units: x units x scale, then the sign, then / 100 for
+        percent columns."""
+        value = value * self.unit_of(column, field) * self.scale.get(column, 1.0)
+        sign = self.sign.get(column)
+        if sign == "flip":
+            value = -value
+        elif sign == "abs":
+            value = abs(value)
+        if column in self.percent:
+            value /= 100.0
+        return value
 
     def targets(self) -> dict[str, tuple[str, str]]:
         """file column -> (block, field)."""
@@ -155,6 +247,21 @@ def load_mapping(path: str | Path) -> FileMapping:
             problems.append(Problem(Location(where, lines.get(("units", key, "="))),
                                     f"unknown unit {unit!r} for {key!r}",
                                     "Use millions, thousands or units."))
+    mapped = list(mapping.columns)
+    for section in ("sign", "scale", "percent"):
+        named = getattr(mapping, section)
+        for i, key in enumerate(named):
+            if key not in mapping.columns:
+                line = lines.get((section, key)) or lines.get((section, str(i))) \
+                    or lines.get((section,))
+                problems.append(Problem(
+                    Location(where, line), f"{section}: {key!r} is not a mapped column",
+                    _suggest(key, mapped) or "Name a column listed under 'columns:'."))
+    for key, factor in mapping.scale.items():
+        if not (factor > 0 and factor != float("inf")):
+            problems.append(Problem(Location(where, lines.get(("scale", key, "="))),
+                                    f"scale for {key!r} must be a positive number, not {factor}",
+                                    "Write e.g. 1000 for values in thousands."))
     if mapping.fiscal_year is None and any(t.startswith("statements.")
                                            for t in mapping.columns.values()):
         problems.append(Problem(Location(where, lines.get(("columns",))),

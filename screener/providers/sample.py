@@ -50,6 +50,7 @@ NO_ESTIMATES_SHARE = 0.08
 NO_LADDER_SHARE = 0.06
 FISCAL_MONTHS = np.array([12, 9, 6, 3, 1])
 FISCAL_MONTH_P = np.array([0.80, 0.07, 0.06, 0.04, 0.03])
+FILING_LAG_DAYS = 90  # a 10-K is filed within about 60-90 days of the fiscal year end
 UNKNOWN_REASON = "not in the fictional sample universe"
 
 
@@ -126,12 +127,23 @@ def _estimates(rng: np.random.Generator, tr: Traits, eps_last: np.ndarray):
     return covered, {k: np.asarray(v, dtype=float) for k, v in out.items()}
 
 
-def _period_ends(rng: np.random.Generator, n: int, years: np.ndarray) -> np.ndarray:
-    """Fiscal year ends, ``(n, years)`` datetime64[ns]: mostly Dec 31, some other month ends."""
+def _period_ends(rng: np.random.Generator, n: int, years: np.ndarray,
+                 as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """Fiscal year ends ``(n, years)`` datetime64[ns] (mostly Dec 31, some other month ends)
+    and their fiscal-year labels ``(n, years)``. A company whose fiscal year ends in an earlier
+    month has already filed the year ending in ``as_of``'s year when that end is more than
+    FILING_LAG_DAYS before ``as_of``: its years move one later, so no sample name is stale."""
     month = rng.choice(FISCAL_MONTHS, size=n, p=FISCAL_MONTH_P)
-    months = (years[None, :] - 1970) * 12 + (month[:, None] - 1)      # month index from 1970
+    shift = np.array([(as_of - _month_end(as_of.year, m)).days > FILING_LAG_DAYS
+                      for m in month], dtype="int64") if n else np.zeros(0, dtype="int64")
+    labels = years[None, :] + shift[:, None]
+    months = (labels - 1970) * 12 + (month[:, None] - 1)      # month index from 1970
     first_next = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
-    return (first_next - np.timedelta64(1, "D")).astype("datetime64[ns]")
+    return (first_next - np.timedelta64(1, "D")).astype("datetime64[ns]"), labels
+
+
+def _month_end(year: int, month: int) -> date:
+    return (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).date()
 
 
 def _punch_holes(rng: np.random.Generator, frame: pd.DataFrame, block: str) -> pd.DataFrame:
@@ -171,11 +183,11 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     market = _market(rng, tr)
     lines.update(share_counts(rng, tr, market["shares_outstanding"], YEARS, lines["net_income"]))
     covered, est = _estimates(rng, tr, lines["eps_diluted"][:, -1])
-    ends = _period_ends(rng, n, fiscal_years)
+    ends, labels = _period_ends(rng, n, fiscal_years, as_of)
     has_ladder = ~_weighted_pick(rng, np.where(tr.bank_like, 4.0, 1.0), round(NO_LADDER_SHARE * n))
 
     index = pd.MultiIndex.from_arrays(
-        [np.repeat(tickers.to_numpy(), YEARS), np.tile(fiscal_years, n).astype(np.int64)],
+        [np.repeat(tickers.to_numpy(), YEARS), labels.ravel().astype(np.int64)],
         names=["ticker", "fiscal_year"])
     order = [f for f in BLOCKS["statements"].numeric_fields]
     stmt = pd.DataFrame({"period_end": ends.ravel(), **{f: lines[f].ravel() for f in order}},
@@ -185,7 +197,10 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     stmt = stmt[reported]
 
     as_of_ns = np.datetime64(as_of, "ns")
-    ladder = _value_frame({f: ladder_cols[f] for f in LADDER_FIELDS}, tickers, ends[:, -1])
+    ladder_values = {f: ladder_cols[f] for f in LADDER_FIELDS}
+    # the fictional 10-K's total principal is what its ladder schedules
+    ladder_values["total_principal"] = np.sum([ladder_cols[f] for f in LADDER_FIELDS], axis=0)
+    ladder = _value_frame(ladder_values, tickers, ends[:, -1])
     ladder["note"] = "fictional sample: latest 10-K ladder"
     estimates = _value_frame(est, tickers, as_of_ns)
     bundle = RawBundle(
@@ -197,7 +212,8 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
         is_sample=True,
     )
     admitted = tr.admission >= 0
-    admission = pd.Series(fiscal_years[tr.admission[admitted]], index=tickers[admitted],
+    admission = pd.Series(labels[np.flatnonzero(admitted), tr.admission[admitted]],
+                          index=tickers[admitted],
                           name="sp600_admission_year")
     return bundle, admission
 

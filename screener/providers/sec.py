@@ -71,7 +71,7 @@ class SecProvider(NetworkProvider):
     datasets: ClassVar[tuple[str, ...]] = ("companyfacts",)
     rate: ClassVar[float] = 9.7
     concurrency: ClassVar[int] = 8
-    parser_version: ClassVar[str] = "sec-1"
+    parser_version: ClassVar[str] = "sec-2"  # 2: one debt decomposition, one-filing ladders
 
     def __init__(self, user_agent: str | None = None, data_base_url: str | None = None,
                  www_base_url: str | None = None, rate: float | None = None,

@@ -19,11 +19,16 @@ Ladder (``maturity_ladder``)
      the last 10-K). To never understate the wall, buckets shift by one: due_y1 = remainder +
      year two (covers 12 to 15+ months), due_y2..y4 = years three..five, due_y5 = unknown
      (NaN), due_after_y5 = after year five. The note states this;
-  5. tail rule: when the anchor filing is a 10-Q that stops early (e.g. years five and after
-     missing), the missing tail buckets are taken from the last 10-K ladder at most 400 days
-     older than the anchor (same fiscal-year labels), and the note names which buckets come
-     from which filing. Gaps in the middle are left missing;
-  6. stale rule: a ladder whose anchor is more than ``stale_after_days`` (default 400) before
+  5. one filing, no stitching: when the anchor filing is a 10-Q whose ladder stops early (e.g.
+     years five and after missing), the missing buckets are unknown (NaN), never taken from an
+     older 10-K: a 10-Q counts years from the quarter's fiscal year and a 10-K from its own,
+     so "year two" of one can be "year three" of the other (a tranche counted twice). The
+     note says which buckets the filing does not report;
+  6. total principal: the filing's own total of the debt the ladder schedules, at the anchor
+     end (``DebtInstrumentCarryingAmount``, principal before discounts, else ``LongTermDebt``,
+     which includes the current portion), is kept as ``total_principal``: the metrics divide
+     the 24-month wall by it and note a ladder that does not add up to it;
+  7. stale rule: a ladder whose anchor is more than ``stale_after_days`` (default 400) before
      the snapshot's as-of is kept but flagged: its note starts with ``STALE`` and a
      ``Failure(reason="stale: ...")`` is returned under ``"_failures"``.
 
@@ -32,7 +37,9 @@ Flow items (income, cash flow) are annual durations (340-390 days) from 10-K for
 the fiscal year end; balance items are instants at exactly that end. Each item has a fallback
 chain of alternatives (``"A + ?B - C"``: sum of tags at the same period, ``?`` optional) tried in
 order, per period: a tag that stopped being reported is missing for later years, never carried
-forward. The fiscal-year label comes from the filings' own ``fy`` (so retailers ending in
+forward. Debt is the exception: short-term, long-term and total debt come from ONE
+non-overlapping decomposition per period end, checked against the filing's own totals
+(``sec_debt``), never from independent chains that can count a tranche twice. The fiscal-year label comes from the filings' own ``fy`` (so retailers ending in
 January keep their own convention).
 """
 
@@ -55,8 +62,6 @@ from screener.providers.sec_xbrl import (
 
 __all__ = ["FORMS", "STALE_AFTER_DAYS", "Fact", "annual_statements", "facts_of",
            "maturity_ladder", "parse_companyfacts"]
-
-TAIL_MAX_DAYS = 400
 
 PREFIX = "LongTermDebtMaturitiesRepaymentsOfPrincipal"
 BUCKETS = ("y1", "y2", "y3", "y4", "y5", "after")
@@ -94,6 +99,18 @@ def _family(at: dict[str, Fact]) -> tuple[str, dict[str, Fact]]:
     return name, main
 
 
+PRINCIPAL_TAGS = ("DebtInstrumentCarryingAmount", "LongTermDebt")
+
+
+def _total_principal(data: dict, end: date) -> tuple[float | None, str]:
+    """The filing's total of scheduled debt at the ladder's end (balance instants only)."""
+    for tag in PRINCIPAL_TAGS:
+        best = _best(f for f in facts_of(data, tag) if f.end == end and f.start is None)
+        if best is not None:
+            return best.val, f"{tag} {best.val:,.0f}"
+    return None, ""
+
+
 def maturity_ladder(ticker: str, data: dict, as_of: date | None = None,
                     stale_after_days: int = STALE_AFTER_DAYS) -> tuple[dict | None, list[dict]]:
     """(ladder record or None, failures) read as one set at the latest reported end."""
@@ -111,33 +128,12 @@ def maturity_ladder(ticker: str, data: dict, as_of: date | None = None,
     is_quarter = not (anchor_forms & ANNUAL_FORMS)
     parts: list[str] = []
 
-    # tail rule: a 10-Q stopping early borrows the missing last buckets from the last 10-K
-    reported = [b for b in BUCKETS if b in buckets]
-    last = BUCKETS.index(reported[-1]) if reported else (0 if remainder else -1)
-    tail = [b for b in BUCKETS[last + 1:]]
-    borrowed: dict[str, Fact] = {}
-    if is_quarter and tail:
-        annual_ends = sorted({f.end for fs in by_tag.values() for f in fs
-                              if f.form in ANNUAL_FORMS and f.end < anchor
-                              and (anchor - f.end).days <= TAIL_MAX_DAYS}, reverse=True)
-        for end in annual_ends[:1]:
-            k_at = _ladder_at({t: [f for f in fs if f.form in ANNUAL_FORMS]
-                               for t, fs in by_tag.items()}, end)
-            _, k_buckets = _family(k_at)
-            borrowed = {b: k_buckets[b] for b in tail if b in k_buckets}
     values = {b: f.val for b, f in buckets.items()}
-    values.update({b: f.val for b, f in borrowed.items()})
+    total, total_tag = _total_principal(data, anchor)
 
     remainder_mode = remainder is not None and "y1" not in buckets
-    # label bucket -> record field (the remainder rule shifts fiscal years down by one)
-    target = dict(zip(BUCKETS[1:], ("due_y1", "due_y2", "due_y3", "due_y4", "due_after_y5"))) \
-        if remainder_mode else FIELD
     sources = sorted({_describe(f) for f in at.values()})
     parts.append(f"read at {anchor} from " + "; ".join(sources) + f" ({family} tags)")
-    if borrowed:
-        k = next(iter(borrowed.values()))
-        parts.append(", ".join(target[b] for b in borrowed) + " taken from the last "
-                     + _describe(k) + " (same fiscal-year labels; not in the 10-Q)")
     if remainder_mode:
         y2 = values.get("y2")
         rec_values = {
@@ -154,7 +150,11 @@ def maturity_ladder(ticker: str, data: dict, as_of: date | None = None,
     missing = [f for f, v in rec_values.items() if v is None
                and not (remainder_mode and f == "due_y5")]
     if missing:
-        parts.append("not reported: " + ", ".join(missing))
+        parts.append("not reported: " + ", ".join(missing) + (
+            " (the 10-Q's ladder stops there; not taken from another filing)"
+            if is_quarter else ""))
+    if total is not None:
+        parts.append(f"total principal {total_tag}")
 
     failures = []
     if as_of is not None and (as_of - anchor).days > stale_after_days:
@@ -163,10 +163,8 @@ def maturity_ladder(ticker: str, data: dict, as_of: date | None = None,
         failures.append(_fail(ticker, "ladder", msg))
         parts.insert(0, "STALE")
     record = {"ticker": ticker, "as_of": anchor.isoformat(), **rec_values,
-              "note": "; ".join(parts)}
+              "total_principal": total, "note": "; ".join(parts)}
     return record, failures
-
-
 
 
 def parse_companyfacts(ticker: str, data: dict, as_of: date | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from screener.providers.sec_debt import decompose
 from screener.providers.sec_xbrl import (
     ANNUAL_FORMS,
     STALE_AFTER_DAYS,
@@ -58,18 +59,6 @@ ITEMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "total_assets": ("bal", "USD", ("Assets",)),
     "current_liabilities": ("bal", "USD", ("LiabilitiesCurrent",)),
     "total_liabilities": ("bal", "USD", ("Liabilities",)),
-    "short_term_debt": ("bal", "USD", (
-        "DebtCurrent", "LongTermDebtCurrent + ?ShortTermBorrowings + ?CommercialPaper",
-        "LongTermDebtAndCapitalLeaseObligationsCurrent", "ShortTermBorrowings")),
-    "long_term_debt": ("bal", "USD", (
-        "LongTermDebtNoncurrent", "LongTermDebtAndCapitalLeaseObligations",
-        "LongTermDebt - LongTermDebtCurrent", "LongTermNotesPayable")),
-    "total_debt": ("bal", "USD", (
-        "DebtLongtermAndShorttermCombinedAmount",
-        "LongTermDebt + ?ShortTermBorrowings + ?CommercialPaper",
-        "LongTermDebtNoncurrent + ?DebtCurrent",
-        ("LongTermDebtAndCapitalLeaseObligations + ?LongTermDebtAndCapitalLeaseObligationsCurrent"
-         " + ?ShortTermBorrowings"))),
     "total_equity": ("bal", "USD", (
         "StockholdersEquity",
         "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest")),
@@ -188,6 +177,11 @@ def annual_statements(ticker: str, data: dict, as_of: date | None = None, years:
                 continue
             value, used = got
             rec[field_] = abs(value) if field_ in POSITIVE else value
+            filed.extend(f.filed for f in used)
+        debt, note, used = decompose(lambda tag, end=end: idx.value("bal", tag, "USD", end))
+        rec.update({k: v for k, v in debt.items() if v is not None})
+        if note:
+            rec["debt_note"] = note
             filed.extend(f.filed for f in used)
         if rec.get("operating_income") is not None and \
                 rec.get("depreciation_amortization") is not None:

@@ -77,6 +77,9 @@ class StatementRecord(_Record):
     operating_cash_flow: Num = None
     capital_expenditure: Num = Field(None, ge=0, description="Positive amount spent")
     free_cash_flow: Num = None
+    debt_note: str | None = Field(None, description=(
+        "How total debt was put together from the filing, and how it checks against the "
+        "filing's own totals (SEC)"))
 
 
 class LadderRecord(_Record):
@@ -89,6 +92,9 @@ class LadderRecord(_Record):
     due_y4: Num = Field(None, ge=0)
     due_y5: Num = Field(None, ge=0)
     due_after_y5: Num = Field(None, ge=0)
+    total_principal: Num = Field(None, ge=0, description=(
+        "The filing's own total of the debt the ladder schedules (e.g. SEC "
+        "DebtInstrumentCarryingAmount or LongTermDebt at the ladder's date)"))
     note: str | None = Field(None, description="Which filing each part of the ladder came from")
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from screener.errors import ScreenerError
+from screener.metrics.caps import display
 from screener.metrics.catalog import CATALOG
 from screener.rules.compile import Plan
 from screener.rules.evaluator import Ctx, subject_value
@@ -137,6 +138,8 @@ def fmt(item: str, v) -> str:
     if isinstance(v, str):
         return v
     v = float(v)
+    if (shown := display(item, v)) is not None:
+        return shown   # a capped value: what it means, and the cap
     unit = CATALOG[item].unit if item in CATALOG else None
     if unit == "usd":
         for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):

@@ -79,6 +79,7 @@ def _eligible(n: int = 30) -> pd.DataFrame:
     }, index=pd.Index(tickers, name="ticker"))
     df.loc["SMPL4", "roic"] = np.nan
     df.loc["SMPL7", "interest_coverage"] = np.nan
+    df.loc["SMPL19", "interest_coverage"] = 999.0   # the cap: no interest expense
     df.loc["SMPL10", "short_interest"] = np.nan
     df.loc["SMPL12", "net_debt_to_ebitda"] = np.nan
     df["quality"] = df[["roic", "interest_coverage"]].rank(pct=True).mean(axis=1) * 100
@@ -219,10 +220,20 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
     missing = pd.DataFrame([{'ticker': "SMPL4", 'score': "quality", 'metric': "roic"},
                             {'ticker': "SMPL7", 'score': "quality", 'metric': "interest_coverage"},
                             {'ticker': "SMPL10", 'score': "junk", 'metric': "short_interest"}])
+    names = elig.index.append(universe.index.difference(elig.index, sort=False))
+    k = len(names)   # provenance covers every universe name, eligible or not
     prov = pd.DataFrame({
-        "market_source": ["sample"] * n, "market_as_of": ["2026-05-05"] * n,
-        "statements_source": ["sample"] * n, "statements_as_of": ["2025-12-31"] * n,
-    }, index=elig.index)
+        "market_source": ["sample"] * k, "market_as_of": ["2026-05-05"] * k,
+        "statements_source": ["sample"] * k, "statements_as_of": ["2025-12-31"] * k,
+        "statements_fiscal_year": [2025.0] * k, "statements_stale": [False] * k,
+        "statements_note": [""] * k, "ladder_note": [""] * k,
+    }, index=names)
+    prov.loc["SMPL7", "statements_note"] = "short-term debt not reported, taken as 0"
+    prov.loc["SMPL9", ["statements_fiscal_year", "statements_as_of", "statements_stale"]] = \
+        [2023.0, "2023-12-31", True]
+    prov.loc["SMPL10", "ladder_note"] = (
+        "maturity ladder does not add up: sum of the ladder 500.0M vs the filing's total "
+        "principal 530.0M (-5.7%; limit 2%); debt_due_24m_share uses the filing's total")
     return RunResult(
         screen_name="rebound", screen_path="screens/rebound.yaml", screen_text=SCREEN_YAML,
         screen_hash=hashlib.sha256(SCREEN_YAML.encode()).hexdigest(),

@@ -42,8 +42,11 @@ def test_parquet_keeps_types_and_values(result, tmp_path):
     files = write_tables(result, tmp_path / "run.parquet", "parquet")
     assert {f.stem for f in files} == TABLES
     got = pd.read_parquet(tmp_path / "run" / "phase-quality.parquet")
-    pd.testing.assert_frame_equal(got, result.phase("quality").table.reset_index(drop=True),
-                                  check_dtype=False)
+    table = result.phase("quality").table.reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[list(table.columns)], table, check_dtype=False)
+    # each listed name says which fiscal year its statements come from
+    fy = result.provenance["statements_fiscal_year"]
+    assert got["statements_fiscal_year"].tolist() == fy.reindex(got["ticker"]).tolist()
     names = pd.read_parquet(tmp_path / "run" / "all_names.parquet")["name"].tolist()
     assert set(HOSTILE) <= set(names)   # parquet is not a spreadsheet: text unchanged
 

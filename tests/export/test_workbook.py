@@ -61,7 +61,11 @@ def test_phase_sheet_values_equal_the_result_table(book):
         # every metric of the phase's rules, in rule order, after the scores
         headers = list(got.columns)
         assert headers[:3] == ["Rank", "Ticker", "Name"]
-        assert len(headers) == len(phase.table.columns)
+        # then which fiscal year / period end each name's statements come from
+        assert headers[len(phase.table.columns):] == ["Statements FY", "Statements period end",
+                                                      "Statements stale"]
+        fy = result.provenance["statements_fiscal_year"]
+        assert got["Statements FY"].tolist() == fy.reindex(phase.table["ticker"]).tolist()
         for key in phase.metric_columns:
             col = phase.table.columns.get_loc(key)
             values = [ws.cell(row=head + 1 + i, column=col + 1).value
@@ -95,9 +99,12 @@ def test_number_formats_follow_the_catalog_unit_and_numbers_are_numeric(book):
               "Quality score": "0.0", "Number of analysts": "#,##0",
               "EPS (latest FY, diluted)": "#,##0.00", "Piotroski F-score": "0.0",
               "Positive EPS (S&P 600 test)": "0"}
-    for header, fmt in expect.items():
+    for header, unit_fmt in expect.items():
         for r in range(head + 1, ws.max_row + 1):
+            fmt = unit_fmt
             cell = ws.cell(row=r, column=headers[header])
+            if header == "Interest coverage" and cell.value == 999:
+                fmt = '"no interest"'   # the cap, shown as its meaning (still a number)
             assert cell.number_format == fmt, header
             if cell.value is not None:
                 assert cell.data_type == "n" and isinstance(cell.value, (int, float)), header
@@ -332,3 +339,48 @@ def test_score_histogram_listed_side_counts_the_listed_names(result):
         others = hist.iloc[:, 2].sum()
         assert listed == phase.table[phase.rank_by].notna().sum()
         assert listed + others == result.eligible[phase.rank_by].notna().sum()
+
+
+def test_fiscal_year_stale_flag_and_notes_are_visible_for_every_name(book):
+    wb, _ = book
+    got = _table(wb["All names"], 1).set_index("Ticker")
+    assert got["Statements FY"].notna().all()
+    assert got.loc["SMPL9", "Statements FY"] == 2023 and got.loc["SMPL9", "Statements stale"] \
+        == "yes"
+    assert got.loc["SMPL1", "Statements stale"] == "no"
+    assert got.loc["SMPL7", "Statements note"] == "short-term debt not reported, taken as 0"
+    summary = [str(v) for row in wb["Summary"].iter_rows(values_only=True) for v in row if v]
+    assert any("FY2025: " in v and "1 stale" in v and "FY2023: 1" in v for v in summary)
+
+
+def test_data_quality_lists_assumptions_and_ladder_checks(book):
+    wb, _ = book
+    got = _table(wb["Data quality"], 1)
+    assumed = got[got["Issue"] == "assumption"]
+    assert assumed[["Ticker", "Dataset"]].values.tolist() == [["SMPL7", "statements"]]
+    assert assumed["Reason / detail"].iloc[0] == "short-term debt not reported, taken as 0"
+    check = got[got["Issue"] == "check"]
+    assert check["Ticker"].tolist() == ["SMPL10"] and check["Dataset"].tolist() == ["ladder"]
+    assert "does not add up" in check["Reason / detail"].iloc[0]
+
+
+def test_capped_values_keep_their_number_but_show_their_meaning(book):
+    wb, _ = book
+    ws = wb["All names"]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("Interest coverage") + 1
+    cells = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col)
+             for r in range(2, ws.max_row + 1)}
+    capped, plain = cells["SMPL19"], cells["SMPL1"]
+    assert capped.value == 999 and capped.number_format == '"no interest"'  # sorts as 999
+    assert plain.number_format == "0.00" and plain.value < 999
+    assert "the cap" in ws.cell(row=1, column=col).comment.text
+    ex = wb["Score parts"]      # the long per-rule/per-part breakdown of listed names
+    rows = [r for r in ex.iter_rows(min_row=2) if r[0].value == "SMPL19"
+            and r[4].value in ("interest_coverage", "interest_coverage > x")]
+    assert len(rows) == 2
+    head = [c.value for c in ex[1]]
+    value, note = head.index("Value"), head.index("Note")
+    for r in rows:
+        assert r[value].value == 999 and r[value].number_format == '"no interest"'
+        assert "shown as 'no interest'" in r[note].value

@@ -60,6 +60,7 @@ def sf(build, fy):
         estimates=est,
         failures=[carried],
         is_sample=True,
+        as_of=dt.date(2025, 6, 30),
     )
 
 
@@ -90,10 +91,14 @@ def test_provenance(sf):
     p = sf.provenance
     assert p.index.name == "ticker" and list(p.index) == ["AAA", "BBB", "CCC"]
     assert list(p.columns) == [
+        "statements_source", "statements_as_of", "statements_fiscal_year", "statements_stale",
+        "statements_note"] + [
         f"{b}_{k}"
-        for b in ("statements", "ladder", "estimates", "market")
+        for b in ("ladder", "estimates", "market")
         for k in ("source", "as_of")
-    ]
+    ] + ["ladder_note"]
+    assert p.loc["AAA", "statements_fiscal_year"] == 2024
+    assert not p.loc["AAA", "statements_stale"] and p.loc["AAA", "statements_note"] == ""
     assert p.loc["AAA", "statements_source"] == "fmp"  # the latest year's source
     assert p.loc["AAA", "statements_as_of"] == pd.Timestamp("2024-12-31")
     assert p.loc["AAA", "market_as_of"] == pd.Timestamp("2026-05-01")
@@ -191,3 +196,28 @@ def test_text_in_a_number_column_is_a_clear_error(bundle):
         build_standard_frame(b)
     assert "market.price" in str(exc.value) and "BBB" in str(exc.value)
     assert "validate_bundle" in str(exc.value)
+
+
+def test_stale_flag_and_fiscal_year_use_only_what_was_known_as_of(build, fy):
+    rows = fy("OLD", {2021: {"revenue": 100}}) \
+        + fy("NEW", {2021: {"revenue": 100}, 2022: {"revenue": 120}})  # 2022: a later year
+    early = build(statements=rows, as_of=dt.date(2022, 6, 30))
+    p = early.provenance
+    assert p.loc["NEW", "statements_fiscal_year"] == 2021      # 2022 not known yet
+    assert not p.loc["NEW", "statements_stale"] and not p.loc["OLD", "statements_stale"]
+    late = build(statements=rows, as_of=dt.date(2023, 6, 30))
+    p = late.provenance
+    assert p.loc["NEW", "statements_fiscal_year"] == 2022 and not p.loc["NEW", "statements_stale"]
+    assert p.loc["OLD", "statements_stale"]                    # FY2021 ended 18 months before
+    (why,) = [f.reason for f in late.failures if f.ticker == "OLD" and f.dataset == "statements"]
+    assert why.startswith("stale: latest statements are for fiscal year 2021 ending 2021-12-31")
+    assert "18 months before the run date 2023-06-30 (limit 15 months)" in why
+
+
+def test_stale_without_period_end_takes_the_fiscal_year_as_ending_in_december(build):
+    rows = [{"ticker": "NOPE", "fiscal_year": 2021, "revenue": 10}]
+    sf = build(statements=rows, as_of=dt.date(2023, 2, 28))    # 14 months after Dec 2021
+    assert not sf.provenance.loc["NOPE", "statements_stale"]
+    sf = build(statements=rows, as_of=dt.date(2023, 4, 30))    # 16 months
+    assert sf.provenance.loc["NOPE", "statements_stale"]
+    assert any("period end not given, taken as 31 Dec" in f.reason for f in sf.failures)

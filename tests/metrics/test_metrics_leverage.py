@@ -1,5 +1,6 @@
 """Leverage and maturities, hand-computed on tiny bundles."""
 
+import datetime as dt
 import math
 
 import pytest
@@ -132,9 +133,11 @@ def test_negative_ebit_with_interest_is_negative_coverage(build, fy):
     assert f.frame.loc["ZZZ", "interest_coverage"] == pytest.approx(-3.0)
 
 
-def test_partial_debt_is_not_read_as_zero(lev):
+def test_blank_debt_component_is_none_reported(lev):
+    # the catalog's policy: one debt component reported, the other blank -> taken as 0
     d = lev.loc["DDD"]
-    assert math.isnan(d.total_debt) and math.isnan(d.net_debt) and math.isnan(d.debt_to_assets)
+    assert d.total_debt == 10 and d.net_debt == 5
+    assert math.isnan(d.debt_to_assets)  # total assets not reported: still unknown
     assert math.isnan(d.interest_coverage)  # interest missing
 
 
@@ -163,3 +166,40 @@ def test_wall_coverage_ignores_negative_fcf(build, fy):
     ladder = [{"ticker": "FFF", "due_y1": 30, "due_y2": 20}]
     f = build(statements=rows, ladder=ladder).frame
     assert f.loc["FFF", "wall_coverage_24m"] == pytest.approx(2.0)
+
+
+def test_blank_short_term_debt_keeps_every_leverage_metric_and_is_noted(build, fy):
+    rows = fy("LTO", {2024: {"long_term_debt": 300, "total_assets": 1000, "total_equity": 400,
+                             "cash": 50, "ebitda": 100, "total_liabilities": 600}}) \
+        + fy("STO", {2024: {"short_term_debt": 40, "total_assets": 200, "total_equity": 100}}) \
+        + fy("TOT", {2024: {"total_debt": 70, "total_assets": 700, "total_equity": 100}})
+    sf = build(statements=rows, market=[{"ticker": "LTO", "price": 10, "market_cap": 500}],
+               as_of=dt.date(2025, 3, 31))
+    f, p = sf.frame, sf.provenance
+    assert f.loc["LTO", "total_debt"] == 300
+    assert f.loc["LTO", "debt_to_assets"] == pytest.approx(0.3)
+    assert f.loc["LTO", "debt_to_equity"] == pytest.approx(0.75)
+    assert f.loc["LTO", "net_debt_to_ebitda"] == pytest.approx(2.5)
+    assert f.loc["LTO", "enterprise_value"] == pytest.approx(750)
+    assert f.loc["STO", "debt_to_assets"] == pytest.approx(0.2)
+    assert p.loc["LTO", "statements_note"] == "short-term debt not reported, taken as 0"
+    assert p.loc["STO", "statements_note"] == "long-term debt not reported, taken as 0"
+    assert p.loc["TOT", "statements_note"] == ""  # a reported total needs no assumption
+
+
+def test_no_debt_line_is_zero_only_where_the_source_reports_debt_for_the_name(build, fy):
+    rows = fy("PAID", {2023: {"long_term_debt": 50, "total_liabilities": 90},
+                       2024: {"total_liabilities": 80, "total_assets": 400}}) \
+        + fy("NEVR", {2023: {"total_liabilities": 90},
+                      2024: {"total_liabilities": 80, "total_assets": 400}}) \
+        + fy("INTR", {2023: {"long_term_debt": 50, "total_liabilities": 90},
+                      2024: {"total_liabilities": 80, "interest_expense": 4}})
+    sf = build(statements=rows, as_of=dt.date(2025, 3, 31))
+    assert sf.frame.loc["PAID", "total_debt"] == 0  # repaid: the balance sheet has no debt line
+    assert sf.frame.loc["PAID", "debt_to_assets"] == 0
+    assert "no debt line reported" in sf.provenance.loc["PAID", "statements_note"]
+    # a source that never reports a debt line for the name says nothing about its debt
+    assert math.isnan(sf.frame.loc["NEVR", "total_debt"])
+    assert sf.provenance.loc["NEVR", "statements_note"] == ""
+    # interest is paid: the debt exists under a line the source does not carry -> unknown
+    assert math.isnan(sf.frame.loc["INTR", "total_debt"])

@@ -88,3 +88,14 @@ def test_variability_uses_only_latest_five_years(build, fy):
         },
     )
     assert math.isnan(build(statements=rows).frame.loc["OLD", "gross_margin_vol"])
+
+
+def test_reported_gross_profit_wins_for_margin_and_profitability_alike(build, fy):
+    # revenue 100, COGS 50, gross profit 40 (the filer's own): one rule for both metrics
+    rows = fy("GP", {2023: {"revenue": 100, "cost_of_revenue": 60, "total_assets": 200},
+                     2024: {"revenue": 100, "cost_of_revenue": 50, "gross_profit": 40,
+                            "total_assets": 200}})
+    f = build(statements=rows).frame
+    assert f.loc["GP", "gross_margin"] == pytest.approx(0.40)
+    assert f.loc["GP", "gross_profitability"] == pytest.approx(0.20)
+    assert f.loc["GP", "gross_margin_chg"] == pytest.approx(0.0)  # 2023: 100 - 60 = 40 too

@@ -184,3 +184,18 @@ def test_altman_z_and_z2(build, fy):
         assert f.loc[t, "altman_z2"] == pytest.approx(z2)
     assert math.isnan(f.loc["NOM", "altman_z"])  # no market cap
     assert f.loc["NOM", "altman_z2"] == pytest.approx(z2)  # Z'' needs book values only
+
+
+def test_average_denominator_crossing_zero_is_nan_not_a_huge_ratio(build, fy):
+    # equity -50 -> +52: the average (1) would give ROE 10 = 1,000%; ending equity negative
+    # with a positive average would give a positive ROE on negative equity: both undefined
+    rows = fy("CRS", {2023: {"total_equity": -50, "total_assets": 500, "net_income": 10},
+                      2024: {"total_equity": 52, "total_assets": 520, "net_income": 10}}) \
+        + fy("NEG", {2023: {"total_equity": 900, "total_assets": 1000, "net_income": -40},
+                     2024: {"total_equity": -100, "total_assets": 900, "net_income": -900}}) \
+        + fy("OK", {2023: {"total_equity": 100, "total_assets": 200, "net_income": 5},
+                    2024: {"total_equity": 300, "total_assets": 400, "net_income": 20}})
+    f = build(statements=rows).frame
+    assert math.isnan(f.loc["CRS", "roe"]) and math.isnan(f.loc["NEG", "roe"])
+    assert f.loc["CRS", "roa"] == pytest.approx(10 / 510)  # assets stay positive: defined
+    assert f.loc["OK", "roe"] == pytest.approx(20 / 200)

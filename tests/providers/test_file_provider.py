@@ -33,18 +33,27 @@ def test_bloomberg_csv_units_percent_and_tickers():
     assert list(rep.bundle.identity.index) == ["ABCD", "EFGH", "MOG-A"]  # one row per ticker
 
 
-def test_bad_rows_are_listed_and_good_rows_kept():
+def test_bad_cells_are_left_empty_bad_rows_listed_and_the_rest_kept():
     rep = import_file(FIX / "broken_rows.csv", MAPPING, as_of=AS_OF)
-    assert rep.accepted == 2  # GOOD, and the first of two identical DUPE rows
-    assert sorted(rep.bundle.identity.index) == ["DUPE", "GOOD"]
+    # GOOD, TEXT and NEGS (one bad cell each: only that cell is dropped), the first DUPE
+    assert rep.accepted == 4
+    assert sorted(rep.bundle.identity.index) == ["DUPE", "GOOD", "NEGS", "TEXT"]
     rej = rep.rejected.set_index("row")
     assert rej.loc[3, "column"] == "Revenue" and rej.loc[3, "value"] == "n.m."
     assert rej.loc[3, "reason"] == "not a number" and rej.loc[3, "ticker"] == "TEXT"
+    assert rej.loc[3, "action"] == "cell left empty"
     assert rej.loc[4, "column"] == "Shares Out" and "impossible" in rej.loc[4, "reason"]
+    st = rep.bundle.statements
+    assert pd.isna(st.loc[("TEXT", 2025), "revenue"]) and st.loc[("TEXT", 2025), "ebitda"] == 20e6
+    assert pd.isna(rep.bundle.market.loc["NEGS", "shares_outstanding"])
+    assert rep.bundle.market.loc["NEGS", "price"] == 12.5
+    assert set(rep.rows_rejected["ticker"].dropna()) == {"DUPE", "CONF"}
+    assert "2 invalid cell(s) left empty" in rep.summary()
     assert "duplicate of row 5" in rej.loc[6, "reason"]
     assert rep.rejected[rep.rejected.ticker == "CONF"]["row"].tolist() == [7, 8]
     assert "conflicting" in rej.loc[7, "reason"]
     assert rej.loc[9, "reason"] == "missing or malformed ticker"
+    assert rej.loc[9, "action"] == "row rejected"
 
 
 def test_xlsx_and_parquet_made_here(tmp_path):

@@ -95,8 +95,14 @@ def test_fetch_returns_copies(provider):
 
 def test_as_of_moves_the_snapshot_dates_and_fiscal_years():
     b = SampleProvider(n=200).fetch(as_of=date(2027, 6, 30))
-    years = b.statements.index.get_level_values("fiscal_year")
-    assert (years.min(), years.max()) == (2022, 2026)
+    st = b.statements
+    years = st.index.get_level_values("fiscal_year")
+    dec = pd.to_datetime(st["period_end"]).dt.month == 12
+    assert (years[dec.to_numpy()].min(), years[dec.to_numpy()].max()) == (2022, 2026)
+    # a fiscal year ending in March 2027 is filed by June 2027: that is the latest year
+    assert years.max() == 2027
+    latest = pd.to_datetime(st.groupby(level="ticker")["period_end"].max())
+    assert (latest >= pd.Timestamp("2027-06-30") - pd.DateOffset(months=15)).all()  # none stale
     assert (b.market["as_of"] == pd.Timestamp("2027-06-30")).all()
 
 
@@ -156,11 +162,15 @@ def test_accounting_identities_hold_where_values_are_present(bundle):
 def test_five_fiscal_years_mostly_december_some_recent_listings(bundle):
     st = bundle.statements
     years = st.index.get_level_values("fiscal_year")
-    assert (years.min(), years.max()) == (2021, 2025)
+    month = st["period_end"].dt.month
+    # December (and September) years end in 2021-2025; June/March/January year ends of 2026
+    # are filed by the 2026-11-20 snapshot, so those names run 2022-2026
+    assert (years.min(), years.max()) == (2021, 2026)
+    assert set(years[(month >= 9).to_numpy()]) == {2021, 2022, 2023, 2024, 2025}
+    assert years[(month < 9).to_numpy()].max() == 2026
     counts = st.groupby(level="ticker").size()
     assert set(counts.unique()) == {3, 5}
     assert 0 < (counts == 3).mean() < 0.01
-    month = st["period_end"].dt.month
     assert 0.7 < (month == 12).mean() < 0.9
     assert (st["period_end"].dt.year == years).all()
 

@@ -34,20 +34,22 @@ def test_rolling_ladder_ignores_classic_tags_last_used_years_ago():
     assert "rolling" in rec["note"]
 
 
-def test_quarterly_remainder_ladder_says_which_filing_each_part_is_from():
+def test_quarterly_remainder_ladder_is_read_from_its_own_filing_only():
     rec, _ = maturity_ladder("QTR", load("quarter.json"), as_of=date(2024, 12, 1))
     assert rec["as_of"] == "2024-09-30"
     # remainder rule: y1 = remainder (5) + fiscal year two (22); the 10-Q/A restated year three
     assert rec["due_y1"] == 27 * M
     assert rec["due_y2"] == 35 * M
     assert rec["due_y3"] == 44 * M
-    # fiscal year five and after are not in the 10-Q: taken from the last 10-K, and said so
-    assert rec["due_y4"] == 50 * M and rec["due_after_y5"] == 60 * M
+    # fiscal year five and after are not in the 10-Q: unknown, never borrowed from the 10-K
+    # (whose "year five" is a different fiscal year from the 10-Q's), and said so
+    assert rec["due_y4"] is None and rec["due_after_y5"] is None
     assert rec["due_y5"] is None
     note = rec["note"]
     assert "10-Q for 2024-09-30 (filed 2024-11-05)" in note
     assert "10-Q/A for 2024-09-30 (filed 2024-11-20)" in note
-    assert "due_y4, due_after_y5 taken from the last 10-K for 2023-12-31 (filed 2024-03-01)" in note
+    assert "not reported: due_y4, due_after_y5 (the 10-Q's ladder stops there; not taken from " \
+        "another filing)" in note and "10-K" not in note
     assert "remainder rule" in note
 
 

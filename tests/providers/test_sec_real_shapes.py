@@ -37,11 +37,12 @@ def test_one_table_tagged_with_classic_and_rolling_tags_is_read_whole():
     assert fails == []          # the 2019 classic year-two (999) and the 8-K are not used
 
 
-def test_partial_10q_ladder_borrows_only_the_tail_and_ignores_a_typo_date():
+def test_partial_10q_ladder_keeps_an_unknown_tail_and_ignores_a_typo_date():
     rec, _ = maturity_ladder("PART", load("partial_10q_ladder.json"), as_of=date(2025, 6, 30))
     assert rec["as_of"] == "2025-03-31"            # not the 2205-03-31 typo
-    assert [rec[k] for k in LADDER] == [12 * M, 21 * M, 31 * M, 41 * M, 50 * M, 60 * M]
-    assert "due_y5, due_after_y5 taken from the last 10-K for 2024-12-31" in rec["note"]
+    assert [rec[k] for k in LADDER] == [12 * M, 21 * M, 31 * M, 41 * M, None, None]
+    assert "not reported: due_y5, due_after_y5" in rec["note"]
+    assert "taken from the last 10-K" not in rec["note"]
 
 
 def test_empty_units_and_malformed_entries_do_not_break_statements():

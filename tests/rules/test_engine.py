@@ -166,3 +166,20 @@ def test_empty_result_is_not_an_error(screen):
     ev = evaluate(screen(SCREEN), frame().assign(market_cap=1.0))
     assert all(len(p.table) == 0 for p in ev.phases)
     assert ev.explain.empty and np.isnan(ev.coverage["share"]).all()
+
+
+def test_explain_shows_capped_values_as_their_meaning(screen):
+    plan = screen("""
+        universes: [russell2000]
+        phases:
+          cov:
+            title: Covered
+            filters: [interest_coverage > 3, wall_coverage_24m > 1]
+            rank_by: interest_coverage
+    """)
+    f = make_frame({"A": {"interest_coverage": 999.0, "wall_coverage_24m": 99.0},
+                    "B": {"interest_coverage": 4.5, "wall_coverage_24m": 2.0}})
+    text = explain_ticker(plan, f, "A")
+    assert "no interest (999, the cap)" in text
+    assert "nothing due in 24m (99, the cap)" in text
+    assert "4.50" in explain_ticker(plan, f, "B")

@@ -79,3 +79,9 @@ def test_cli_explain_uses_the_pipeline(sample_frame, monkeypatch):
     assert "Phase quality_recovery" in r.output and "LISTED #1" in r.output
     r = CliRunner().invoke(cli, ["explain", "NOPE_X", "--screen", str(REBOUND)])
     assert r.exit_code == 2 and "not in the data" in r.output and "Traceback" not in r.output
+
+
+def test_explain_says_which_fiscal_year_the_statements_come_from():
+    r = CliRunner().invoke(cli, ["explain", "PRAB3", "--provider", "sample"])
+    assert r.exit_code == 0, r.output
+    assert "Statements: FY2025 ending 2025-" in r.output and "(sample)" in r.output
