@@ -120,6 +120,26 @@ def _stored_bundle(universes: list[str], provider: str | None,
     return bundle, {name: m.as_of for name, m in members.items()}
 
 
+def _stored_rates(as_of: date | None):
+    """The run date's 10-year Treasury and high-yield yields from the history store (None when
+    the store holds no macro series: the metrics that need them are NaN and say so)."""
+    from screener.errors import StoreError
+    from screener.history.rates import rates_as_of
+    from screener.history.store import HistoryStore
+
+    store = HistoryStore()
+    if not store.files("macro"):
+        return None
+    try:
+        return rates_as_of(store, as_of)
+    except StoreError as exc:
+        from screener.raw.rates import MarketRates
+
+        note = (f"macro series unreadable ({exc.message}): cost_of_debt_spread and "
+                "refi_wall_rate_shock are NaN")
+        return MarketRates(notes=(note,))
+
+
 def load_dataset(universes: list[str], provider: str | None = None, as_of: date | None = None,
                  *, store_path: Path | None = None, seed: int | None = None,
                  n: int | None = None) -> Dataset:
@@ -135,6 +155,8 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
     else:
         bundle, uni_as_of = _stored_bundle(universes, provider, store_path)
     bundle, issues = validate_bundle(bundle)
+    if bundle.rates is None:
+        bundle.rates = _stored_rates(as_of)
     std = build_standard_frame(bundle, as_of)
     sources = sorted({
         s for c in std.provenance.columns if c.endswith("_source")

@@ -41,6 +41,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "count": "#,##0",
     "flag": "0",
     "shares": "#,##0",
+    "months": "#,##0.0",
 }
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

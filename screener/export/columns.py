@@ -23,6 +23,7 @@ _UNIT = {
     "count": "a count",
     "flag": "1 = yes, 0 = no",
     "shares": "shares",
+    "months": "months",
 }
 
 IDENTITY = {

@@ -24,6 +24,7 @@ from screener.metrics import (
     profitability,
     revisions,
     scores,
+    thesis,
     valuation,
 )
 from screener.metrics.catalog import CATALOG_LIST, IDENTITY_COLUMNS, MEMBERSHIP_PREFIX
@@ -209,6 +210,10 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     values |= growth.compute(panel)
     values |= valuation.compute(panel, mkt["market_cap"], mkt["price"], lev["total_debt"],
                                 lev["cash"])
+    values |= thesis.compute(panel, values, blocks["estimates"],
+                             identity["sector"].reindex(tickers) if "sector" in identity
+                             else pd.Series(None, index=tickers, dtype=object),
+                             fcf, bundle.rates)
 
     missing = [m.id for m in CATALOG_LIST if m.id not in values]
     if missing:  # a catalog entry without an implementation is a programming error
@@ -229,7 +234,7 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     }
     run_date = as_of or _sample_date(bundle) or dt.date.today()
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
-        + _stale_failures(panel, bundle, tickers, run_date)
+        + _stale_failures(panel, bundle, tickers, run_date) + thesis.rate_failures(bundle.rates, values)
     return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date,
                                                                bundle.statements),
                          failures=failures, is_sample=bundle.is_sample)

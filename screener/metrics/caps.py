@@ -3,7 +3,7 @@
 Interest coverage is capped at 999 (999 when there is no interest expense and EBIT is positive,
 or when EBIT covers interest 999 times or more); the liquidity coverage of the 24-month wall is
 capped at 99 (99 when nothing is due within 24 months, or liquidity covers the wall 99 times or
-more). Ranking uses the number (the best coverage); the workbook and ``explain`` show the
+more); the cash runway is capped at 999 months (999 when free cash flow is >= 0). Ranking uses the number (the best coverage); the workbook and ``explain`` show the
 meaning, with the cap in the note.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from screener.metrics.leverage import COVERAGE_CAP
 from screener.metrics.maturities import WALL_CAP
+from screener.metrics.runway import RUNWAY_CAP
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ CAPS: dict[str, Cap] = {
         f"shown as 'nothing due in 24m': the cell holds {WALL_CAP:g}, the cap, used when no "
         f"debt is due within 24 months or liquidity covers the wall {WALL_CAP:g}x or more; it "
         "ranks as the best coverage"),
+    "cash_runway_months": Cap(
+        RUNWAY_CAP, "cash-generating",
+        f"shown as 'cash-generating': the cell holds {RUNWAY_CAP:g}, the cap, used when free "
+        f"cash flow is >= 0 (no burn) or the cash lasts {RUNWAY_CAP:g} months or more; it ranks "
+        "as the longest runway"),
 }
 
 

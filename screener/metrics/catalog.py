@@ -15,7 +15,7 @@ denominator). Every "X reported, else Y" precedence is applied once (``wide.deri
 tested on rows where X and Y disagree (tests/metrics/test_catalog_precedence.py).
 
 Units: ``usd`` (base USD), ``usd_per_share``, ``fraction`` (0.15 = 15%), ``ratio`` (a multiple),
-``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false).
+``score`` (a number on its own scale), ``count``, ``flag`` (1.0 true, 0.0 false), ``months``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["usd", "usd_per_share", "fraction", "ratio", "score", "count", "flag", "shares"]
+Unit = Literal["usd", "usd_per_share", "fraction", "ratio", "score", "count", "flag", "shares",
+               "months"]
 Better = Literal["higher", "lower"] | None
 
 
@@ -283,6 +284,82 @@ CATALOG_LIST: list[Metric] = [
        "annualised standard deviation of daily returns", "market.volatility_1y"),
     _m("short_interest", "Short interest % float", "risk", "fraction", None,
        "shares sold short / float", "market.short_pct_float"),
+]
+
+# -- the rebound thesis: runway, cost and rate sensitivity of debt, sector-relative leverage,
+# analyst coverage (issue 18). Flows are the latest fiscal year, or the trailing twelve months
+# on a point-in-time bundle; balances the latest year end, or the most recent quarter.
+FLOATING_CHAIN = (
+    "floating-rate debt from SEC companyfacts, first found at the balance date: (1) "
+    "LongtermDebtPercentageBearingVariableInterestAmount (the variable-rate amount; also "
+    "spelled LongTermDebt...); (2) LongTermDebt - "
+    "LongtermDebtPercentageBearingFixedInterestAmount (0 when negative) when only the fixed-rate amount is "
+    "given; (3) revolving credit drawn (LineOfCredit; failing it LongTermLineOfCredit + "
+    "LinesOfCreditCurrent; failing both LineOfCreditFacilityAmountOutstanding; a drawn 0 is "
+    "no evidence), a lower bound (bank "
+    "revolvers float over SOFR; term loans are tagged only on the DebtInstrumentAxis, which "
+    "companyfacts leaves out). LongTermDebtPercentageBearingVariableInterestRate is the "
+    "interest RATE on that debt, not its share, and is not used. NaN when none is disclosed; "
+    "the FMP and Yahoo paths carry no floating-rate data (NaN)")
+CATALOG_LIST += [
+    _m("burn_rate", "Cash burn per month", "liquidity", "usd", "lower",
+       "-free cash flow / 12 when FCF < 0 (latest FY, TTM point in time); 0 when FCF >= 0; NaN "
+       "without FCF", "statements.free_cash_flow statements.operating_cash_flow "
+       "statements.capital_expenditure"),
+    _m("cash_runway_months", "Cash runway (months)", "liquidity", "months", "higher",
+       "(cash + short-term investments) / (-FCF / 12) when FCF < 0, capped at 999; 999 (shown "
+       "'cash-generating') when FCF >= 0; NaN without cash or without FCF. Cash at the latest "
+       "balance date (MRQ point in time), FCF of the latest FY (TTM point in time)",
+       "statements.cash statements.short_term_investments statements.free_cash_flow "
+       "statements.operating_cash_flow statements.capital_expenditure"),
+    _m("cost_of_debt", "Cost of debt", "rates", "fraction", "lower",
+       "interest expense (latest FY, TTM point in time) / average total debt (this and the "
+       "prior year-end balance; the latest alone when the prior is unknown); NaN when that "
+       "average is <= 0 or either input is unknown",
+       "statements.interest_expense statements.total_debt"),
+    _m("cost_of_debt_spread", "Cost of debt over 10y Treasury", "rates", "fraction", "lower",
+       "cost of debt - the 10-year Treasury yield (FRED DGS10, latest observation released on "
+       "or before the run date, at most 31 days old); a refinancing-stress gauge; NaN when "
+       "no DGS10 is stored (noted on the Data quality sheet)",
+       "statements.interest_expense statements.total_debt macro.DGS10"),
+    _m("floating_rate_share", "Floating-rate share of debt", "rates", "fraction", None,
+       "floating-rate debt / total debt, in [0, 1] (floating capped at total debt); NaN when "
+       "total debt <= 0 or floating-rate debt is not disclosed. " + FLOATING_CHAIN,
+       "statements.floating_rate_debt statements.total_debt"),
+    _m("rate_cut_benefit_100bp", "EBIT relief of a 100 bp cut", "rates", "fraction", "higher",
+       "floating-rate debt (at most total debt) x 1% / EBIT: the interest a 100 bp cut saves, "
+       "as a share of EBIT (latest FY, TTM point in time); 0 when total debt is 0; NaN when "
+       "EBIT <= 0 or floating-rate debt is not disclosed",
+       "statements.floating_rate_debt statements.total_debt statements.operating_income"),
+    _m("refi_wall_rate_shock", "Refinancing shock (24m wall)", "rates", "fraction", "lower",
+       "debt due within 24 months x (high-yield effective yield FRED BAMLH0A0HYM2EY, latest "
+       "released on or before the run date, at most 31 days old - cost of debt) / EBIT: the "
+       "EBIT share refinancing the wall at today's market rate costs; 0 when nothing is due "
+       "within 24 months; NaN when EBIT <= 0, the ladder or cost of debt is unknown, or no "
+       "high-yield series is stored; negative when the company pays more than that yield",
+       "ladder.due_y1 ladder.due_y2 macro.BAMLH0A0HYM2EY statements.interest_expense "
+       "statements.total_debt statements.operating_income"),
+    _m("net_debt_to_ebitda_vs_sector", "Net debt / EBITDA vs sector median", "leverage",
+       "ratio", "lower",
+       "net debt / EBITDA - the median net debt / EBITDA of the name's sector over the names "
+       "of the same run (its universes, on its date) whose ratio is defined; NaN without a "
+       "sector, with fewer than 5 defined peers, or when the name's ratio is NaN",
+       "statements.total_debt statements.cash statements.short_term_investments "
+       "statements.ebitda statements.operating_income identity.sector"),
+    _m("net_debt_to_ebitda_above_sector", "Leverage above sector norm", "leverage", "flag",
+       "lower",
+       "1 when net debt / EBITDA is above its sector's median (net_debt_to_ebitda_vs_sector > "
+       "0), 0 at or below it, NaN when that difference is NaN",
+       "statements.total_debt statements.cash statements.ebitda identity.sector"),
+    _m("analyst_coverage_band", "Analyst coverage band", "revisions", "score", "higher",
+       "number of analysts in bands: 0 none, 1 thin (1-2), 2 moderate (3-5), 3 broad (6 or "
+       "more); NaN when the count is unknown", "estimates.n_analysts"),
+    _m("estimate_dispersion", "EPS estimate dispersion", "revisions", "fraction", "lower",
+       "(highest - lowest analyst EPS estimate) / |consensus EPS|, current fiscal year (Yahoo "
+       "earnings_estimate high/low/avg, FMP analyst-estimates epsHigh/epsLow/epsAvg); NaN when "
+       "the consensus is 0 or missing, the high or low is missing, high < low, or fewer than 2 "
+       "analysts cover the name", "estimates.eps_cy_high estimates.eps_cy_low estimates.eps_cy "
+       "estimates.n_analysts"),
 ]
 
 CATALOG: dict[str, Metric] = {m.id: m for m in CATALOG_LIST}

@@ -32,6 +32,7 @@ ITEMS = [
     "current_assets", "total_assets", "current_liabilities", "total_liabilities",
     "short_term_debt", "long_term_debt", "total_debt", "total_equity", "retained_earnings",
     "shares_outstanding", "operating_cash_flow", "capital_expenditure", "free_cash_flow",
+    "floating_rate_debt",
 ]
 
 

@@ -147,10 +147,7 @@ _SECRETS: set[str] = set()
 
 def scrub(text: str) -> str:
     """``settings.redact`` plus any key handed to a client explicitly (not via the env)."""
-    text = redact(text)
-    for secret in _SECRETS:
-        text = text.replace(secret, "***")
-    return text
+    return redact(text, *_SECRETS)
 
 
 class _RedactFilter(logging.Filter):
@@ -369,6 +366,8 @@ def parse_estimates(ticker: str, rows: list[Mapping[str, Any]], as_of: date | No
         "eps_ny": num(ci_get(ny, "epsAvg", "estimatedEpsAvg")) if ny else None,
         "n_analysts": num(ci_get(cy, "numAnalystsEps", "numberAnalystsEstimatedEps",
                                  "numberAnalystEstimatedEps")),
+        "eps_cy_low": num(ci_get(cy, "epsLow", "estimatedEpsLow")),
+        "eps_cy_high": num(ci_get(cy, "epsHigh", "estimatedEpsHigh")),
     }
     if not history:
         return rec

@@ -42,6 +42,7 @@ from screener.providers.sample_gen import (
 from screener.providers.sample_names import STEM_SPACE, make_identity
 from screener.raw import BLOCKS, RawBundle
 from screener.raw.bundle import Failure
+from screener.raw.rates import HY_YIELD, TREASURY_10Y, MarketRates
 
 SOURCE = "sample"
 YEARS = 5
@@ -127,6 +128,32 @@ def _estimates(rng: np.random.Generator, tr: Traits, eps_last: np.ndarray):
     return covered, {k: np.asarray(v, dtype=float) for k, v in out.items()}
 
 
+def _thesis_inputs(seed: int, tr: Traits, total_debt: np.ndarray, est: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray], MarketRates]:
+    """Floating-rate debt, the high/low EPS estimates and the run date's rates, drawn from
+    their own generator (``[seed, 18]``) so every other sample value stays as it was.
+
+    About 60% of indebted names disclose their floating-rate debt; loss-makers lean on bank
+    (floating) debt more. The spread between the highest and lowest estimate widens for
+    loss-makers and thin coverage; one analyst's high is its low.
+    """
+    rng = np.random.default_rng([seed, 18])
+    n = len(tr.group)
+    unp = tr.unprofitable
+    share = rng.beta(np.where(unp, 3.0, 1.6), np.where(unp, 2.5, 3.2), n)
+    disclosed = rng.random(n) < 0.6
+    floating = np.where(disclosed[:, None], share[:, None] * total_debt, np.nan)
+    n_an = est["n_analysts"]
+    width = lognormal(rng, 1.0, 0.4, n) * np.where(unp, 0.45, 0.12) / np.sqrt(np.maximum(n_an, 1))
+    half = np.abs(est["eps_cy"]) * width * np.where(n_an > 1, 1.0, 0.0)
+    skew = rng.uniform(0.7, 1.3, n)
+    bounds = {"eps_cy_low": est["eps_cy"] - half * skew, "eps_cy_high": est["eps_cy"] + half / skew}
+    dgs10, hy = rng.uniform(0.035, 0.048), rng.uniform(0.065, 0.085)
+    rates = MarketRates(values={TREASURY_10Y: round(dgs10, 4), HY_YIELD: round(hy, 4)},
+                        source="sample (fictional)")
+    return floating, bounds, rates
+
+
 def _period_ends(rng: np.random.Generator, n: int, years: np.ndarray,
                  as_of: date) -> tuple[np.ndarray, np.ndarray]:
     """Fiscal year ends ``(n, years)`` datetime64[ns] (mostly Dec 31, some other month ends)
@@ -183,6 +210,7 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     market = _market(rng, tr)
     lines.update(share_counts(rng, tr, market["shares_outstanding"], YEARS, lines["net_income"]))
     covered, est = _estimates(rng, tr, lines["eps_diluted"][:, -1])
+    lines["floating_rate_debt"], bounds, rates = _thesis_inputs(seed, tr, lines["total_debt"], est)
     ends, labels = _period_ends(rng, n, fiscal_years, as_of)
     has_ladder = ~_weighted_pick(rng, np.where(tr.bank_like, 4.0, 1.0), round(NO_LADDER_SHARE * n))
 
@@ -202,7 +230,7 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
     ladder_values["total_principal"] = np.sum([ladder_cols[f] for f in LADDER_FIELDS], axis=0)
     ladder = _value_frame(ladder_values, tickers, ends[:, -1])
     ladder["note"] = "fictional sample: latest 10-K ladder"
-    estimates = _value_frame(est, tickers, as_of_ns)
+    estimates = _value_frame(est | bounds, tickers, as_of_ns)
     bundle = RawBundle(
         identity=identity,
         statements=_punch_holes(rng, stmt, "statements"),
@@ -210,6 +238,7 @@ def generate(seed: int, n: int, as_of: date) -> tuple[RawBundle, pd.Series]:
         estimates=_punch_holes(rng, estimates[covered], "estimates"),
         market=_punch_holes(rng, _value_frame(market, tickers, as_of_ns), "market"),
         is_sample=True,
+        rates=replace(rates, dates={s: as_of.isoformat() for s in rates.values}),
     )
     admitted = tr.admission >= 0
     admission = pd.Series(labels[np.flatnonzero(admitted), tr.admission[admitted]],

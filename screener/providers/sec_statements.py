@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from screener.providers import sec_floating
 from screener.providers.sec_debt import decompose
 from screener.providers.sec_xbrl import (
     ANNUAL_FORMS,
@@ -64,6 +65,7 @@ ITEMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest")),
     "retained_earnings": ("bal", "USD", ("RetainedEarningsAccumulatedDeficit",)),
     "shares_outstanding": ("bal", "shares", ("CommonStockSharesOutstanding",)),
+    "floating_rate_debt": ("bal", "USD", sec_floating.ALTERNATIVES),
 }
 POSITIVE = {"interest_expense", "depreciation_amortization", "capital_expenditure"}
 
@@ -171,11 +173,17 @@ def annual_statements(ticker: str, data: dict, as_of: date | None = None, years:
         end = by_year[fy]
         rec: dict[str, Any] = {"ticker": ticker, "fiscal_year": fy, "period_end": end.isoformat()}
         filed: list[date] = []
+        floating_how = ""
         for field_, (kind, unit, alts) in ITEMS.items():
             got = _item(idx, kind, unit, alts, end)
             if got is None:
                 continue
             value, used = got
+            if field_ == "floating_rate_debt":
+                value, how = sec_floating.settle(value, used)
+                if value is None:
+                    continue
+                floating_how = how
             rec[field_] = abs(value) if field_ in POSITIVE else value
             filed.extend(f.filed for f in used)
         debt, note, used = decompose(lambda tag, end=end: idx.value("bal", tag, "USD", end))
@@ -183,6 +191,8 @@ def annual_statements(ticker: str, data: dict, as_of: date | None = None, years:
         if note:
             rec["debt_note"] = note
             filed.extend(f.filed for f in used)
+        if floating_how:
+            rec["debt_note"] = "; ".join(x for x in (rec.get("debt_note"), floating_how) if x)
         if rec.get("operating_income") is not None and \
                 rec.get("depreciation_amortization") is not None:
             rec["ebitda"] = rec["operating_income"] + rec["depreciation_amortization"]

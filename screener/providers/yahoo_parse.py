@@ -276,6 +276,8 @@ def estimate_record(ticker: str, rows: Mapping[str, Any], as_of: date | None) ->
     for field, key in _REVISION_FIELDS.items():
         rec[field] = num(ci_get(cy.get("epsRevisions"), key))
     rec["n_analysts"] = num(ci_get(cy.get("earningsEstimate"), "numberOfAnalysts"))
+    rec["eps_cy_low"] = num(ci_get(cy.get("earningsEstimate"), "low"))
+    rec["eps_cy_high"] = num(ci_get(cy.get("earningsEstimate"), "high"))
     if rec["eps_cy"] is None:  # Yahoo sometimes has no epsTrend but an earningsEstimate avg
         rec["eps_cy"] = num(ci_get(cy.get("earningsEstimate"), "avg"))
     if rec["eps_ny"] is None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from screener.errors import InputValidationError
+from screener.raw.rates import MarketRates
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN, BlockSpec
 
 
@@ -92,6 +93,9 @@ class RawBundle:
     market: pd.DataFrame = field(default_factory=lambda: empty_block("market"))
     failures: list[Failure] = field(default_factory=list)
     is_sample: bool = False
+    # market rates as of the run date (10-year Treasury, high-yield effective yield) for the
+    # debt-cost metrics; None: no rates known (those metrics are NaN, noted on Data quality)
+    rates: MarketRates | None = None
 
     def block(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -131,6 +135,7 @@ class RawBundle:
             **out,
             failures=[f for b in bundles for f in b.failures],
             is_sample=any(b.is_sample for b in bundles),
+            rates=next((b.rates for b in bundles if b.rates is not None), None),
         )
 
 

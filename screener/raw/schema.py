@@ -70,6 +70,9 @@ class StatementRecord(_Record):
     short_term_debt: Num = Field(None, ge=0)
     long_term_debt: Num = Field(None, ge=0)
     total_debt: Num = Field(None, ge=0)
+    floating_rate_debt: Num = Field(None, ge=0, description=(
+        "Debt bearing a variable (floating) interest rate at the balance date; SEC: see "
+        "providers.sec_floating for the tags read"))
     total_equity: Num = None
     retained_earnings: Num = None
     shares_outstanding: Num = Field(None, ge=0)
@@ -117,6 +120,8 @@ class EstimateRecord(_Record):
     up_30d: Num = Field(None, ge=0)
     down_30d: Num = Field(None, ge=0)
     n_analysts: Num = Field(None, ge=0)
+    eps_cy_low: Num = Field(None, description="Lowest analyst EPS estimate, current fiscal year")
+    eps_cy_high: Num = Field(None, description="Highest analyst EPS estimate, current fiscal year")
 
 
 class MarketRecord(_Record):

@@ -151,6 +151,9 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
                     failures.extend(Failure(**f) for f in recs)
                 elif block in BLOCKS:
                     blocks.setdefault(block, []).extend(recs)
+    damaged = {(f.source, f.dataset, f.ticker) for f in store.damaged}
+    failures = [f for f in failures if (f.source, f.dataset, f.ticker) not in damaged]
+    failures.extend(f for f in dict.fromkeys(store.damaged) if f.ticker in wanted)
     frames = combine_blocks(per_source)
     return RawBundle(**frames, failures=failures)
 

@@ -98,3 +98,14 @@ def test_error_bodies_become_typed_errors(name, error):
 def test_ordinary_json_is_not_an_error():
     fmp.classify_body((FIX / "quote_ABCD.json").read_bytes(), 200, "ABCD")
     fmp.classify_body(b"[]", 200, "ABCD")
+
+
+def test_estimates_carry_the_current_years_high_and_low():
+    rows = json.loads((FIX / "analyst-estimates_ABCD.json").read_text())
+    rec = fmp.parse_estimates("ABCD", rows, date(2026, 5, 8))
+    EstimateRecord(**rec)
+    assert (rec["eps_cy_low"], rec["eps_cy"], rec["eps_cy_high"]) == (1.2, 1.35, 1.5)
+    legacy = [{"date": "2026-12-31", "estimatedEpsAvg": 2.0, "estimatedEpsLow": 1.5,
+               "estimatedEpsHigh": 2.6, "numberAnalystEstimatedEps": 4}]
+    rec = fmp.parse_estimates("ABCD", legacy, date(2026, 5, 8))
+    assert (rec["eps_cy_low"], rec["eps_cy_high"]) == (1.5, 2.6)

@@ -151,3 +151,10 @@ def test_no_estimates_is_permanent_failure():
     stub.earnings_estimate = pd.DataFrame()
     with pytest.raises(PermanentFetchError, match="no EPS estimates"):
         _serialise("ABCD", "estimates", stub)
+
+
+def test_quote_summary_estimates_carry_the_current_years_high_and_low():
+    out = yahoo_parse.parse_payload("ABCD", "estimates", load("quotesummary_estimates_ABCD.json"),
+                                    AS_OF)
+    (rec,) = out["estimates"]
+    assert (rec["eps_cy_low"], rec["eps_cy"], rec["eps_cy_high"]) == (1.2, 1.35, 1.5)
