@@ -67,15 +67,20 @@ def _candidates(name: Path, kind: str) -> list[Path]:
 def find(name: str | os.PathLike, kind: str = "screens") -> Path | None:
     """The file ``name`` resolves to on the search path, or None."""
     given = Path(name).expanduser()
-    if given.is_file():
+    if _present(given):
         return given
     if given.is_absolute():
         return None
     for folder in search_dirs(kind):
         for rel in _candidates(given, kind):
-            if (folder / rel).is_file():
+            if _present(folder / rel):
                 return folder / rel
     return None
+
+
+def _present(path: Path) -> bool:
+    """Anything but a folder: a device or a pipe is found here and refused by the reader."""
+    return path.exists() and not path.is_dir()
 
 
 def resolve_screen(name: str | os.PathLike) -> Path:
