@@ -82,7 +82,14 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md")
     args = ap.parse_args()
 
-    from bench import bench_engine, bench_excel, bench_fetch, bench_metrics, bench_sample
+    from bench import (
+        bench_engine,
+        bench_excel,
+        bench_fetch,
+        bench_history,
+        bench_metrics,
+        bench_sample,
+    )
 
     rows: list[tuple[str, str, str]] = []
 
@@ -131,12 +138,45 @@ def main() -> None:
         f"{two['span_ratio']:.3f} of allowed while fetching, {two['fetched_twice']} fetched "
         f"twice, lost {two['names'] - two['stored']}, exit codes {two['exit_codes']}")
 
+    h = bench_history.run(2600, 20)
+    add(f"price history as-of load, {h['names']:,} names x 20 y ({h['rows'] / 1e6:.1f}M rows)",
+        f"{h['asof_load_s']:.2f} s", f"3-year look-back ({h['asof_rows'] / 1e6:.1f}M prices), "
+        f"{h['asof_load_cpu_s']:.2f} s CPU; price metrics {h['metrics_s']:.2f} s; target < 2 s")
+    add(f"price history full load, {h['names']:,} names x 20 y",
+        f"{h['full_load_s']:.2f} s", f"{h['full_load_cpu_s']:.2f} s CPU, peak {h['peak_mb']:.0f} MB"
+        f", {h['mb_on_disk']:.0f} MB on disk; load average {h['load_average']:.1f}")
+    add("price history write (20 year files) / one new day", f"{h['write_s']:.1f} s / "
+        f"{h['daily_append_s']:.2f} s", f"{h['rows'] / h['write_s'] / 1e6:.2f}M rows/s")
+    if not args.quick:
+        big = bench_history.run(50_000, 3, full=False)
+        add("price history as-of load, 50,000 names x 3 y",
+            f"{big['asof_load_s']:.2f} s", f"{big['asof_rows'] / 1e6:.1f}M prices, "
+            f"{big['asof_load_cpu_s']:.2f} s CPU, peak {big['peak_mb']:.0f} MB; metrics "
+            f"{big['metrics_s']:.2f} s; x{big['asof_rows'] / h['asof_rows']:.0f} rows")
+
     mem = child(50_000, write=True)
     add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",
         f"run {mem['run_s']:.1f} s, workbook {mem['write_s']:.1f} s")
     mem_small = child(2600, write=True)
     add("run + workbook at 2,600 names (one process)", f"{mem_small['max_rss_mb']:.0f} MB peak RSS",
         f"run {mem_small['run_s']:.2f} s, workbook {mem_small['write_s']:.2f} s")
+
+    from bench import bench_sample_history
+
+    h = bench_sample_history.measure(2600, 5 if args.quick else 20)
+    years = 5 if args.quick else 20
+    add(f"sample history 2,600 names x {years} years (fictional)",
+        f"{h['generate_s']:.0f} s once, hit {h['hit_s'] * 1000:.1f} ms",
+        f"{sum(h['rows'].values()):,} rows, {sum(h['mb'].values()):.0f} MB on disk, "
+        f"peak {h['max_rss_mb']:.0f} MB")
+
+    from bench import bench_asof
+
+    a = bench_asof.run(runs=1 if args.quick else 3)
+    add(f"as-of data load, {a['names']:,} names (sample history, warm)",
+        f"{a['dataset_s']:.2f} s", f"PointInTime.load {a['load_s']:.2f} s + bundle "
+        f"{a['bundle_s']:.2f} s + metrics; run without workbook {a['run_s']:.2f} s; "
+        f"{a['dates']} month ends: load {a['range_load_s']:.2f} s, {a['per_date_s']:.2f} s/date")
 
     if not args.no_write:
         lines = [

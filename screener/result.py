@@ -95,6 +95,7 @@ class RunResult:
                                           # memberships, metrics
     overrides: list = field(default_factory=list)        # rules.effective.Override per --set
     extends: list[str] = field(default_factory=list)     # base screen files, nearest first
+    newest_data: dict[str, str | None] = field(default_factory=dict)  # block -> newest date
 
     def phase(self, phase_id: str) -> PhaseResult:
         for p in self.phases:

@@ -83,6 +83,19 @@ def yahoo_base_url() -> str:
     return _env("SCREENER_YAHOO_BASE_URL", "https://query2.finance.yahoo.com").rstrip("/")
 
 
+def benchmark() -> str:
+    """The benchmark of relative strength and beta ($SCREENER_BENCHMARK, default IWM)."""
+    return (_env("SCREENER_BENCHMARK", "IWM") or "IWM").strip().upper()
+
+
+def history_benchmarks() -> list[str]:
+    """Tickers whose daily prices ``fetch --history`` keeps besides the members
+    ($SCREENER_BENCHMARKS, comma-separated; default IWM, IJR, SPY; the benchmark is always in)."""
+    raw = _env("SCREENER_BENCHMARKS", "IWM,IJR,SPY") or ""
+    names = [t.strip().upper() for t in raw.split(",") if t.strip()]
+    return list(dict.fromkeys([*names, benchmark()]))
+
+
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36"

@@ -96,7 +96,8 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict, 
         raise click.UsageError("--notify-changes needs the run to be recorded "
                                "(drop --no-record).")
     # the output name is checked before any data is loaded: a taken --out fails in a second
-    path = _target(out, fmt, force, screen_name=plan.name,
+    name = plan.name + (f"-asof-{as_of.date().isoformat()}" if as_of else "")
+    path = _target(out, fmt, force, screen_name=name,
                    universes=list(universes) or list(plan.universes),
                    run_at=datetime.now().replace(microsecond=0),
                    run_id=plan.effective_hash[:8])

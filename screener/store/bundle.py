@@ -69,6 +69,9 @@ def combine_blocks(per_source: Mapping[str, Mapping[str, list[dict]]]) -> dict[s
     return out
 
 
+HISTORY_ONLY = frozenset({"chart"})
+
+
 def parse_records(provider, snap, store=None) -> dict[str, list[dict]]:
     """Parse one snapshot with ``provider`` (through the store's cache when given)."""
     version = str(getattr(provider, "parser_version", "1"))
@@ -104,7 +107,8 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
     tickers = list(dict.fromkeys(tickers))
     wanted = set(tickers)
     catalog = [row for row in store.catalog() if row["ticker"] in wanted]
-    present = {(r["source"], r["dataset"]) for r in catalog}
+    # daily price histories (dataset "chart") feed the history store, not the raw blocks
+    present = {(r["source"], r["dataset"]) for r in catalog if r["dataset"] not in HISTORY_ONLY}
     if sources is not None:
         present = {(s, d) for s, d in present if s in set(sources)}
     if not present:
