@@ -1,6 +1,7 @@
 """The error tree. Every message says what went wrong, where, and what to do next.
 
-The CLI turns any ``ScreenerError`` into one message on stderr and exit status 2, no traceback.
+The CLI turns any ``ScreenerError`` into one message on stderr, no traceback, and its
+``exit_code``: 2 for bad usage or input (the default), 1 for a data or runtime failure.
 Library code raises these instead of returning sentinel frames or logging and carrying on.
 """
 
@@ -96,6 +97,7 @@ class FetchError(ProviderError):
     """One request failed. ``transient`` errors are retried by the fetch policy, others are not."""
 
     transient = False
+    exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None, *, source: str = "",
                  ticker: str | None = None, status: int | None = None,
@@ -130,7 +132,7 @@ class PermanentFetchError(FetchError):
 
 
 class StoreError(ScreenerError):
-    """The local store is missing, corrupt, locked or not ours."""
+    """The local store is missing, corrupt, locked or not ours (a bad input: status 2)."""
 
 
 class ExportError(ScreenerError):
@@ -139,6 +141,8 @@ class ExportError(ScreenerError):
 
 class NoDataError(ScreenerError):
     """The run has nothing to work on (empty store for a universe, every name failed)."""
+
+    exit_code = 1
 
 
 class NothingFetchedError(ScreenerError):

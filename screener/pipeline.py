@@ -7,7 +7,6 @@ loaded, so a typo in the YAML costs no fetch.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -125,7 +124,8 @@ def _stored_bundle(universes: list[str], provider: str | None,
             ours = ident.get(col, theirs)
             ident[col] = theirs.where(theirs.notna(), ours) if col == "sector" \
                 else ours.where(ours.notna(), theirs)
-    ident = ident.join(membership.astype(bool))
+    from screener.universe.sectors import with_gics_sector
+    ident = with_gics_sector(ident).join(membership.astype(bool))   # Yahoo's "Technology" too
     bundle.identity = ident
     return bundle, {name: m.as_of for name, m in members.items()}
 
@@ -217,14 +217,18 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                provider: str | None = None, as_of: date | None = None,
                overrides: dict[str, str] | None = None, store_path: Path | None = None,
                seed: int | None = None, n: int | None = None,
-               regime: bool = True) -> RunResult:
-    """Compile the screen, load the data, evaluate, and assemble the Result.
-
+               regime: bool = True, strict: bool = False, plan=None) -> RunResult:
+    """Compile the screen, load the data, evaluate, and assemble the Result. ``strict``: the
+    screen's lint warnings (unit slips, unknown sectors, unused params) fail before any data.
+    ``plan``: a screen compiled already (by ``compile_screen`` with the same overrides).
     ``regime``: also compute the screen's regime verdict (``regime:`` section), if it has one.
     """
     from screener.rules import compile_screen, evaluate
 
-    plan = compile_screen(screen, overrides=overrides)
+    if plan is None:
+        plan = compile_screen(screen, overrides=overrides)
+    if strict:
+        plan.check_strict()
     rules = None
     if regime and isinstance(screen, str | Path):
         from screener.regime.config import load_regime
@@ -236,8 +240,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         raise NoDataError("No names to screen after loading the data.",
                           "Check the universe snapshot and the store (`screener store info`).")
     ev = evaluate(plan, data.frame)
-    text = plan.source_text
-    warnings = list(ev.warnings) + list(data.notes) + _ttm_warnings(plan, data)
+    warnings = [f"{p.location}: {p.message} ({p.hint})" for p in plan.lint] + \
+        list(ev.warnings) + list(data.notes) + _ttm_warnings(plan, data)
     if data.is_sample:
         warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
     stale = {f.ticker for f in data.failures if f.reason.lower().startswith("stale")}
@@ -254,8 +258,8 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         regime=regime_res,
         screen_name=plan.name,
         screen_path=str(plan.path),
-        screen_text=text,
-        screen_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        screen_text=plan.effective_text,     # the run's identity: extends merged, --set applied
+        screen_hash=plan.effective_hash,
         universes=chosen,
         universe_as_of=data.universe_as_of,
         providers=data.providers,
@@ -275,6 +279,11 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         warnings=warnings,
         params=dict(plan.params),
         status=ev.status,
+        why=ev.why,
+        why_labels=ev.why_labels,
+        universe=ev.universe,
+        overrides=list(plan.overrides),
+        extends=list(plan.extends),
         as_of=as_of.isoformat() if as_of else None,
         newest_data=dict(data.newest),
     )

@@ -59,8 +59,8 @@ class ScoreInfo:
 class RunResult:
     screen_name: str
     screen_path: str
-    screen_text: str                      # verbatim YAML as run
-    screen_hash: str                      # sha256 of screen_text (first 12 hex shown)
+    screen_text: str                      # the effective screen as YAML (rules/effective.py)
+    screen_hash: str                      # sha256 of the effective screen (first 12 hex shown)
     universes: list[str]
     universe_as_of: dict[str, str]        # universe -> as-of date of its snapshot
     providers: list[str]
@@ -87,6 +87,14 @@ class RunResult:
     changes: pd.DataFrame | None = None   # vs the previous run of the same screen (runs.diff)
     changes_against: str | None = None    # the run id compared with
     track: pd.DataFrame | None = None     # returns of earlier runs' lists since (runs.track)
+    why: pd.DataFrame | None = None       # every universe name, wide: eligibility, per phase
+                                          # status, rank reached, each rule PASS/FAIL/missing
+                                          # (rules/why.py; the Explain sheet)
+    why_labels: dict = field(default_factory=dict)       # why column -> (group, header)
+    universe: pd.DataFrame | None = None  # every universe name (eligible or not): identity,
+                                          # memberships, metrics
+    overrides: list = field(default_factory=list)        # rules.effective.Override per --set
+    extends: list[str] = field(default_factory=list)     # base screen files, nearest first
     newest_data: dict[str, str | None] = field(default_factory=dict)  # block -> newest date
     regime: object | None = None          # screener.regime.run.RegimeRun: verdict + panel
 

@@ -70,6 +70,7 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("screener-home")
     monkeypatch.setenv("SCREENER_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("SCREENER_OUTPUT_DIR", str(base / "output"))
+    monkeypatch.setenv("SCREENER_CONFIG_DIR", str(base / "config"))
     monkeypatch.delenv("SCREENER_STORE", raising=False)
     monkeypatch.delenv("FINANCIAL_MODELING_PREP_API_KEY", raising=False)
     monkeypatch.delenv("SCREENER_SEC_USER_AGENT", raising=False)

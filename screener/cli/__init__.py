@@ -1,8 +1,8 @@
 """The command line: the only place that talks to a person.
 
 Every command is a thin call into the stages. Any ``ScreenerError`` becomes one message on
-stderr and exit status 2, never a traceback. Commands live in modules of this package, one per
-area, and are registered below.
+stderr, never a traceback, and an exit status (see ``EXIT_CODES``). Commands live in modules of
+this package, one per area, and are registered below; each gets --quiet and --verbose.
 """
 
 from __future__ import annotations
@@ -13,11 +13,23 @@ import warnings
 import click
 
 from screener import __version__
+from screener.cli.output import add_verbosity, colour_allowed, reset_logging
 from screener.errors import ScreenerError
+
+EXIT_CODES = """\b
+Exit status:
+  0    ok
+  1    data or runtime failure (no data to screen, a fetch that got nothing)
+  2    bad usage or input (unknown option, a problem in a screen, universe or
+       data file, unknown name, --strict warnings, an output path that cannot
+       be written, a store file that is not ours)
+  3    lists changed (only with run --notify-changes)
+  130  interrupted (Ctrl-C)"""
 
 
 class ScreenerGroup(click.Group):
-    """A click group that turns ``ScreenerError`` into a clear message and status 2."""
+    """A click group that turns ``ScreenerError`` into a clear message and its exit status
+    (1 data/runtime failure, 2 bad usage or input)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -40,11 +52,15 @@ class ScreenerGroup(click.Group):
                        "output file was left half-written. Run the same command again to "
                        "resume.", err=True)
             ctx.exit(130)
+        finally:
+            reset_logging()
 
 
-@click.group(cls=ScreenerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ScreenerGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="screener")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Small-cap stock screener: Russell 2000 / S&P 600 names, fundamentals, YAML screens
     per rebound phase, an Excel workbook per run.
 
@@ -56,7 +72,10 @@ def cli() -> None:
       screener run screens/rebound.yaml --provider sample
       screener explain PRAB3 --screen screens/rebound.yaml --provider sample
       screener metrics
+    Every command takes -q/--quiet and -v/--verbose. NO_COLOR=1 or TERM=dumb turns colour off.
     """
+    if not colour_allowed():
+        ctx.color = False   # inherited by every subcommand's context
 
 
 def _register() -> None:
@@ -70,6 +89,7 @@ def _register() -> None:
 
 
 _register()
+add_verbosity(cli)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -12,6 +12,7 @@ from screener.metrics.catalog import CATALOG_LIST
 
 FIELDS = ["id", "label", "group", "unit", "better", "formula", "window", "frequency", "source"]
 GROUPS = list(dict.fromkeys(m.group for m in CATALOG_LIST))
+PIPE_WIDTH = 100
 
 
 def _rows(group: str | None) -> list[dict[str, str]]:
@@ -21,18 +22,33 @@ def _rows(group: str | None) -> list[dict[str, str]]:
 
 
 def _table(rows: list[dict[str, str]]) -> None:
+    """A terminal-wide table; piped, 100 columns: the group becomes a heading row, formulas
+    wrap (``--format csv|json`` for tools)."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Metric catalog ({len(rows)} metrics)", show_lines=False)
-    for f in FIELDS:
-        wrap = f in ("label", "formula")
-        table.add_column(f, no_wrap=not wrap, ratio=3 if f == "formula" else (1 if wrap else None))
-    for r in rows:
-        table.add_row(*(r[f] for f in FIELDS))
     console = Console()
-    if not console.is_terminal:  # piped: do not squeeze the formulas into 80 columns
-        console = Console(width=200)
+    piped = not console.is_terminal
+    if piped:
+        console = Console(width=PIPE_WIDTH)
+    fields = [f for f in FIELDS if not (piped and f in ("group", "source"))]
+    title = f"Metric catalog ({len(rows)} metrics)"
+    if piped:
+        title += "; who computes each: --format csv"
+    table = Table(title=title, show_lines=False,
+                  box=box.SIMPLE_HEAD if piped else box.HEAVY_HEAD)
+    widths = {"label": 16} if piped else {}
+    for f in fields:
+        wrap = f in ("label", "formula", "source")
+        table.add_column(f, no_wrap=not wrap, overflow="fold", width=widths.get(f),
+                         ratio=1 if f == "formula" else None)
+    group = None
+    for r in rows:
+        if piped and r["group"] != group:
+            group = r["group"]
+            table.add_row(f"[bold]{group}[/]", *([""] * (len(fields) - 1)))
+        table.add_row(*(r[f] for f in fields))
     console.print(table)
 
 

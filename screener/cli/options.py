@@ -36,3 +36,14 @@ as_of_option = click.option(
     "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
     help="Evaluate as of this date (YYYY-MM-DD): members in force then, statements as first "
          "filed by then, prices up to that close; nothing published later.")
+
+strict_option = click.option(
+    "--strict", is_flag=True,
+    help="Fail on warnings too: numbers implausible for a metric's unit (roic >= 8 meant 8%), "
+         "sector names outside GICS, unused params.")
+
+
+def echo_lint(plan) -> None:
+    """The screen's warnings (see rules/lint.py), one block each, on stderr."""
+    for problem in plan.lint:
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)

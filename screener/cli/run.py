@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from screener import settings
+from screener.cli import output
 from screener.cli.console import print_changes, print_summary
-from screener.cli.options import as_of_option, parse_sets, provider_option, set_option
+from screener.cli.options import (
+    as_of_option,
+    parse_sets,
+    provider_option,
+    set_option,
+    strict_option,
+)
 
 FORMATS = ["xlsx", "csv", "parquet", "json"]
 
 
-def _write(result, out, fmt: str, force: bool, default_name: Path | None = None) -> list[Path]:
-    from screener.export import (
-        TargetLockedError,
-        resolve_output_path,
-        write_tables,
-        write_workbook,
-    )
+def _target(out, fmt: str, force: bool, *, screen_name: str, universes: list[str],
+            run_at: datetime | None = None, run_id: str | None = None) -> Path:
+    """The output path, resolved (and checked writable, not taken) before any work."""
+    from screener.export import resolve_output_path
 
-    if default_name is not None and out is None:
-        out = default_name
-    name = result.screen_name + (f"-asof-{result.as_of}" if result.as_of else "")
-    path = resolve_output_path(out, screen_name=name, universes=result.universes,
-                               run_date=result.run_at.date(), fmt=fmt, force=force)
+    when = run_at or datetime.now()
+    return resolve_output_path(out, screen_name=screen_name, universes=universes,
+                               run_date=when.date(), fmt=fmt, force=force, run_at=run_at,
+                               run_id=run_id)
+
+
+def _write(result, path: Path, fmt: str) -> list[Path]:
+    from screener.export import TargetLockedError, write_tables, write_workbook
+
     if fmt != "xlsx":
         return list(write_tables(result, path, fmt))
     try:
@@ -43,18 +52,20 @@ def _write(result, out, fmt: str, force: bool, default_name: Path | None = None)
 @provider_option
 @as_of_option
 @click.option("--out", "-o", default=None, type=click.Path(path_type=Path),
-              help="Output file or folder (default output/<screen>-<universe>-<date>.xlsx).")
+              help="Output file or folder (default output/<screen>-<universe>-<date>-<time>-<id>.xlsx,"
+                   " never taken; --out FILE must not exist unless --force).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True,
               help="Workbook, or the same tables as csv/parquet/json for pipelines.")
 @set_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--top", default=5, show_default=True, help="Names per phase in the summary.")
+@strict_option
 @click.option("--no-record", is_flag=True,
               help="Do not record this run in the run history (`screener history`).")
 @click.option("--notify-changes", is_flag=True,
               help="Exit with status 3 when any list changed since the previous run of the "
                    "same screen (for cron jobs and CI alerts).")
-def run(screen, universes, provider, as_of, out, fmt, sets, force, top, no_record,
+def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict, no_record,
         notify_changes):
     """Run a SCREEN definition and write its candidate lists.
 
@@ -74,32 +85,55 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, no_recor
     changed.
     """
     from screener.pipeline import run_screen
+    from screener.rules import compile_screen
 
     started = time.perf_counter()
     overrides = parse_sets(sets)
+    plan = compile_screen(screen, overrides=overrides)
+    if strict:
+        plan.check_strict()
+    if notify_changes and no_record:
+        raise click.UsageError("--notify-changes needs the run to be recorded "
+                               "(drop --no-record).")
+    # the output name is checked before any data is loaded: a taken --out fails in a second
+    name = plan.name + (f"-asof-{as_of.date().isoformat()}" if as_of else "")
+    path = _target(out, fmt, force, screen_name=name,
+                   universes=list(universes) or list(plan.universes),
+                   run_at=datetime.now().replace(microsecond=0),
+                   run_id=plan.effective_hash[:8])
     result = run_screen(screen, universes=list(universes) or None, provider=provider,
-                        as_of=as_of.date() if as_of else None, overrides=overrides)
-    print_summary(result, top=top)
+                        as_of=as_of.date() if as_of else None, overrides=overrides,
+                        plan=plan)
+    if not output.quiet():
+        print_summary(result, top=top)
+    _attrition(result)
     diff = None
     if not no_record:
         from screener.runs.attach import record_and_attach
 
         diff = record_and_attach(result, overrides)
-        print_changes(result, diff)
-    paths = _write(result, out, fmt, force)
+        if not output.quiet():
+            print_changes(result, diff)
+    paths = _write(result, path, fmt)
     if len(paths) == 1:
-        click.echo(f"\nWrote {paths[0]}")
+        click.echo(f"{'' if output.quiet() else chr(10)}Wrote {paths[0]}")
     else:
-        click.echo(f"\nWrote {len(paths)} files in {paths[0].parent}: "
-                   + ", ".join(p.name for p in paths))
-    click.echo(f"Done in {time.perf_counter() - started:.2f} s")
-    if notify_changes:
-        if no_record:
-            raise click.UsageError("--notify-changes needs the run to be recorded "
-                                   "(drop --no-record).")
-        if diff is not None and diff.changed:
-            click.echo("Lists changed since the previous run (exit status 3).")
-            raise SystemExit(3)
+        click.echo(f"{'' if output.quiet() else chr(10)}Wrote {len(paths)} files in "
+                   f"{paths[0].parent}: " + ", ".join(p.name for p in paths))
+    output.info(f"Done in {time.perf_counter() - started:.2f} s")
+    if notify_changes and diff is not None and diff.changed:
+        click.echo("Lists changed since the previous run (exit status 3).")
+        raise SystemExit(3)
+
+
+def _attrition(result) -> None:
+    """-v: names left after each rule, per phase (the Summary sheet's attrition table)."""
+    if output.verbosity() < output.VERBOSE:
+        return
+    for phase in result.phases:
+        output.detail(f"\nAttrition, {phase.title}:")
+        for step in phase.attrition:
+            output.detail(f"  {step.remaining:>6,} left  -{step.removed:<6,} {step.rule}")
 
 
 @click.command()
@@ -123,15 +157,19 @@ def demo(out, seed, n, screen):
       screener demo --seed 7 --out /tmp/demo.xlsx
     """
     from screener.pipeline import SAMPLE, run_screen
+    from screener.searchpath import default_screen
 
     started = time.perf_counter()
-    screen = screen or settings.screens_dir() / "rebound.yaml"
+    screen = screen or default_screen()
+    target = _target(out or settings.output_dir() / "rebound-demo.xlsx", "xlsx", True,
+                     screen_name="rebound-demo", universes=[SAMPLE])   # checked before work
     result = run_screen(screen, provider=SAMPLE, seed=seed, n=n, regime=False)
-    print_summary(result)
-    target = out or settings.output_dir() / "rebound-demo.xlsx"
-    path = _write(result, target, "xlsx", force=True)[0]
-    click.echo(f"\nWrote {path}")
-    click.echo(f"Done in {time.perf_counter() - started:.2f} s")
+    if not output.quiet():
+        print_summary(result)
+    _attrition(result)
+    path = _write(result, target, "xlsx")[0]
+    click.echo(f"{'' if output.quiet() else chr(10)}Wrote {path}")
+    output.info(f"Done in {time.perf_counter() - started:.2f} s")
 
 
 COMMANDS = [run, demo]

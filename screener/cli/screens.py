@@ -6,12 +6,20 @@ from pathlib import Path
 
 import click
 
-from screener.cli.options import as_of_option, parse_sets, provider_option, set_option
+from screener.cli.options import (
+    as_of_option,
+    echo_lint,
+    parse_sets,
+    provider_option,
+    set_option,
+    strict_option,
+)
+from screener.cli.output import quiet
 
 
 def _default_screen() -> str:
-    from screener.settings import screens_dir
-    return str(screens_dir() / "rebound.yaml")
+    from screener.searchpath import default_screen
+    return str(default_screen())
 
 
 def _num(v) -> str:
@@ -26,9 +34,13 @@ def _num(v) -> str:
 @click.command("validate")
 @click.argument("screen", type=click.Path(dir_okay=False, path_type=Path))
 @set_option
+@strict_option
+@click.option("--show-merged", is_flag=True,
+              help="Print the effective screen: extends merged, --set applied, with its hash.")
 @as_of_option
 @provider_option
-def validate(screen: Path, sets: tuple[str, ...], as_of, provider: str | None) -> None:
+def validate(screen: Path, sets: tuple[str, ...], strict: bool, show_merged: bool, as_of,
+             provider: str | None) -> None:
     """Check a screen file without fetching data: prints its phases and the metrics they
     need, or every problem found (file:line:column, the text, a hint). With --as-of, also
     what the stored history holds for that date (members in force, statements, prices).
@@ -37,13 +49,28 @@ def validate(screen: Path, sets: tuple[str, ...], as_of, provider: str | None) -
     Example:
       screener validate screens/rebound.yaml
       screener validate my.yaml --set max_leverage=2.5
+      screener validate my.yaml --strict        # warnings (units, sectors) fail too
+      screener validate my.yaml --show-merged --set max_leverage=2.5
       screener validate screens/rebound.yaml --as-of 2019-06-28
     """
     from screener.metrics.catalog import CATALOG
     from screener.rules import compile_screen
 
     plan = compile_screen(screen, overrides=parse_sets(sets))
-    click.echo(f"OK  {plan.path}: screen '{plan.name}'")
+    if strict:
+        plan.check_strict()
+    echo_lint(plan)
+    if quiet():
+        return                       # valid: the exit status says so
+    if show_merged:
+        click.echo(plan.effective_text, nl=False)
+        click.echo(f"# sha256 {plan.effective_hash}")
+        return
+    click.echo(f"OK  {plan.path}: screen '{plan.name}' [{plan.effective_hash[:12]}]")
+    for base in plan.extends:
+        click.echo(f"extends: {base}")
+    for o in plan.overrides:
+        click.echo(f"override: {o.describe()}")
     click.echo(f"universes: {', '.join(plan.universes)}")
     if plan.params:
         click.echo("params: " + ", ".join(f"{k}={_num(v)}" for k, v in plan.params.items()))
@@ -116,12 +143,28 @@ def explain(ticker: str, screen: Path | None, provider: str | None, as_of, sets)
     from screener import pipeline  # the data stage, loaded only when data is needed
 
     data = pipeline.load_dataset(plan.universes, provider, as_of.date() if as_of else None)
-    click.echo(explain_ticker(plan, data.frame, ticker))
+    for line in explain_ticker(plan, data.frame, ticker).splitlines():
+        click.echo(_coloured(line))
     from screener.export.frames import statements_line
 
     line = statements_line(getattr(data, "provenance", None), ticker)
     if line:
         click.echo(line)
+
+
+_TAGS = (("  FAIL", "red"), ("  PASS", "green"))
+
+
+def _coloured(line: str) -> str:
+    """PASS green, FAIL red, LISTED bold green (plain when colour is off: NO_COLOR, a pipe)."""
+    for tag, colour in _TAGS:
+        if line.startswith(tag):
+            word = tag.strip()
+            return "  " + click.style(word, fg=colour, bold=word == "FAIL") + line[len(tag):]
+    if line.startswith("Phase ") and "-> LISTED" in line:
+        head, _, tail = line.partition("-> ")
+        return head + click.style("-> " + tail, fg="green", bold=True)
+    return line
 
 
 @click.command("schema")

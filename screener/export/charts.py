@@ -36,32 +36,32 @@ def sector_mix(result: RunResult) -> pd.DataFrame:
 
 
 def score_histogram(result: RunResult, phase: PhaseResult, bins: int = 20) -> pd.DataFrame:
-    """Names per bin of the phase's ranking score, split at the phase's cut-off."""
+    """Names per bin of the phase's ranking score: the names on the list, and the other
+    eligible names (those that failed a filter or ranked below the top N)."""
     key = phase.score_columns[0] if phase.score_columns else phase.rank_by
     source = result.eligible if phase.rank_by in result.eligible else phase.table
     col = phase.rank_by if phase.rank_by in source else key
     if col not in source:
         return pd.DataFrame()
-    values = pd.to_numeric(source[col], errors="coerce").to_numpy(dtype=float)
-    values = values[np.isfinite(values)]
+    series = pd.to_numeric(source[col], errors="coerce")
+    tickers = pd.Index(source.get("ticker", source.index)).astype(str)
+    listed_set = set(phase.table["ticker"].astype(str)) if "ticker" in phase.table else set()
+    values = series.to_numpy(dtype=float)
+    listed = tickers.isin(listed_set)
+    finite = np.isfinite(values)
+    values, listed = values[finite], listed[finite]
     if not len(values):
         return pd.DataFrame()
     lo, hi = (0.0, 100.0) if values.min() >= 0 and values.max() <= 100 else (values.min(),
                                                                                values.max())
     edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
-    cut = phase.cutoff
-    if cut is None:
-        beyond = np.zeros(len(values), dtype=bool)
-    else:
-        beyond = values <= cut if phase.ascending else values >= cut
-    inside, _ = np.histogram(values[beyond], edges)
-    outside, _ = np.histogram(values[~beyond], edges)
+    inside, _ = np.histogram(values[listed], edges)
+    outside, _ = np.histogram(values[~listed], edges)
     labels = [f"{a:,.0f}–{b:,.0f}" if hi - lo >= bins else f"{a:,.2f}–{b:,.2f}"
               for a, b in itertools.pairwise(edges)]
-    side = "≤" if phase.ascending else "≥"
     return pd.DataFrame({"Score": labels,
-                         f"Score {side} cut-off (listed side)": inside,
-                         "Other eligible names": outside})
+                         "Listed names": inside,
+                         "Other eligible names (failed a filter or below the top N)": outside})
 
 
 def _write_block(ws, title: str, df: pd.DataFrame, fmt: str) -> tuple[int, int]:

@@ -7,6 +7,7 @@ Labels, formats and notes come from the metric catalog (metrics) and the compile
 from __future__ import annotations
 
 from screener.export import cells as C
+from screener.export import colours
 from screener.export.grid import Column
 from screener.metrics.caps import CAPS
 from screener.metrics.catalog import CATALOG, MEMBERSHIP_PREFIX
@@ -60,6 +61,8 @@ PROVENANCE = {
         "ladder_note", "Ladder note", "text", None,
         "A maturity ladder that does not add up to the filing's total principal (> 2%)."),
 }
+
+
 def provenance_columns(frame_columns) -> list[Column]:
     """The fiscal-year columns a phase sheet shows after its metrics (those present)."""
     from screener.export.frames import PHASE_PROVENANCE
@@ -67,7 +70,9 @@ def provenance_columns(frame_columns) -> list[Column]:
     return [Column(**PROVENANCE[k].__dict__) for k in PHASE_PROVENANCE if k in frame_columns]
 
 
-def metric_column(key: str) -> Column:
+def metric_column(key: str, result: RunResult | None = None) -> Column:
+    """A metric's column; with ``result``, coloured by its direction against the eligible
+    universe (see ``colours``)."""
     m = CATALOG.get(key)
     if m is None:
         return Column(key, key, "number", C.GENERAL_NUMBER, f"{key} (not in the metric catalog)")
@@ -79,6 +84,16 @@ def metric_column(key: str) -> Column:
     if cap is not None:   # the capped number stays in the cell (sorting, ranking), shown as text
         col.note += f"\n{cap.note}."
         col.format_by, col.formats = key, {cap.value: cap.number_format}
+    if result is not None and m.unit != "flag":
+        _colour(col, result)
+    return col
+
+
+def _colour(col: Column, result: RunResult) -> Column:
+    col.scale = colours.direction(col.key, result)
+    col.anchors = colours.anchors(col.key, result) if col.scale else None
+    if col.scale is None or col.anchors is None:
+        col.scale = None
     return col
 
 
@@ -110,24 +125,25 @@ def _score_part(key: str, scores: dict[str, ScoreInfo]) -> tuple[ScoreInfo, str,
 
 
 def score_column(key: str, result: RunResult, *, ascending: bool = False) -> Column:
-    scale = "low" if ascending else "high"
+    """A score, score part or ranking value; coloured by what it rewards (``colours``)."""
     if key in result.scores:
         info = result.scores[key]
-        return Column(key, info.label, "number", C.NUMBER_FORMATS["score"], score_note(info),
-                      scale=scale)
+        note = score_note(info)
+        if colours.weak_side(result, key):
+            note += "\nThis score measures the weak side: high values are red."
+        return _colour(Column(key, info.label, "number", C.NUMBER_FORMATS["score"], note),
+                       result)
     found = _score_part(key, result.scores)
     if found:
         info, part, weight = found
         note = (f"Part of {info.label}: {_label(part)} ({part}), weight {weight:g}, "
                 f"{info.method} ({info.missing} when missing).")
-        return Column(key, f"{info.label}: {_label(part)}", "number",
-                      C.NUMBER_FORMATS["score"], note, scale="high")
+        return _colour(Column(key, f"{info.label}: {_label(part)}", "number",
+                              C.NUMBER_FORMATS["score"], note), result)
     if key in CATALOG:
-        col = metric_column(key)
-        col.scale = scale
-        return col
+        return metric_column(key, result)
     return Column(key, key, "number", C.NUMBER_FORMATS["score"],
-                  f"Ranking value: {key}", scale=scale)
+                  f"Ranking value: {key}", scale="low" if ascending else "high")
 
 
 def membership_column(key: str) -> Column:
@@ -156,5 +172,6 @@ def phase_columns(phase: PhaseResult, result: RunResult) -> list[Column]:
             direction = "lower" if phase.ascending else "higher"
             col.note = f"Ranking value of this phase ({direction} ranks first).\n" + col.note
         cols.append(col)
-    cols += [metric_column(k) for k in phase.metric_columns if k not in phase.score_columns]
+    cols += [metric_column(k, result) for k in phase.metric_columns
+             if k not in phase.score_columns]
     return cols

@@ -10,6 +10,7 @@ import pandas as pd
 
 from screener.metrics.catalog import CATALOG, CATALOG_LIST, IDENTITY_COLUMNS, MEMBERSHIP_PREFIX
 from screener.result import PhaseResult, RunResult
+from screener.rules.effective import show_value
 
 SAMPLE_BANNER = "FICTIONAL SAMPLE DATA — these companies do not exist"
 
@@ -33,7 +34,8 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
         ("Screen", result.screen_name),
         ("Screen file", result.screen_path),
-        ("Screen file hash (sha256)", result.screen_hash[:12]),
+        *([("Extends", " <- ".join(result.extends))] if result.extends else []),
+        ("Screen hash (sha256)", result.screen_hash[:12]),
         ("Universe(s)", universes),
         ("Provider(s)", ", ".join(result.providers)),
         ("Data as of", f"{oldest or 'unknown'} to {newest or 'unknown'}"),
@@ -45,12 +47,26 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
         ("Names with fetch failures", _failed_tickers(result)),
     ]
     if getattr(result, "as_of", None) is not None:
-        rows.insert(4, ("Evaluated as of", f"{result.as_of} (point in time: only data "
-                                           "published by then; memberships in force then)"))
+        rows.insert(4, ("Evaluated as of", (f"{result.as_of} (point in time: only data "
+                                            "published by then; memberships in force then)")))
     for block, when in (getattr(result, "newest_data", None) or {}).items():
         rows.append((f"Newest data used: {block}", when or "none"))
-    rows += [(f"Parameter: {k}", str(v)) for k, v in result.params.items()]
+    changed = {o.name: o for o in result.overrides}
+    for k, v in result.params.items():
+        label = f"Parameter: {k}"
+        if k in changed:
+            o = changed[k]
+            label += f" (--set {o.name}={o.raw}" + (
+                f"; the screen says {show_value(o.was)})" if o.was is not None else ")")
+        rows.append((label, _number(v)))
     return rows
+
+
+def _number(v):
+    """A param as a number cell (300000000, 2.5), text params as they are."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
 
 
 def _failed_tickers(result: RunResult) -> int:
@@ -121,16 +137,25 @@ def statements_years(result: RunResult) -> str:
 def phases_summary(result: RunResult) -> pd.DataFrame:
     rows = []
     for p in result.phases:
-        tickers = p.table["ticker"].astype(str).tolist() if "ticker" in p.table else []
         rows.append({
             "phase": p.id, "title": p.title, "description": p.description,
             "rank_by": p.rank_by, "ascending": bool(p.ascending), "passed": int(p.passed),
             "listed": len(p.table), "top": p.top, "cutoff": p.cutoff,
-            "top5": ", ".join(tickers[:5]),
+            "top5": _top_names(p.table),
         })
     cols = ["phase", "title", "description", "rank_by", "ascending", "passed", "listed", "top",
             "cutoff", "top5"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _top_names(table: pd.DataFrame, n: int = 5) -> str:
+    """'TICK Company name' for the first ``n`` listed names, one per line."""
+    if "ticker" not in table:
+        return ""
+    head = table.head(n)
+    names = head["name"].astype(object) if "name" in head else [None] * len(head)
+    return "\n".join(f"{t}  {nm}" if isinstance(nm, str) and nm else str(t)
+                     for t, nm in zip(head["ticker"].astype(str), names, strict=True))
 
 
 def attrition(result: RunResult) -> pd.DataFrame:
@@ -163,21 +188,41 @@ def coverage(result: RunResult) -> pd.DataFrame:
     return cov[["metric", "label"] + [c for c in cov.columns if c not in ("metric", "label")]]
 
 
-def all_names(result: RunResult) -> pd.DataFrame:
-    """Every eligible name: identity, rank in each phase, every score, every metric, sources."""
+def _whole_universe(result: RunResult) -> pd.DataFrame:
+    """The eligible names, then the universe's other names (no scores), same columns."""
     elig = result.eligible
+    uni = result.universe
+    if uni is None or not len(uni):
+        return elig
+    rest = uni.loc[~uni.index.astype(str).isin(tickers_of(elig).astype(str))]
+    if not len(rest):
+        return elig
+    rest = rest.reindex(columns=[c for c in elig.columns if c in rest.columns])
+    return pd.concat([elig, rest.astype({c: elig[c].dtype for c in rest.columns
+                                         if str(elig[c].dtype) in ("bool", "boolean")})])
+
+
+def all_names(result: RunResult) -> pd.DataFrame:
+    """Every name of the universe, eligible first: identity, eligible and the first eligibility
+    rule failed, rank in each phase, every score, every metric, sources."""
+    elig = _whole_universe(result)
     ticker = pd.Series(tickers_of(elig).to_numpy())
     cols: dict[str, object] = {"ticker": ticker.to_numpy()}
     ident = [c for c in IDENTITY_COLUMNS if c in elig.columns]
     members = [c for c in elig.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
     for c in ident + members:
         cols[c] = elig[c].to_numpy()
+    st = result.why
+    if st is not None and "eligible" in st:
+        by = st.set_index(st["ticker"].astype(str))
+        cols["eligible"] = ticker.astype(str).map(by["eligible"]).fillna("yes").to_numpy()
+        cols["failed_rule"] = ticker.astype(str).map(by["failed_rule"]).to_numpy()
     for p in result.phases:
         ranks = dict(zip(p.table["ticker"], p.table["rank"], strict=False))
         cols[phase_rank_key(p)] = ticker.map(ranks).astype("Float64").array
     scores = [s for s in result.scores if s in elig.columns]
     metrics = [m.id for m in CATALOG_LIST if m.id in elig.columns]
-    used = set(["ticker"] + ident + members + scores + metrics)
+    used = set(["ticker", "eligible", "failed_rule"] + ident + members + scores + metrics)
     others = [c for c in elig.columns if c not in used]
     for c in scores + metrics + others:
         cols[c] = elig[c].to_numpy()
@@ -189,6 +234,21 @@ def all_names(result: RunResult) -> pd.DataFrame:
             mapped = prov[extra].reindex(out["ticker"].to_numpy())
             out = pd.concat([out, mapped.set_axis(out.index, axis=0)], axis=1)
     return out
+
+
+def explain_names(result: RunResult) -> pd.DataFrame:
+    """The wide per-name table with readable column names: ``eligibility: <rule>``,
+    ``<phase id>: status``, ``<phase id>: rank``, ``<phase id>: <rule>``."""
+    st = result.why
+    names = {}
+    for key in st.columns:
+        if key.startswith("elig."):
+            names[key] = f"eligibility: {result.why_labels[key][1]}"
+        elif "." in key:
+            pid, what = key.split(".", 1)
+            label = result.why_labels[key][1] if what.startswith("rule") else what
+            names[key] = f"{pid}: {label}"
+    return st.rename(columns=names)
 
 
 def explain(result: RunResult) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from screener.export import cells as C
 
@@ -35,6 +36,8 @@ class Column:
     format_by: str | None = None      # key of a column whose value picks this cell's format
     formats: dict | None = None       # value of that column -> number format
     align: object = None              # a palette alignment for every value cell
+    anchors: tuple | None = None      # (red-ish, mid, green-ish) values of the scale: fixed
+                                      # points (the eligible universe's), not the rows' min/max
 
 
 _FORMAT_WIDTH = {
@@ -114,11 +117,14 @@ _DTYPE = {"number": "n", "int": "n", "bool": "b", "date": "d", "datetime": "d", 
 
 
 def write_table(ws, df: pd.DataFrame, columns: list[Column], *, header: bool = True,
-                flags: dict[str, dict[object, str]] | None = None) -> tuple[int, int]:
+                flags: dict[str, dict[object, str]] | None = None,
+                links: dict[str, dict[object, str]] | None = None) -> tuple[int, int]:
     """Append a header row (optional) and one row per DataFrame row.
 
     ``flags`` maps a column key to {value: note}: matching cells get the flag fill and the note
-    as a comment (e.g. tickers whose fetch failed). Returns (header row, last row).
+    as a comment (e.g. tickers whose fetch failed). ``links`` maps a column key to {value:
+    location}: matching cells link there (e.g. every ticker to its row on the Explain sheet).
+    Returns (header row, last row).
     """
     if header:
         ws.append(header_cells(ws, columns))
@@ -132,6 +138,7 @@ def write_table(ws, df: pd.DataFrame, columns: list[Column], *, header: bool = T
     kinds = [_DTYPE[c.kind] for c in columns]
     flags = flags or {}
     flag_idx = {i: flags[c.key] for i, c in enumerate(columns) if c.key in flags}
+    link_idx = {i: links[c.key] for i, c in enumerate(columns) if links and c.key in links}
     by_format = {}   # column index -> (values choosing the format, {format: templates})
     for j, c in enumerate(columns):
         if c.format_by and c.formats and c.format_by in df:
@@ -149,7 +156,7 @@ def write_table(ws, df: pd.DataFrame, columns: list[Column], *, header: bool = T
                 if chooser[r] in per:
                     normal, missing, quoted = per[chooser[r]]
             if v is None:
-                row[j] = missing
+                row[j] = missing if columns[j].mark_missing else None   # nothing to show
                 continue
             if kinds[j] == "s":
                 v = C.clean_text(v)
@@ -159,11 +166,20 @@ def write_table(ws, df: pd.DataFrame, columns: list[Column], *, header: bool = T
             cell._value = v
             cell.data_type = kinds[j]
             row[j] = cell
+        for j, where in link_idx.items():
+            v = data[j][r]
+            if v in where:
+                row[j] = C.styled(ws, v, hyperlink=Hyperlink(ref="", location=where[v],
+                                                             display=str(v)))
         for j, notes in flag_idx.items():
             v = data[j][r]
             if v in notes:
+                link = links[columns[j].key].get(v) if links and columns[j].key in links \
+                    else None
                 row[j] = C.styled(ws, v, fill=C.FLAG_FILL,
-                                  comment=Comment(notes[v], "screener", height=120, width=320))
+                                  comment=Comment(notes[v], "screener", height=120, width=320),
+                                  hyperlink=Hyperlink(ref="", location=link, display=str(v))
+                                  if link else None)
         ws.append(row)
     last_row = ws.rows_written
     return header_row, last_row
@@ -182,10 +198,10 @@ def finish_table(ws, columns: list[Column], header_row: int, last_row: int, *,
             continue
         letter = get_column_letter(first_col + i)
         ref = f"{letter}{header_row + 1}:{letter}{last_row}"
-        ws.conditional_formatting.add(ref, scale_rule(col.scale))
+        ws.conditional_formatting.add(ref, scale_rule(col.scale, col.anchors))
 
 
-def scale_rule(kind: str):
+def scale_rule(kind: str, anchors: tuple | None = None):
     red, yellow, green = "F8696B", "FFEB84", "63BE7B"
     if kind == "coverage":   # 0% red, 80% yellow, 100% green
         return ColorScaleRule(start_type="num", start_value=0, start_color=red,
@@ -194,5 +210,10 @@ def scale_rule(kind: str):
     if kind == "bar":
         return DataBarRule(start_type="num", start_value=0, end_type="max", color="5B9BD5")
     lo, hi = (red, green) if kind == "high" else (green, red)
+    if anchors is not None:
+        a, m, b = anchors
+        return ColorScaleRule(start_type="num", start_value=a, start_color=lo,
+                              mid_type="num", mid_value=m, mid_color=yellow,
+                              end_type="num", end_value=b, end_color=hi)
     return ColorScaleRule(start_type="min", start_color=lo, mid_type="percentile", mid_value=50,
                           mid_color=yellow, end_type="max", end_color=hi)

@@ -1,7 +1,10 @@
 """Where a run's output goes: ``--out`` (a file or a folder) or the default name.
 
-Default: ``<output dir>/<screen>-<universe>[+<universe>...]-<YYYY-MM-DD>.<ext>``. A previous
-run's file is never overwritten unless ``force``. For ``csv`` and ``parquet`` the tables go to
+Default: ``<output dir>/<screen>-<universe>[+<universe>...]-<YYYY-MM-DD>-<HHMMSS>-<id>.<ext>``,
+where ``<id>`` is the first 8 hex digits of the effective screen's hash (so a run with ``--set``
+differs from one without) and the time makes a second run the same day a new file; a default
+name that still exists gets ``-2``, ``-3``, ... A file named with ``--out`` is never overwritten
+unless ``force``. For ``csv`` and ``parquet`` the tables go to
 a folder named after the file's stem (``.../rebound-russell2000-2026-05-05/``); that folder is
 what must not exist yet.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from screener import settings
@@ -26,9 +29,27 @@ def _slug(text: str) -> str:
     return text or "run"
 
 
-def default_file_name(screen_name: str, universes: list[str], run_date: date, fmt: str) -> str:
+def default_file_name(screen_name: str, universes: list[str], run_date: date, fmt: str,
+                      run_at: datetime | None = None, run_id: str | None = None) -> str:
     universe = "+".join(_slug(u) for u in universes) or "universe"
-    return f"{_slug(screen_name)}-{universe}-{run_date.isoformat()}{EXTENSIONS[fmt]}"
+    stem = f"{_slug(screen_name)}-{universe}-{run_date.isoformat()}"
+    if run_at is not None:
+        stem += f"-{run_at:%H%M%S}"
+    if run_id:
+        stem += f"-{_slug(run_id)}"
+    return stem + EXTENSIONS[fmt]
+
+
+def _free(path: Path, fmt: str) -> Path:
+    """``path``, or the first of ``stem-2``, ``stem-3``, ... whose output does not exist."""
+    def taken(p: Path) -> bool:
+        return (tables_folder(p) if fmt in FOLDER_FORMATS else p).exists()
+    n = 2
+    candidate = path
+    while taken(candidate):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 def tables_folder(path: Path) -> Path:
@@ -50,12 +71,15 @@ def _check_writable(folder: Path) -> None:
 
 def resolve_output_path(out: str | os.PathLike | None, *, screen_name: str,
                         universes: list[str], run_date: date, fmt: str = "xlsx",
-                        force: bool = False) -> Path:
-    """The file to write for this run; checked writable and not a previous run's output."""
+                        force: bool = False, run_at: datetime | None = None,
+                        run_id: str | None = None) -> Path:
+    """The file to write for this run; checked writable and not a previous run's output.
+    Call it before computing: a target that cannot be written fails before any work."""
     if fmt not in EXTENSIONS:
         raise ExportError(f"Unknown output format {fmt!r}",
                           f"Use one of: {', '.join(EXTENSIONS)}.")
-    name = default_file_name(screen_name, universes, run_date, fmt)
+    name = default_file_name(screen_name, universes, run_date, fmt, run_at, run_id)
+    default = out is None
     if out is None:
         path = settings.output_dir() / name
     else:
@@ -65,6 +89,7 @@ def resolve_output_path(out: str | os.PathLike | None, *, screen_name: str,
                      or (not given.suffix and not given.exists()))
         if is_folder:
             path = given / name
+            default = True
         else:
             path = given
             if path.suffix.lower() != EXTENSIONS[fmt]:
@@ -72,6 +97,8 @@ def resolve_output_path(out: str | os.PathLike | None, *, screen_name: str,
                     f"--out {raw} does not end in {EXTENSIONS[fmt]} for --format {fmt}",
                     f"Use --out {path.with_suffix(EXTENSIONS[fmt])} or a folder.")
     path = path.absolute()
+    if default and not force and run_at is not None:   # a default name never collides
+        path = _free(path, fmt)
     existing = tables_folder(path) if fmt in FOLDER_FORMATS else path
     if existing.exists() and not force:
         raise ExportError(f"{existing} already exists (a previous run's output)",

@@ -138,7 +138,8 @@ def _phases_table(ws, result: RunResult, sheet_of_phase: dict[str, str]) -> None
     ws.append(header_cells(ws, heads))
     for i, phase in enumerate(result.phases):   # wrapped descriptions need taller rows
         lines = max(math.ceil(len(phase.description or "") / (WIDTHS["B"] * 1.1)),
-                    math.ceil(len(phase.title or "") / (WIDTHS["A"] * 1.1)), 1)
+                    math.ceil(len(phase.title or "") / (WIDTHS["A"] * 1.1)),
+                    min(len(phase.table), 5), 1)       # Top 5: one "TICKER Name" per line
         ws.row_dimensions[ws.next_row + i].height = 15 * lines + 2
     pointed = _regime_phases(result)
     for rec, phase in zip(frames.phases_summary(result).to_dict("records"), result.phases,

@@ -7,8 +7,8 @@ import math
 from openpyxl.utils import get_column_letter
 
 from screener.export import cells as C
+from screener.export import colours, frames
 from screener.export import columns as cols
-from screener.export import frames
 from screener.export.grid import Column, finish_table, set_widths, write_table
 from screener.metrics.catalog import CATALOG
 from screener.result import PhaseResult, RunResult
@@ -30,12 +30,22 @@ def phase_info_line(phase: PhaseResult, result: RunResult) -> str:
     return " · ".join(parts)
 
 
-def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str, str]) -> None:
+def colour_line(phase: PhaseResult, result: RunResult) -> str:
+    """What the colours mean on this sheet; a list seeking the weak side says so."""
+    if colours.seeks_weak_side(phase, result):
+        return ("This list seeks the weak side: its top names are the weakest, so they show "
+                "red. " + colours.LEGEND)
+    return colours.LEGEND
+
+
+def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str, str],
+                      links: dict[str, str] | None = None) -> None:
     table = frames.phase_table(phase, result)
     columns = cols.phase_columns(phase, result) + cols.provenance_columns(table.columns)
     pre = [[C.styled(ws, phase.title, font=C.TITLE_FONT)],
            [C.styled(ws, phase.description, font=C.SUBTITLE_FONT, alignment=C.WRAP_TOP)],
-           [C.styled(ws, phase_info_line(phase, result), font=C.LABEL_FONT)]]
+           [C.styled(ws, phase_info_line(phase, result), font=C.LABEL_FONT)],
+           [C.styled(ws, colour_line(phase, result), font=C.SUBTITLE_FONT)]]
     if result.is_sample:
         pre.insert(0, [C.styled(ws, frames.SAMPLE_BANNER, font=C.WARN_FONT, fill=C.WARN_FILL)]
                    + [C.styled(ws, None, fill=C.WARN_FILL) for _ in columns[1:]])
@@ -45,7 +55,7 @@ def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str
     ws.freeze_panes = f"{get_column_letter(frozen_cols + 1)}{header_row + 1}"
     ws.row_dimensions[header_row].height = 48
     title_row = 2 if result.is_sample else 1
-    for r in range(1, header_row):   # explicit heights: title, description, ranking line
+    for r in range(1, header_row):   # explicit heights: title, description, ranking, colours
         ws.row_dimensions[r].height = 24 if r == title_row else 17
     # the description wraps over the width of the table (merged cells)
     span = max(1, len(columns) // 2)
@@ -54,7 +64,8 @@ def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str
     ws.merged_cells.add(f"A{title_row + 1}:{get_column_letter(span)}{title_row + 1}")
     for row in pre:
         ws.append(row)
-    head, last = write_table(ws, table, columns, flags={"ticker": notes})
+    head, last = write_table(ws, table, columns, flags={"ticker": notes},
+                             links={"ticker": links or {}})
     if not len(table):
         ws.append([C.styled(ws, "No name passed every rule of this phase: see the attrition "
                                 "table on the Summary sheet for the rule that removed them.",
@@ -65,6 +76,12 @@ def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str
 def all_names_columns(table, result: RunResult) -> list[Column]:
     keys = list(table.columns)
     out = cols.identity_columns(keys, with_rank=False)
+    if "eligible" in keys:
+        out.append(Column("eligible", "Eligible", "text", None, "yes when the name passed "
+                          "every eligibility rule.", width=9, align=C.CENTER))
+        out.append(Column("failed_rule", "First eligibility rule failed", "text", None,
+                          "For names that are not eligible: the first eligibility rule they "
+                          "failed (the Explain sheet shows every rule).", mark_missing=False))
     seen = {c.key for c in out}
     for p in result.phases:
         key = frames.phase_rank_key(p)
@@ -91,7 +108,7 @@ def all_names_columns(table, result: RunResult) -> list[Column]:
                                   f"Where the {key[:-7]} data for this name came from."))
         elif key in result.scores or "." in str(key) or key in CATALOG:
             if key in CATALOG:
-                out.append(cols.metric_column(key))
+                out.append(cols.metric_column(key, result))
             else:
                 out.append(cols.score_column(key, result))
         elif str(table[key].dtype) in ("bool", "boolean"):
@@ -109,12 +126,14 @@ def _numeric(series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
-def write_all_names(ws, result: RunResult, notes: dict[str, str]) -> None:
+def write_all_names(ws, result: RunResult, notes: dict[str, str],
+                    links: dict[str, str] | None = None) -> None:
     table = frames.all_names(result)
     columns = all_names_columns(table, result)
     set_widths(ws, columns, table)
     frozen = sum(1 for c in columns if c.key in ("ticker", "name"))
     ws.freeze_panes = f"{get_column_letter(frozen + 1)}2"
     ws.row_dimensions[1].height = 48
-    head, last = write_table(ws, table, columns, flags={"ticker": notes})
+    head, last = write_table(ws, table, columns, flags={"ticker": notes},
+                             links={"ticker": links or {}})
     finish_table(ws, columns, head, last)

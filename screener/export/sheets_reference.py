@@ -1,4 +1,5 @@
-"""Explain (why each listed name is there), Definitions (screen file, catalog), Data quality."""
+"""Score parts (why each listed name ranks where it does), Definitions (the effective screen,
+the catalog), Data quality."""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ def explain_columns() -> list[Column]:
     ]
 
 
-def write_explain(ws, result: RunResult, notes: dict[str, str]) -> None:
+def write_explain(ws, result: RunResult, notes: dict[str, str],
+                  links: dict[str, str] | None = None) -> None:
+    """The Score parts sheet: each listed name's rules and score contributions, long."""
     ex = frames.explain(result)
     if "item" in ex:
         ex["metric_id"] = [metric_of(i) for i in ex["item"]]
@@ -85,7 +88,8 @@ def write_explain(ws, result: RunResult, notes: dict[str, str]) -> None:
     set_widths(ws, columns, ex)
     ws.freeze_panes = "C2"
     ws.row_dimensions[1].height = 32
-    head, last = write_table(ws, ex, columns, flags={"ticker": notes})
+    head, last = write_table(ws, ex, columns, flags={"ticker": notes},
+                             links={"ticker": links or {}})
     finish_table(ws, columns, head, last)
     if "passed" in ex and last > head:
         letter = get_column_letter([c.key for c in columns].index("passed") + 1)
@@ -100,9 +104,14 @@ def write_definitions(ws, result: RunResult) -> None:
     widths = [24, 30, 14, 13, 10, 70, 46, 15]
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.append([C.styled(ws, "Screen file as run", font=C.TITLE_FONT)])
+    ws.append([C.styled(ws, "Screen as run (extends merged, --set applied)",
+                        font=C.TITLE_FONT)])
     ws.append([C.styled(ws, f"{result.screen_path}  ·  sha256 {result.screen_hash}",
                         font=C.SUBTITLE_FONT)])
+    for base in result.extends:
+        ws.append([C.styled(ws, f"extends {base}", font=C.SUBTITLE_FONT)])
+    for o in result.overrides:
+        ws.append([C.styled(ws, f"override: {o.describe()}", font=C.SUBTITLE_FONT)])
     for line in result.screen_text.splitlines() or [""]:
         ws.append([C.styled(ws, line, font=C.MONO_FONT) if line else None])
     ws.append([])

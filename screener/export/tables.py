@@ -2,7 +2,9 @@
 
 - ``csv`` / ``parquet``: a folder ``<stem>/`` beside the output path, one file per table:
   ``run``, ``summary`` (one row per phase), ``phase-<id>`` per phase, ``all_names``,
-  ``explain``, ``attrition``, ``coverage``, ``data_quality``. The folder is written whole or
+  ``explain`` (score parts of each listed name), ``explain_names`` (every universe name: eligible,
+  first eligibility rule failed, per phase status, rank reached and each rule PASS/FAIL/missing),
+  ``attrition``, ``coverage``, ``data_quality``. The folder is written whole or
   not at all: the files go to a staging folder beside it, moved into place once all are
   written (a full disk or a kill leaves the previous folder, or none).
 - ``json``: one file ``{"run": {...}, "tables": {name: [records]}}``; missing values are null.
@@ -46,6 +48,8 @@ def build_tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables[f"phase-{_slug(p.id)}"] = frames.phase_table(p, result).reset_index(drop=True)
     tables["all_names"] = frames.all_names(result)
     tables["explain"] = frames.explain(result)
+    if result.why is not None:
+        tables["explain_names"] = frames.explain_names(result)
     tables["attrition"] = frames.attrition(result)
     tables["coverage"] = frames.coverage(result)
     tables["data_quality"] = frames.data_quality(result)

@@ -1,8 +1,11 @@
 """The Excel workbook of a run: what analysts open, filter and forward.
 
 Sheets, in order: Summary, Regime (when the screen has a regime: section and the verdict could
-be computed), one sheet per phase (named after it), All names, Explain, Charts,
-Data quality, Changes and Track record (recorded runs only), Definitions. Written with openpyxl's write-only mode (rows streamed, styles set
+be computed), one sheet per phase (named after it), All names (the whole universe), Explain
+(every name, every rule: why it is or is not listed), Score parts (each listed name's score
+contributions), Charts, Data quality, Changes and Track record (recorded runs only),
+Definitions. Every ticker links to its Explain row. Written with openpyxl's write-only
+mode (rows streamed, styles set
 once per column) and saved atomically (see ``atomic``).
 """
 
@@ -20,6 +23,7 @@ from screener.errors import ExportError
 from screener.export import charts, frames
 from screener.export.atomic import library_temps_in, write_atomic
 from screener.export.cells import add_sheet
+from screener.export.sheet_explain import row_of, write_explain_wide
 from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
@@ -28,11 +32,11 @@ from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_tra
 from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
-SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (
-    "Summary", "All names", "Explain", "Charts", "Data quality", "Definitions")
+SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS = (
+    "Summary", "All names", "Explain", "Score parts", "Charts", "Data quality", "Definitions")
 REGIME = "Regime"
-FIXED_SHEETS = (SUMMARY, REGIME, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS, CHANGES,
-                TRACK)
+FIXED_SHEETS = (SUMMARY, REGIME, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY,
+                DEFINITIONS, CHANGES, TRACK)
 
 
 def phase_sheet_names(result: RunResult) -> dict[str, str]:
@@ -50,14 +54,17 @@ def build_workbook(result: RunResult) -> Workbook:
     notes = frames.failure_notes(result)
     sheet_of_phase = phase_sheet_names(result)
 
+    links = row_of(result)    # ticker -> its Explain row
+
     write_summary(add_sheet(wb, SUMMARY), result, sheet_of_phase)
     if getattr(result, "regime", None) is not None:
         from screener.export.sheet_regime import write_regime
         write_regime(add_sheet(wb, REGIME), result.regime)
     for phase in result.phases:
-        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes)
-    write_all_names(add_sheet(wb, ALL_NAMES), result, notes)
-    write_explain(add_sheet(wb, EXPLAIN), result, notes)
+        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes, links)
+    write_all_names(add_sheet(wb, ALL_NAMES), result, notes, links)
+    write_explain_wide(add_sheet(wb, EXPLAIN), result, notes)
+    write_explain(add_sheet(wb, SCORE_PARTS), result, notes, links)
     charts.write_charts(add_sheet(wb, CHARTS), result)
     write_data_quality(add_sheet(wb, DATA_QUALITY), result)
     if result.run_id:  # recorded runs: what changed since the last one, and how lists did

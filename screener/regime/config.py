@@ -162,8 +162,9 @@ def compile_regime(loaded, phases: list[str] | None = None, universes: list[str]
 def load_regime(screen: str | Path, catalog=None) -> Regime | None:
     """The checked regime section of a screen file (``extends`` merged), or None."""
     from screener.rules.loader import load_loaded
+    from screener.searchpath import resolve_screen
 
-    loaded = load_loaded(screen)
+    loaded = load_loaded(resolve_screen(screen))  # the same search path as the phases
     phases = loaded.data.get("phases")
     unis = loaded.data.get("universes")
     return compile_regime(loaded, list(phases) if isinstance(phases, dict) else None,

@@ -94,13 +94,24 @@ class Plan:
     metrics_used: list[str]
     warnings: list[str] = field(default_factory=list)
     episodes: dict | None = None  # backtest episodes from the YAML (None: the defaults)
+    lint: list[Problem] = field(default_factory=list)   # suspicious but valid: see rules/lint.py
+    # The run's identity (rules/effective.py): the screen with extends merged and --set
+    # applied, as YAML; its sha256; and each override with where it came from.
+    effective_text: str = ""
+    effective_hash: str = ""
+    overrides: list = field(default_factory=list)       # effective.Override
+    extends: list[str] = field(default_factory=list)    # base files, nearest first
+
+    def check_strict(self) -> None:
+        """``--strict``: the lint findings (unit slips, unknown sectors, unused params) fail."""
+        if self.lint:
+            raise ConfigError(self.lint, hint="--strict treats these warnings as errors; fix "
+                                              "them or run without --strict")
 
 
 def default_universes() -> list[str]:
-    from screener.settings import universes_dir
-    d = universes_dir()
-    names = sorted(p.stem for p in d.glob("*.yaml")) if d.is_dir() else []
-    return names + ["sample"]
+    from screener.universe.definitions import definition_files
+    return sorted(set(definition_files()) | {"sample"})
 
 
 class _Compiler:
@@ -221,14 +232,21 @@ class _Compiler:
         cols = [n for n in ex.names(node) if env.kinds.get(n) != "param"]
         return CRule(text, node, cols, self.loc(epath), rule.label)
 
-    def order(self, text: str, order: str, path: tuple, env: Env, role: str) -> COrder | None:
+    def order(self, text: str, order: str | None, path: tuple, env: Env,
+              role: str) -> COrder | None:
+        """An ordering; without ``order`` a metric sorts best first by its catalog direction
+        (``pe``: lowest first), anything else highest first."""
         text = str(text).strip()
         if text in self.spec.scores:
             return COrder(text, ex.Name(text), is_ascending(order), text)
         node = self.expression(text, path, env, "num", role)
         if node is None:
             return None
-        return COrder(text, node, is_ascending(order), None)
+        if order is None:
+            ascending = text in CATALOG and CATALOG[text].better == "lower"
+        else:
+            ascending = is_ascending(order)
+        return COrder(text, node, ascending, None)
 
     # -- scores ---------------------------------------------------------------------------
     def scores(self, env: Env) -> dict[str, CScore]:
@@ -408,4 +426,14 @@ def compile_screen(spec_or_path: ScreenSpec | str | Path, known_universes=None,
         spec = spec_or_path
         if overrides:
             raise ValueError("overrides apply when loading: pass a path, or use load_screen")
-    return _Compiler(spec, known).run()
+    from screener.rules.effective import effective_screen
+    from screener.rules.lint import lint
+
+    plan = _Compiler(spec, known).run()
+    plan.lint = lint(plan, spec, overrides)
+    plan.overrides = list(spec._overrides)
+    plan.extends = list(spec._chain)
+    data = spec._source.data if spec._source is not None else spec.model_dump(exclude_none=True)
+    plan.effective_text, plan.effective_hash = effective_screen(
+        plan.path, plan.extends, data, dict(spec.params), plan.overrides)
+    return plan

@@ -40,6 +40,9 @@ class Evaluation:
     explain: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     status: pd.DataFrame | None = None  # per universe name and phase (rules/status.py)
+    why: pd.DataFrame | None = None     # every universe name, wide (rules/why.py)
+    why_labels: dict = field(default_factory=dict)
+    universe: pd.DataFrame | None = None  # every universe name: identity and metrics
 
 
 @dataclass
@@ -258,11 +261,17 @@ def evaluate(plan: Plan, frame: pd.DataFrame) -> Evaluation:
     """Run a compiled plan over the standard frame."""
     from screener.rules.explain import explain_table
     from screener.rules.status import status_table
+    from screener.rules.why import why_table
 
     state = run(plan, frame)
     phases = [_phase_table(state, pr, pr.steps) for pr in state.phases]
+    why, labels = why_table(state)
+    u = state.universe
+    ucols = [c for c in IDENTITY_COLUMNS if c in u.columns] + _membership_columns(u)
+    ucols += [m for m in CATALOG if m in u.columns]
     return Evaluation(
         phases=phases, eligible=_eligible_table(state), scores=score_infos(plan),
         eligibility=list(state.elig_steps), coverage=_coverage(state), missing=_missing(state),
         explain=explain_table(state), warnings=list(state.warnings),
-        status=status_table(state))
+        status=status_table(state), why=why, why_labels=labels,
+        universe=u[ucols].rename_axis("ticker"))

@@ -3,9 +3,12 @@
 Every problem carries the file, line and column it comes from; all problems of a file are
 reported together in one ``ConfigError``.
 
-``extends: base.yaml`` (relative to the extending file): the child's keys replace the base's,
-except ``params``, ``scores`` and ``phases``, which merge entry by entry (a child entry replaces
-the base entry of the same name whole; ``name: null`` removes it).
+``extends: base.yaml`` (relative to the extending file, else on the screens search path): the
+child merges into the base key by key at every depth. Mappings merge (a child phase that only
+changes ``top`` inherits the base phase's title, filters and rank_by), lists and scalars
+replace (a child's ``filters:`` is the phase's whole filter list), ``key: null`` removes an
+inherited entry. ``--set`` then replaces declared params, each recorded with where it came from
+(see ``effective.py``: the merged, overridden screen is the run's identity).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from screener.rules.spec import ScreenSpec
 from screener.rules.yamlload import Loaded, load_yaml_file
 
 MAX_EXTENDS = 8
-MERGED_KEYS = ("params", "scores", "phases", "episodes")
 
 
 def did_you_mean(word: str, options) -> str | None:
@@ -42,41 +44,61 @@ def _drop(locs: dict, prefix: tuple) -> dict:
     return {k: v for k, v in locs.items() if k[:n] != prefix}
 
 
+def _forget(table: dict, prefix: tuple) -> None:
+    """Remove, in place, every location at or under ``prefix``."""
+    n = len(prefix)
+    for k in [k for k in table if k[:n] == prefix]:
+        del table[k]
+
+
+def _merge_into(data: dict, locs: dict, keylocs: dict, child: Loaded, prefix: tuple,
+                value: dict) -> None:
+    """Merge the child's mapping ``value`` (at ``prefix``) into ``data``, key by key."""
+    for key, entry in value.items():
+        path = prefix + (key,)
+        if prefix == () and key == "extends":
+            continue
+        if entry is None and prefix:            # `name: null` removes an inherited entry
+            data.pop(key, None)
+            _forget(locs, path)
+            _forget(keylocs, path)
+            continue
+        if isinstance(entry, dict) and isinstance(data.get(key), dict):
+            merged = dict(data[key])
+            _merge_into(merged, locs, keylocs, child, path, entry)
+            data[key] = merged
+            if path in child.locs:
+                locs[path] = child.locs[path]
+            if path in child.keylocs:
+                keylocs[path] = child.keylocs[path]
+            continue
+        # a scalar or a list replaces the base's value whole, locations included
+        _forget(locs, path)
+        _forget(keylocs, path)
+        data[key] = entry
+        n = len(path)
+        locs.update({k: v for k, v in child.locs.items() if k[:n] == path})
+        keylocs.update({k: v for k, v in child.keylocs.items() if k[:n] == path})
+
+
 def _merge(base: Loaded, child: Loaded) -> Loaded:
-    data = dict(base.data)
+    """The child's keys merged into the base's, per key at every depth: mappings merge (a
+    child phase inherits the parent's title, rank_by, ...; a child score its parts), lists and
+    scalars replace, ``key: null`` removes an inherited entry. Locations follow the values."""
+    import copy
+
+    data = copy.deepcopy(base.data)
     locs = dict(base.locs)
     keylocs = dict(base.keylocs)
-    for key, value in child.data.items():
-        if key == "extends":
-            continue
-        sub = {k: v for k, v in child.locs.items() if k[:1] == (key,)}
-        subk = {k: v for k, v in child.keylocs.items() if k[:1] == (key,)}
-        if key in MERGED_KEYS and isinstance(value, dict) and isinstance(data.get(key), dict):
-            merged = dict(data[key])
-            for name, entry in value.items():
-                locs = _drop(locs, (key, name))
-                keylocs = _drop(keylocs, (key, name))
-                if entry is None:
-                    merged.pop(name, None)
-                    continue
-                merged[name] = entry
-                locs.update({k: v for k, v in sub.items() if k[:2] == (key, name)})
-                keylocs.update({k: v for k, v in subk.items() if k[:2] == (key, name)})
-            data[key] = merged
-            locs[(key,)] = child.locs[(key,)]
-        else:
-            locs = _drop(locs, (key,))
-            keylocs = _drop(keylocs, (key,))
-            data[key] = value
-            locs.update(sub)
-            keylocs.update(subk)
+    _merge_into(data, locs, keylocs, child, (), child.data)
     data.pop("extends", None)
     locs[()] = child.locs.get((), Location(child.file))
     return Loaded(data, child.file, child.text, locs, keylocs)
 
 
-def load_loaded(path: str | Path, _chain: tuple = ()) -> Loaded:
-    """The YAML of ``path`` with its ``extends`` chain merged in (locations kept per file)."""
+def load_loaded(path: str | Path, _chain: tuple = (), bases: list | None = None) -> Loaded:
+    """The YAML of ``path`` with its ``extends`` chain merged in (locations kept per file);
+    ``bases`` (if given) collects the files extended, nearest first."""
     loaded = load_yaml_file(path)
     ext = loaded.data.get("extends")
     if ext is None:
@@ -87,9 +109,10 @@ def load_loaded(path: str | Path, _chain: tuple = ()) -> Loaded:
                                    "e.g. extends: rebound.yaml")])
     target = (Path(path).parent / ext).resolve()
     if not target.exists() and not Path(ext).is_absolute():
-        from screener.settings import screens_dir
-        if (screens_dir() / ext).exists():
-            target = (screens_dir() / ext).resolve()
+        from screener.searchpath import find
+        found = find(ext, "screens")
+        if found is not None:
+            target = found.resolve()
     chain = _chain + (Path(path).resolve(),)
     if target in chain:
         raise ConfigError([Problem(where, f"'extends' makes a cycle: {ext} extends this file "
@@ -98,18 +121,27 @@ def load_loaded(path: str | Path, _chain: tuple = ()) -> Loaded:
         raise ConfigError([Problem(where, f"more than {MAX_EXTENDS} levels of 'extends'")])
     if not target.exists():
         raise ConfigError([Problem(where, f"base screen {ext!r} not found (looked in "
-                                   f"{target.parent})", "the path is relative to this file (or to the screens folder)")])
-    base = load_loaded(target, chain)
+                                   f"{target.parent})",
+                                   "the path is relative to this file, else found on the screens "
+                                   "search path (./screens/, the user config folder, the bundled "
+                                   "ones)")])
+    if bases is not None:
+        bases.append(str(target))
+    base = load_loaded(target, chain, bases)
     return _merge(base, loaded)
 
 
-def apply_overrides(loaded: Loaded, overrides: dict[str, str] | None) -> None:
-    """``--set name=value``: replace declared params; unknown names are errors."""
+def apply_overrides(loaded: Loaded, overrides: dict[str, str] | None) -> list:
+    """``--set name=value``: replace declared params; unknown names are errors. Returns the
+    ``Override`` records (name, value, as typed, source, the value it replaced)."""
+    from screener.rules.effective import Override
+
     if not overrides:
-        return
+        return []
     params = loaded.data.get("params")
     params = params if isinstance(params, dict) else {}
     problems = []
+    done = []
     for name, raw in overrides.items():
         where = Location("--set", text=f"{name}={raw}")
         if name not in params:
@@ -125,11 +157,14 @@ def apply_overrides(loaded: Loaded, overrides: dict[str, str] | None) -> None:
                                     f"the screen's value is {params[name]!r}; give a number "
                                     "such as 2.5, 300M or 5%"))
             continue
+        was = float(declared) if isinstance(declared, int | float) else declared
         params[name] = value
         loaded.locs[("params", name)] = where
+        done.append(Override(name, value, str(raw), "--set", None if was == value else was))
     if problems:
         raise ConfigError(problems)
     loaded.data["params"] = params
+    return done
 
 
 # -- pydantic errors -> problems -----------------------------------------------------------------
@@ -260,11 +295,16 @@ def load_screen_partial(path: str | Path, overrides: dict[str, str] | None = Non
     problems, and the ids of scores that had to be dropped."""
     import copy
 
-    loaded = load_loaded(path)
-    apply_overrides(loaded, overrides)
+    from screener.searchpath import resolve_screen
+
+    bases: list[str] = []
+    loaded = load_loaded(resolve_screen(path), bases=bases)
+    applied = apply_overrides(loaded, overrides)
     try:
         spec = ScreenSpec.model_validate(loaded.data)
         spec._source = loaded
+        spec._overrides = applied
+        spec._chain = bases
         return spec, [], set()
     except ValidationError as exc:
         problems = validation_problems(exc, loaded)

@@ -35,12 +35,19 @@ def screen_json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "screener screen definition"
     schema["description"] = "A screen file for the screener CLI (see screens/README.md)."
-    # a file with 'extends' may leave out what its base gives, and remove entries with null
+    # a file with 'extends' may leave out what its base gives (keys merge one by one, so a
+    # child phase may give only 'top'), and remove entries with null
     schema.pop("required", None)
-    for key in ("phases", "scores", "params"):
+    for name in ("Phase", "Score"):
+        patch = {k: v for k, v in schema["$defs"][name].items() if k != "required"}
+        patch["title"] = f"{name} (changes to an inherited {name.lower()})"
+        schema["$defs"][f"{name}Patch"] = patch
+    for key, name in (("phases", "Phase"), ("scores", "Score"), ("params", None)):
         prop = schema["properties"][key]
-        prop["additionalProperties"] = {"anyOf": [prop["additionalProperties"],
-                                                  {"type": "null"}]}
+        options = [prop["additionalProperties"]]
+        if name:
+            options.append({"$ref": f"#/$defs/{name}Patch"})
+        prop["additionalProperties"] = {"anyOf": options + [{"type": "null"}]}
     from screener.regime.spec import RegimeSpec   # the regime: section, checked by regime/
 
     regime = _widen(RegimeSpec.model_json_schema())

@@ -123,7 +123,8 @@ class Score(Strict):
 
 class TieBreaker(Strict):
     by: str = Field(description="A metric, score or expression")
-    order: Order = "descending"
+    order: Order | None = Field(None, description="Default: the metric's better direction "
+                                "(lower P/E first); highest first for scores and expressions")
 
     @model_validator(mode="before")
     @classmethod
@@ -138,7 +139,8 @@ class Phase(Strict):
     description: str = ""
     filters: list[Rule] = Field(default_factory=list)
     rank_by: str = Field(description="A score id or an expression")
-    order: Order = Field("descending", description="descending: highest first")
+    order: Order | None = Field(None, description="descending: highest first. Default: the "
+                                "metric's better direction; highest first for scores")
     tie_breakers: list[TieBreaker] = Field(default_factory=list)
     top: int | None = Field(None, ge=1, le=100_000, description="Keep the best N (all if absent)")
 
@@ -177,6 +179,8 @@ class ScreenSpec(Strict):
         None, description="The regime panel's indicators and verdicts (checked by "
         "screener.regime; see screens/README.md)")
     _source: Any = PrivateAttr(None)  # yamlload.Loaded: text and locations, set by load_screen
+    _overrides: list = PrivateAttr(default_factory=list)  # effective.Override per --set
+    _chain: list = PrivateAttr(default_factory=list)      # files it extends, nearest first
 
     @field_validator("params")
     @classmethod
@@ -191,5 +195,5 @@ class ScreenSpec(Strict):
         return out
 
 
-def is_ascending(order: str) -> bool:
+def is_ascending(order: str | None) -> bool:
     return order in ("ascending", "asc")

@@ -7,6 +7,7 @@ errors are collected in ``problems`` as ``(message, column, hint)`` so all of th
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from screener.rules import expressions as ex
@@ -56,6 +57,12 @@ class Checker:
                 return None
             return env.types[n.id]
         hint = did_you_mean(n.id, env.types)
+        params = [k for k, v in env.kinds.items() if v == "param"]
+        near = difflib.get_close_matches(n.id, params, n=1, cutoff=0.75)
+        if near:   # the use is probably right and the declaration misspelt (max_leverge:)
+            hint = (f"the screen declares the param '{near[0]}': if that declaration is "
+                    f"misspelt, rename it under params: to '{n.id}'; else write "
+                    f"'{near[0]}' here")
         if n.id.startswith("in_"):
             members = [k for k, v in env.kinds.items() if v == "membership"]
             hint = hint or ("membership columns of this screen: " + ", ".join(members))

@@ -18,7 +18,7 @@ from screener.universe import snapshots
 from screener.universe import tickers as tk
 from screener.universe.definitions import COMBINATIONS, DOWNLOADABLE, Definition
 
-MEMBER_COLUMNS = ["name", "sector", "weight", "original_ticker", "exchange"]
+MEMBER_COLUMNS = ["name", "sector", "weight", "original_ticker", "exchange", "sector_original"]
 
 
 @dataclass
@@ -46,8 +46,13 @@ class Members:
 
 
 def _standard(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.reindex(columns=MEMBER_COLUMNS).copy()
-    for col in ("name", "sector", "original_ticker", "exchange"):
+    """Member columns in their types; sectors in GICS names (the file's word kept beside)."""
+    from screener.universe.sectors import with_gics_sector
+
+    out = with_gics_sector(frame.reindex(columns=[c for c in MEMBER_COLUMNS
+                                                  if c in frame.columns or c != "sector_original"]))
+    out = out.reindex(columns=MEMBER_COLUMNS)
+    for col in ("name", "sector", "original_ticker", "exchange", "sector_original"):
         out[col] = out[col].astype("string")
     out["weight"] = pd.to_numeric(out["weight"], errors="coerce").astype("float64")
     out.index = pd.Index(out.index.astype("string"), name="ticker")
@@ -143,7 +148,8 @@ def _apply_filters(defn: Definition, members: Members) -> Members:
                                  ("exclude_sectors", f.exclude_sectors, False)):
         if not wanted:
             continue
-        low = [w.strip().lower() for w in wanted]
+        from screener.universe.sectors import gics_sector
+        low = [(gics_sector(w) or w).strip().lower() for w in wanted]
         unknown = [w for w, lw in zip(wanted, low) if lw not in present]
         if unknown and len(members.frame):
             members.notes.append(f"{defn.path}: {key} names sectors no member has: "

@@ -8,8 +8,10 @@
 Source types: ``ishares`` / ``spdr`` (downloaded holdings, stored as dated snapshots),
 ``sample`` (fictional demo data), ``tickers`` (an inline list), ``csv`` (a file, path relative
 to the YAML file), ``union`` / ``intersection`` / ``minus`` (``of: [names]``, set operations in
-order). Definitions are read from ``settings.universes_dir()``; the built-in ones (russell2000,
-sp600, sample) stay available when the user's folder does not redefine them.
+order). Definitions are read from every folder of the search path (``screener.searchpath``:
+./universes/, the user config folder, the bundled ones), merged by name: the first folder that
+defines a name wins, so the built-in ones (russell2000, sp600, sample) stay available beside
+the user's own.
 
 A download URL can be overridden with ``SCREENER_UNIVERSE_URL_<NAME>`` (upper case, ``-`` as
 ``_``), e.g. ``SCREENER_UNIVERSE_URL_RUSSELL2000=http://127.0.0.1:8000/iwm.csv``.
@@ -26,7 +28,6 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from screener import settings
 from screener.errors import ConfigError, Location, Problem, UniverseError
 
 DOWNLOADABLE = ("ishares", "spdr")
@@ -202,15 +203,12 @@ def load_definition(path: Path) -> Definition:
     return defn
 
 
-def _builtin_dir() -> Path:
-    bundled = settings.DEFAULTS_DIR / "universes"
-    return bundled if bundled.is_dir() else settings.PACKAGE_DIR.parent / "universes"
-
-
 def definition_files() -> dict[str, Path]:
-    """name -> YAML path; the user's folder first, built-ins for names it does not define."""
+    """name -> YAML path over the search path; the first folder defining a name wins."""
+    from screener.searchpath import search_dirs
+
     found: dict[str, Path] = {}
-    for folder in (settings.universes_dir(), _builtin_dir()):
+    for folder in search_dirs("universes"):
         if not folder.is_dir():
             continue
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
@@ -277,5 +275,6 @@ def get_definition(name: str, defs: dict[str, Definition] | None = None) -> Defi
     if name not in defs:
         raise UniverseError(f"Unknown universe '{name}'.",
                             hint=f"Defined universes: {', '.join(sorted(defs)) or 'none'} "
-                                 f"(YAML files in {settings.universes_dir()}).")
+                                 "(YAML files in ./universes/, the user config folder or the bundled ones; "
+                                 "`screener universe list` lists them).")
     return defs[name]

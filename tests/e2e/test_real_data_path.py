@@ -85,7 +85,7 @@ def test_stored_data_path_end_to_end(servers, tmp_path, monkeypatch):
     # before any fetch: a clear stop, never sample data in disguise
     r = _cli("run", "screens/rebound.yaml", "--universe", "russell2000",
              "--out", tmp_path / "none.xlsx")
-    assert r.exit_code == 2 and "screener fetch" in r.output and "--provider sample" in r.output
+    assert r.exit_code == 1 and "screener fetch" in r.output and "--provider sample" in r.output
     assert not (tmp_path / "none.xlsx").exists()
 
     for source in ("sec", "yahoo"):

@@ -134,6 +134,49 @@ def _explain(phases: list[PhaseResult], elig: pd.DataFrame, scores) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def _why(elig: pd.DataFrame, phases: list[PhaseResult], rules: dict) -> tuple:
+    """The wide per-name table the engine builds (rules/why.py), by hand: the eligible
+    names plus 4 that failed eligibility (2 on market cap, 2 on dollar volume)."""
+    out = elig[["name", "sector", "industry"]].reset_index()
+    out.insert(4, "eligible", "yes")
+    out["failed_rule"] = None
+    out["elig.1"], out["elig.2"] = "PASS", "PASS"
+    gone = pd.DataFrame({"ticker": ["TINY1", "TINY2", "THIN1", "THIN2"],
+                         "name": ["Tiny One Corp.", "Tiny Two Corp.", "Thin One Inc.",
+                                  "Thin Two Inc."],
+                         "sector": ["Industrials", "Materials", "Energy", "Utilities"],
+                         "industry": ["Machinery", "Chemicals", "Oil & Gas", "Gas Utilities"],
+                         "eligible": "no",
+                         "failed_rule": ["market_cap >= 300e6"] * 2 + ["adv_3m >= 1e6"] * 2,
+                         "elig.1": ["FAIL", "FAIL", "PASS", "PASS"],
+                         "elig.2": ["FAIL", "missing", "FAIL", "FAIL"]})
+    out = pd.concat([out, gone], ignore_index=True)
+    labels = {"ticker": ("", "Ticker"), "name": ("", "Name"), "sector": ("", "Sector"),
+              "industry": ("", "Industry"), "eligible": ("Eligibility", "Eligible"),
+              "failed_rule": ("Eligibility", "First eligibility rule failed"),
+              "elig.1": ("Eligibility", "market_cap >= 300e6"),
+              "elig.2": ("Eligibility", "adv_3m >= 1e6")}
+    for p in phases:
+        ranks = dict(zip(p.table["ticker"], p.table["rank"], strict=True))
+        out[f"{p.id}.status"] = [
+            f"listed #{ranks[t]}" if t in ranks else ("not eligible" if e == "no" else
+                                                       f"failed: {rules[p.id][0]}")
+            for t, e in zip(out["ticker"], out["eligible"], strict=True)]
+        out[f"{p.id}.rank"] = out["ticker"].map(ranks).astype("float64")
+        labels[f"{p.id}.status"] = (p.title, "Status")
+        labels[f"{p.id}.rank"] = (p.title, "Rank reached")
+        for j, rule in enumerate(rules[p.id], 1):
+            out[f"{p.id}.rule{j}"] = [None if e == "no" else ("PASS" if t in ranks else "FAIL")
+                                     for t, e in zip(out["ticker"], out["eligible"], strict=True)]
+            labels[f"{p.id}.rule{j}"] = (p.title, rule)
+    universe = gone.set_index("ticker")[["name", "sector", "industry"]].assign(
+        in_russell2000=True, in_sp600=False, market_cap=[1e8, 2e8, 5e8, 6e8],
+        adv_3m=[2e6, np.nan, 1e5, 2e5], drawdown_52w=[-0.1, -0.3, -0.5, -0.05])
+    universe = pd.concat([elig[[c for c in elig.columns if "." not in c
+                                and c not in ("quality", "junk")]], universe])
+    return out, labels, universe
+
+
 def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
     elig = _eligible(n)
     scores = {
@@ -159,6 +202,10 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
                [("debt_due_24m_share > 0.3", ("debt_due_24m_share", ">", 0.3))], "quality",
                ["roic"], ["debt_due_24m_share", "net_debt_to_ebitda"], 5, ascending=True),
     ]
+    why, labels, universe = _why(elig, phases, {
+        "early": ["beta > 1", "short_interest > 0.05"],
+        "quality": ["roic > 0.05", "interest_coverage > 3"],
+        "refi": ["debt_due_24m_share > 0.3"]})
     metrics = [c for c in METRICS]
     coverage = pd.DataFrame({"label": metrics,
                              "share": [float(elig[m].notna().mean()) for m in metrics],
@@ -173,12 +220,14 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
     missing = pd.DataFrame([{'ticker': "SMPL4", 'score': "quality", 'metric': "roic"},
                             {'ticker': "SMPL7", 'score': "quality", 'metric': "interest_coverage"},
                             {'ticker': "SMPL10", 'score': "junk", 'metric': "short_interest"}])
+    names = elig.index.append(universe.index.difference(elig.index, sort=False))
+    k = len(names)   # provenance covers every universe name, eligible or not
     prov = pd.DataFrame({
-        "market_source": ["sample"] * n, "market_as_of": ["2026-05-05"] * n,
-        "statements_source": ["sample"] * n, "statements_as_of": ["2025-12-31"] * n,
-        "statements_fiscal_year": [2025.0] * n, "statements_stale": [False] * n,
-        "statements_note": [""] * n, "ladder_note": [""] * n,
-    }, index=elig.index)
+        "market_source": ["sample"] * k, "market_as_of": ["2026-05-05"] * k,
+        "statements_source": ["sample"] * k, "statements_as_of": ["2025-12-31"] * k,
+        "statements_fiscal_year": [2025.0] * k, "statements_stale": [False] * k,
+        "statements_note": [""] * k, "ladder_note": [""] * k,
+    }, index=names)
     prov.loc["SMPL7", "statements_note"] = "short-term debt not reported, taken as 0"
     prov.loc["SMPL9", ["statements_fiscal_year", "statements_as_of", "statements_stale"]] = \
         [2023.0, "2023-12-31", True]
@@ -199,6 +248,7 @@ def make_result(n: int = 30, *, is_sample: bool = True) -> RunResult:
         provenance=prov,
         warnings=["Statements for 3 names are stale (older than 400 days)."],
         params={"top_default": 25},
+        why=why, why_labels=labels, universe=universe,
     )
 
 

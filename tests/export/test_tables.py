@@ -12,7 +12,7 @@ from screener.export import write_tables
 from screener.export.cells import looks_like_formula
 
 TABLES = {"run", "summary", "phase-early", "phase-quality", "phase-refi", "all_names",
-          "explain", "attrition", "coverage", "data_quality"}
+          "explain", "explain_names", "attrition", "coverage", "data_quality"}
 
 
 def test_csv_folder_one_file_per_table_equal_to_the_phase_tables(result, tmp_path):
@@ -55,10 +55,22 @@ def test_json_has_run_identity_and_every_table(result, tmp_path):
     (path,) = write_tables(result, tmp_path / "run.json", "json")
     doc = json.loads(path.read_text())
     assert doc["is_sample"] is True
-    assert doc["run"]["Screen file hash (sha256)"] == result.screen_hash[:12]
+    assert doc["run"]["Screen hash (sha256)"] == result.screen_hash[:12]
     assert set(doc["tables"]) == TABLES - {"run"}
     table = pd.DataFrame(doc["tables"]["phase-early"])
     assert table["ticker"].tolist() == result.phase("early").table["ticker"].tolist()
     rows = doc["tables"]["all_names"]
     smpl4 = next(r for r in rows if r["ticker"] == "SMPL4")
     assert smpl4["roic"] is None   # missing is null, never NaN
+
+
+def test_explain_names_table_says_why_each_name_is_missing(result, tmp_path):
+    write_tables(result, tmp_path / "run.csv", "csv")
+    why = pd.read_csv(tmp_path / "run" / "explain_names.csv").set_index("ticker")
+    assert len(why) == len(result.eligible) + 4
+    assert why.loc["THIN1", "failed_rule"] == "adv_3m >= 1e6"
+    assert why.loc["THIN1", "eligibility: adv_3m >= 1e6"] == "FAIL"
+    assert why.loc["THIN1", "quality: status"] == "not eligible"
+    first = result.phase("quality").table["ticker"].iloc[0]
+    assert why.loc[first, "quality: status"] == "listed #1"
+    assert why.loc[first, "quality: roic > 0.05"] == "PASS"

@@ -14,7 +14,8 @@ from screener.export.cells import USD_MILLIONS
 from screener.export.frames import SAMPLE_BANNER
 from screener.export.workbook import phase_sheet_names
 
-FIXED = ["Summary", "All names", "Explain", "Charts", "Data quality", "Definitions"]
+FIXED = ["Summary", "All names", "Explain", "Score parts", "Charts", "Data quality",
+         "Definitions"]
 
 
 @pytest.fixture
@@ -162,7 +163,14 @@ def test_hostile_names_are_text_not_formulas(book):
 def test_all_names_has_every_name_score_metric_phase_rank_and_source(book):
     wb, result = book
     got = _table(wb["All names"], 1)
-    assert got["Ticker"].tolist() == result.eligible.index.tolist()
+    # the whole universe: eligible names first, then the names an eligibility rule removed
+    assert got["Ticker"].tolist() == result.eligible.index.tolist() + ["TINY1", "TINY2",
+                                                                      "THIN1", "THIN2"]
+    by = got.set_index("Ticker")
+    assert by.loc["TINY2", "Eligible"] == "no"
+    assert by.loc["TINY2", "First eligibility rule failed"] == "market_cap >= 300e6"
+    assert by.loc["THIN1", "First eligibility rule failed"] == "adv_3m >= 1e6"
+    assert by.loc["THIN1", "Market cap"] == 5e8 and by.loc["SMPL1", "Eligible"] == "yes"
     for label in ("Quality score", "Junk-rally score", "ROIC", "Beta", "Market cap"):
         assert label in got.columns
     ranks = got.set_index("Ticker")[f"Rank: {LONG_TITLE}"]
@@ -210,9 +218,9 @@ def test_real_data_has_no_banner(tmp_path):
     assert SAMPLE_BANNER not in values
 
 
-def test_explain_rows_per_listed_name(book):
+def test_score_parts_rows_per_listed_name(book):
     wb, result = book
-    got = _table(wb["Explain"], 1)
+    got = _table(wb["Score parts"], 1)
     assert len(got) == len(result.explain)
     quality = got[got["Phase"] == "Quality-led recovery"]
     assert set(quality["Ticker"]) == set(result.phase("quality").table["ticker"])
@@ -244,6 +252,93 @@ def test_charts_sheet_has_sector_and_score_charts(book):
     wb, result = book
     ws = wb["Charts"]
     assert len(ws._charts) == 1 + len(result.phases)
+
+
+def _header_row(ws, first="Rank"):
+    return next(r for r in range(1, 12) if ws.cell(r, 1).value == first)
+
+
+def test_explain_covers_every_name_with_each_rule_and_links_from_every_sheet(book):
+    wb, result = book
+    ws = wb["Explain"]
+    head = _header_row(ws, "Ticker")
+    got = _table(ws, head)
+    assert len(got) == len(result.eligible) + 4          # every name, listed or not
+    tiny = got.set_index("Ticker").loc["TINY2"]
+    assert tiny["First eligibility rule failed"] == "market_cap >= 300e6"
+    assert (tiny["market_cap >= 300e6"], tiny["adv_3m >= 1e6"]) == ("FAIL", "missing")
+    assert (tiny["Status"] == "not eligible").all()        # in every phase
+    groups = [c.value for c in ws[head - 1] if c.value]
+    assert groups == ["Eligibility", LONG_TITLE, "Quality-led recovery",
+                      "Refinancing risk (avoid)"]
+    # a name not on the quality list says which rule removed it; sector shown as text
+    early = set(result.phase("quality").table["ticker"])
+    missing = next(t for t in result.eligible.index if t not in early)
+    row = got.set_index("Ticker").loc[missing]
+    assert "failed: roic > 0.05" in set(row.astype(str)) and isinstance(row["Sector"], str)
+    # every ticker on the phase sheets, All names and Score parts links to its Explain row
+    rows = {str(ws.cell(r, 1).value): r for r in range(head + 1, ws.max_row + 1)}
+    for sheet in [*phase_sheet_names(result).values(), "All names", "Score parts"]:
+        cells = [c for c in wb[sheet]["B" if sheet not in ("All names", "Score parts")
+                                       else "A"] if c.hyperlink]
+        assert cells, sheet
+        for c in cells[:5]:
+            assert c.hyperlink.location == f"'Explain'!A{rows[str(c.value)]}"
+
+
+def test_summary_top5_shows_ticker_and_name(book):
+    wb, result = book
+    ws = wb["Summary"]
+    quality = result.phase("quality").table
+    cell = next(r[6] for r in ws.iter_rows(values_only=True) if r[0] == "Quality-led recovery"
+                and r[6])
+    first = f"{quality['ticker'].iloc[0]}  {quality['name'].iloc[0]}"
+    assert cell.splitlines()[0] == first and len(cell.splitlines()) == 5
+
+
+def _scale_of(ws, header: str, head: int):
+    col = next(c.column_letter for c in ws[head] if c.value == header)
+    for rng, rules in ws.conditional_formatting._cf_rules.items():
+        if str(rng.sqref).startswith(f"{col}{head + 1}:"):
+            return rules[0].colorScale
+    return None
+
+
+def test_colours_follow_the_metric_direction_and_the_eligible_universe(book):
+    wb, result = book
+    refi = wb[phase_sheet_names(result)["refi"]]
+    leverage = _scale_of(refi, "Net debt / EBITDA", _header_row(refi))
+    ws = wb[phase_sheet_names(result)["quality"]]
+    head = _header_row(ws)
+    colors = [c.rgb[-6:] for c in leverage.color]
+    assert colors[0] == "63BE7B" and colors[-1] == "F8696B"      # lower leverage is green
+    values = [v.val for v in leverage.cfvo]
+    expected = result.eligible["net_debt_to_ebitda"].quantile([0.1, 0.5, 0.9]).tolist()
+    assert [float(v) for v in values] == pytest.approx(expected)   # the universe, not the rows
+    roic = _scale_of(ws, "ROIC", head)
+    assert [c.rgb[-6:] for c in roic.color][-1] == "63BE7B"        # higher ROIC is green
+    assert _scale_of(ws, "Market cap", head) is None                # no direction, no colour
+
+
+def test_a_list_seeking_the_weak_side_says_what_red_means(book):
+    wb, result = book
+    refi = wb[phase_sheet_names(result)["refi"]]
+    early = wb[phase_sheet_names(result)["quality"]]
+    text = " ".join(str(c.value) for row in refi.iter_rows(max_row=6) for c in row if c.value)
+    assert "seeks the weak side" in text
+    other = " ".join(str(c.value) for row in early.iter_rows(max_row=6) for c in row if c.value)
+    assert "seeks the weak side" not in other and "whole eligible universe" in other
+
+
+def test_score_histogram_listed_side_counts_the_listed_names(result):
+    from screener.export.charts import score_histogram
+
+    for phase in result.phases:
+        hist = score_histogram(result, phase)
+        listed = hist["Listed names"].sum()
+        others = hist.iloc[:, 2].sum()
+        assert listed == phase.table[phase.rank_by].notna().sum()
+        assert listed + others == result.eligible[phase.rank_by].notna().sum()
 
 
 def test_fiscal_year_stale_flag_and_notes_are_visible_for_every_name(book):
@@ -280,7 +375,7 @@ def test_capped_values_keep_their_number_but_show_their_meaning(book):
     assert capped.value == 999 and capped.number_format == '"no interest"'  # sorts as 999
     assert plain.number_format == "0.00" and plain.value < 999
     assert "the cap" in ws.cell(row=1, column=col).comment.text
-    ex = wb["Explain"]
+    ex = wb["Score parts"]      # the long per-rule/per-part breakdown of listed names
     rows = [r for r in ex.iter_rows(min_row=2) if r[0].value == "SMPL19"
             and r[4].value in ("interest_coverage", "interest_coverage > x")]
     assert len(rows) == 2
