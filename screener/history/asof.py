@@ -44,7 +44,7 @@ from screener.metrics.wide import ITEMS, WINDOW
 BALANCES = frozenset({
     "cash", "short_term_investments", "current_assets", "total_assets", "current_liabilities",
     "total_liabilities", "short_term_debt", "long_term_debt", "total_debt", "total_equity",
-    "retained_earnings", "shares_outstanding",
+    "retained_earnings", "shares_outstanding", "floating_rate_debt",
 })
 AVERAGED = frozenset({"shares_diluted"})  # weighted averages: TTM = mean of the quarters
 FLOWS = [i for i in ITEMS if i not in BALANCES]

@@ -99,7 +99,7 @@ def merge_history(journal: RawBundle, hist: RawBundle, tickers: pd.Index) -> Raw
                      failures=list(journal.failures) + list(hist.failures),
                      is_sample=journal.is_sample or hist.is_sample, prices=hist.prices,
                      statements_basis=basis, annual=annual.sort_index(),
-                     as_of=hist.as_of, **out)
+                     as_of=hist.as_of, rates=hist.rates or journal.rates, **out)
 
 
 def overlay_latest(bundle: RawBundle, tickers, history: HistoryStore | None = None

@@ -19,7 +19,8 @@ members and the benchmarks from ``start`` minus a look-back (for 12-month and 52
   the newest settlement published by ``d``;
 - ladder: debt maturities at the latest period end a filing on or before ``d`` reported,
   each value as first filed;
-- ``prices``: the panel cut at ``d``'s close, for the price metrics.
+- ``prices``: the panel cut at ``d``'s close, for the price metrics;
+- ``rates``: the market rates (10-year Treasury, high-yield yield) released by ``d``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class PointInTime:
     is_sample: bool = False
     snapshots: dict[str, pd.DatetimeIndex] = field(default_factory=dict)
     ladder_facts: pd.DataFrame | None = None  # facts rows of the maturity-ladder items
+    rates: object = None  # history.rates.RatesHistory: market rates as released by a date
     short_interest: pd.DataFrame | None = None  # settlements with their release dates
 
     # -- loading -------------------------------------------------------------------------
@@ -125,11 +127,14 @@ class PointInTime:
         prices = PricePanel.load(history, tickers + bench,
                                  start - pd.Timedelta(days=PRICE_LOOKBACK_DAYS), end)
         delist = history.read("delistings", end=end)
+        from screener.history.rates import RatesHistory
+
+        rates = RatesHistory.load(history, start.date(), end.date())
         return cls(start=start, end=end, universes=list(universes), memberships=mem,
                    quarters=quarters, estimates=est, prices=prices,
                    delistings=delist[["ticker", "last_date", "last_price", "reason"]]
                    .reset_index(drop=True), is_sample=is_sample, snapshots=snapshots,
-                   ladder_facts=ladder, short_interest=shorts)
+                   ladder_facts=ladder, short_interest=shorts, rates=rates)
 
     # -- memberships ---------------------------------------------------------------------
     def snapshot_date(self, universe: str, date) -> pd.Timestamp:
@@ -178,6 +183,7 @@ class PointInTime:
             ladder=self._ladder(d, tickers),
             is_sample=self.is_sample,
             statements_basis="ttm",
+            rates=self.rates.as_of(d.date()) if self.rates is not None else None,
             prices=None if cut.empty else cut,  # no stored prices: provider values
             as_of=d.date(),
         )
