@@ -89,6 +89,7 @@ def main() -> None:
         bench_history,
         bench_metrics,
         bench_price_fetch,
+        bench_regime,
         bench_sample,
     )
 
@@ -161,6 +162,10 @@ def main() -> None:
             f"{big['asof_load_s']:.2f} s", f"{big['asof_rows'] / 1e6:.1f}M prices, "
             f"{big['asof_load_cpu_s']:.2f} s CPU, peak {big['peak_mb']:.0f} MB; metrics "
             f"{big['metrics_s']:.2f} s; x{big['asof_rows'] / h['asof_rows']:.0f} rows")
+    rg = bench_regime.run(3 if args.quick else 5)
+    add(f"regime panel, warm store ({rg['indicators']} indicators, {rg['rows']:,} macro rows)",
+        f"{rg['full_s']:.3f} s", f"panel alone {rg['panel_s']:.3f} s; with "
+        f"{rg['history_dates']} dates of verdict history (target < 2 s)")
 
     mem = child(50_000, write=True)
     add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",

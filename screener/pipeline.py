@@ -216,11 +216,19 @@ def _has_sample_history() -> bool:
 def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                provider: str | None = None, as_of: date | None = None,
                overrides: dict[str, str] | None = None, store_path: Path | None = None,
-               seed: int | None = None, n: int | None = None) -> RunResult:
-    """Compile the screen, load the data, evaluate, and assemble the Result."""
+               seed: int | None = None, n: int | None = None,
+               regime: bool = True) -> RunResult:
+    """Compile the screen, load the data, evaluate, and assemble the Result.
+
+    ``regime``: also compute the screen's regime verdict (``regime:`` section), if it has one.
+    """
     from screener.rules import compile_screen, evaluate
 
     plan = compile_screen(screen, overrides=overrides)
+    rules = None
+    if regime and isinstance(screen, str | Path):
+        from screener.regime.config import load_regime
+        rules = load_regime(screen)   # checked before any data is loaded, like the phases
     chosen = list(universes or plan.universes)
     plan = replace(plan, universes=chosen)  # --universe replaces the screen's own list
     data = load_dataset(chosen, provider, as_of, store_path=store_path, seed=seed, n=n)
@@ -236,7 +244,14 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
     if stale:
         warnings.append(f"{len(stale)} name(s) carry stale data (older than the stale limit): "
                         "see the Data quality sheet.")
+    regime_res = None
+    if rules is not None:
+        from screener.regime.for_run import regime_for_run
+        regime_res, note = regime_for_run(rules, chosen, provider, as_of)
+        if note:
+            warnings.append(note)
     return RunResult(
+        regime=regime_res,
         screen_name=plan.name,
         screen_path=str(plan.path),
         screen_text=text,

@@ -88,6 +88,7 @@ class RunResult:
     changes_against: str | None = None    # the run id compared with
     track: pd.DataFrame | None = None     # returns of earlier runs' lists since (runs.track)
     newest_data: dict[str, str | None] = field(default_factory=dict)  # block -> newest date
+    regime: object | None = None          # screener.regime.run.RegimeRun: verdict + panel
 
     def phase(self, phase_id: str) -> PhaseResult:
         for p in self.phases:

@@ -85,6 +85,8 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
 
     started = time.perf_counter()
     plan = compile_screen(cfg.screen, overrides=cfg.overrides)
+    from screener.regime.config import load_regime
+    rules = load_regime(cfg.screen)   # the regime: section, checked before any data is read
     if cfg.universes:
         plan = replace(plan, universes=list(cfg.universes))
     _check_factors(cfg.factors)
@@ -114,6 +116,11 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     factors = factor_list(plan, cfg.factors)
     lists = evaluate_dates(plan, source, all_dates, factors, progress)
     evaluated = time.perf_counter()
+    history = getattr(source, "history", None)   # where the regime's series are stored
+    if rules is not None and history is not None and cfg.regime is None:
+        from screener.regime.run import regime_choice  # the verdict at each signal's close
+        cfg = replace(cfg, regime=regime_choice(rules, history, all_dates,
+                                                universe=plan.universes[0]))
     panel = ReturnPanel(source.prices, source.delistings, cfg.policy)
     if panel.dates.empty:
         raise NoDataError("The history holds no daily prices for these names.",
@@ -125,9 +132,14 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     timings = {"load_s": loaded - started, "evaluate_s": evaluated - loaded,
                "statistics_s": time.perf_counter() - evaluated, "dates": len(all_dates),
                "names": len(panel.tickers)}
-    return assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf, base=offsets[0],
-                    fstats=fstats, horizons=horizons, lag=lag, is_sample=source.is_sample,
-                    screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
+    result = assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf,
+                      base=offsets[0], fstats=fstats, horizons=horizons, lag=lag,
+                      is_sample=source.is_sample,
+                      screen_hash=hashlib.sha256(text.encode()).hexdigest(), timings=timings)
+    if cfg.regime is not None:
+        from screener.backtest.regime import add_comparison
+        add_comparison(result, perf[offsets[0]], cfg.regime, cfg.rebalance)
+    return result
 
 
 def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):

@@ -126,7 +126,7 @@ def demo(out, seed, n, screen):
 
     started = time.perf_counter()
     screen = screen or settings.screens_dir() / "rebound.yaml"
-    result = run_screen(screen, provider=SAMPLE, seed=seed, n=n)
+    result = run_screen(screen, provider=SAMPLE, seed=seed, n=n, regime=False)
     print_summary(result)
     target = out or settings.output_dir() / "rebound-demo.xlsx"
     path = _write(result, target, "xlsx", force=True)[0]

@@ -60,6 +60,13 @@ def validate(screen: Path, sets: tuple[str, ...], as_of, provider: str | None) -
     click.echo(f"metrics used ({len(plan.metrics_used)}):")
     for m in plan.metrics_used:
         click.echo(f"  {m:<24} {CATALOG[m].label}")
+    from screener.regime.config import load_regime
+
+    rules = load_regime(screen)
+    if rules is not None:
+        click.echo(f"regime: {len(rules.indicators)} indicator(s), verdicts "
+                   + ", ".join(f"{k} -> {v.phase or '-'}{' (overlay)' if v.overlay else ''}"
+                               for k, v in rules.verdicts.items()))
     if as_of is not None:
         _history_check(plan.universes, as_of.date(), provider)
 

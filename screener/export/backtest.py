@@ -19,7 +19,8 @@ from screener.export.tables import _parquet_ready, csv_safe
 
 FORMATS = ("xlsx", "csv", "parquet")
 SHEETS = {"about": "About", "summary": "Summary", "years": "Years", "episodes": "Episodes",
-          "rolling": "Rolling starts", "factors": "Factors", "periods": "Periods",
+          "rolling": "Rolling starts", "regime": "Regime", "regime_dates": "Regime dates",
+          "factors": "Factors", "periods": "Periods",
           "curve": "Curve", "holdings": "Holdings", "factor_dates": "Factor dates",
           "sample": "Sample", "dropped": "Dropped"}
 PCT_WORDS = ("return", "gross", "net", "cumulative", "volatility", "drawdown", "spread",

@@ -173,6 +173,9 @@ class ScreenSpec(Strict):
     episodes: dict[str, Episode] | None = Field(
         None, description="Backtest episodes (default: the small-cap rebounds and drawdowns "
                           "since 2008 listed in screens/README.md)")
+    regime: dict[str, Any] | None = Field(
+        None, description="The regime panel's indicators and verdicts (checked by "
+        "screener.regime; see screens/README.md)")
     _source: Any = PrivateAttr(None)  # yamlload.Loaded: text and locations, set by load_screen
 
     @field_validator("params")
