@@ -3,8 +3,9 @@
 For every (source, dataset) in the store, the latest snapshot of each ticker (on or before
 ``as_of``) is parsed by its provider's ``parse`` (provider classes from the registry,
 instantiated with no arguments, so they must not need the network or a key to parse). Parsed
-records are cached in the store, keyed by the payload's sha256 and the provider's
-``parser_version`` class attribute (default "1"), so a second load does not re-parse.
+records are kept as columns beside the store (``columns``: one Parquet file per source and
+block), keyed by the snapshot and the provider's ``parser_version`` class attribute (default
+"1"), so a second load reads columns and neither decompresses nor parses.
 
 Source priority per block (the first source that has the block for a ticker supplies the whole
 block for that ticker; blocks are never stitched across sources):
@@ -24,13 +25,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from screener.errors import NoDataError, ScreenerError
 from screener.raw.bundle import Failure, RawBundle, block_from_records, empty_block
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
+from screener.store.columns import (FAILURES_BLOCK, SEP, SourceColumns, parser_version,
+                                    snapshot_key, to_block_frame)
 
 PRIORITY: dict[str, tuple[str, ...]] = {
     "identity": ("file", "fmp", "yahoo", "sec"),
@@ -70,17 +75,10 @@ def combine_blocks(per_source: Mapping[str, Mapping[str, list[dict]]]) -> dict[s
 
 
 def parse_records(provider, snap, store=None) -> dict[str, list[dict]]:
-    """Parse one snapshot with ``provider`` (through the store's cache when given)."""
-    version = str(getattr(provider, "parser_version", "1"))
-    if store is not None:
-        cached = store.cached_records(snap, version)
-        if cached is not None:
-            return cached
+    """Parse one snapshot with ``provider`` (``store`` is accepted for callers of the old
+    cache and ignored: parsed rows are kept as columns by ``load_bundle``)."""
     records = provider.parse(snap.ticker, snap.dataset, snap.payload, snap.as_of)
-    records = {k: [dict(r) for r in v] for k, v in records.items()}
-    if store is not None:
-        store.cache_records(snap, version, records)
-    return records
+    return {k: [dict(r) for r in v] for k, v in records.items()}
 
 
 def _provider(name: str, providers: Mapping[str, Any] | None):
@@ -91,22 +89,33 @@ def _provider(name: str, providers: Mapping[str, Any] | None):
     return provider_class(name)()
 
 
+KEY_COLUMNS = ["source", "dataset", "ticker", "as_of", "fetched_at"]
+
+
+def columns_root(store) -> Path:
+    """Where the parsed columns of ``store`` live: beside its file (see ``columns``)."""
+    return store.path.with_name(store.path.name + ".columns")
+
+
 def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = None,
                 as_of: date | None = None, providers: Mapping[str, Any] | None = None,
                 universe: str | None = None) -> RawBundle:
     """Raw blocks for ``tickers`` from the store (latest snapshot on or before ``as_of``).
 
+    Reads the parsed columns (one read per source and block); snapshots not parsed yet, or
+    parsed by an older parser, are parsed first and kept (see ``columns``).
     Raises ``NoDataError`` when the store holds nothing for any of the tickers (with how to
     fetch, or to pass ``--provider sample`` for fictional demo data); never substitutes sample
     data. Tickers with no snapshot in a source get a failure (the last recorded fetch failure,
     or "not fetched yet").
     """
     tickers = list(dict.fromkeys(tickers))
+    order = pd.Index(tickers, dtype=object)
     wanted = set(tickers)
-    catalog = [row for row in store.catalog() if row["ticker"] in wanted]
-    present = {(r["source"], r["dataset"]) for r in catalog}
-    if sources is not None:
-        present = {(s, d) for s, d in present if s in set(sources)}
+    only = set(sources) if sources is not None else None
+    rows = [r for r in store.snapshot_keys()
+            if r[2] in wanted and (only is None or r[0] in only)]
+    present = sorted({(r[0], r[1]) for r in rows})
     if not present:
         where = f" --universe {universe or 'NAME'}"
         raise NoDataError(
@@ -114,74 +123,164 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
             + (f" ({universe})." if universe else "."),
             f"Fetch it first (network needed): screener fetch{where}; "
             "or pass --provider sample for fictional demo data.")
-    have = {(r["source"], r["dataset"], r["ticker"]) for r in catalog}
+    keys = pd.DataFrame(rows, columns=KEY_COLUMNS, dtype=object)
+    keys["_key"] = pd.Series([snapshot_key(*r[1:]) for r in rows], index=keys.index,
+                             dtype=object)
+    cutoff = as_of.isoformat() if as_of else "9999-12-31"
+    latest = keys[(keys["as_of"] <= cutoff).to_numpy(bool)] \
+        .sort_values("as_of", kind="stable") \
+        .drop_duplicates(["source", "dataset", "ticker"], keep="last")
     recorded = {(f.source, f.dataset, f.ticker): f for f in store.failures(tickers=wanted)}
+    rank = {sd: i for i, sd in enumerate(present)}
+    all_sources = sorted({s for s, _ in present})
+    failures: list[tuple[int, int, int, Failure]] = []
+    parts: dict[str, list[pd.DataFrame]] = {b: [] for b in BLOCKS}
 
-    per_source: dict[str, dict[str, list[dict]]] = {}
-    failures: list[Failure] = []
-    for source, dataset in sorted(present):
+    for source in all_sources:
+        datasets = [d for s, d in present if s == source]
         try:
             provider = _provider(source, providers)
         except (ScreenerError, ImportError) as exc:
-            failures.extend(Failure(t, source, dataset, f"cannot read {source} data: {exc}")
-                            for t in tickers)
+            failures += [(rank[source, d], i, 0, Failure(t, source, d,
+                                                         f"cannot read {source} data: {exc}"))
+                         for d in datasets for i, t in enumerate(tickers)]
             continue
-        blocks = per_source.setdefault(source, {})
-        for ticker in tickers:
-            if (source, dataset, ticker) not in have:
-                failures.append(recorded.get((source, dataset, ticker)) or Failure(
-                    ticker, source, dataset, "not fetched yet (run screener fetch)"))
+        src = keys[(keys["source"] == source).to_numpy(bool)]
+        want = latest[(latest["source"] == source).to_numpy(bool)]
+        cols = SourceColumns(columns_root(store), source)
+        index, fresh = _refresh(cols, store, provider, src, want)
+        for d in datasets:
+            failures += _missing(source, d, src, want, tickers, as_of, recorded, rank)
+        want_keys = pd.Index(want["_key"], dtype=object)
+        want_dataset = want["dataset"].to_numpy(object)
+        want_pos = order.get_indexer(want["ticker"])
+        errors = index[index["_key"].isin(want_keys).to_numpy(bool)
+                       & index["error"].notna().to_numpy(bool)]
+        failures += [(rank[source, d], order.get_loc(t), 0, Failure(
+            t, source, d, f"stored payload of {a} unreadable: {e}"))
+            for d, t, a, e in zip(errors["dataset"], errors["ticker"], errors["as_of"],
+                                  errors["error"], strict=True)]
+        for block in (*BLOCKS, FAILURES_BLOCK):
+            table = cols.rows(block, want_keys, fresh)
+            if not table.num_rows:
                 continue
-            snap = store.latest(source, dataset, ticker, as_of)
-            if snap is None:
-                failures.append(Failure(ticker, source, dataset,
-                                        f"no snapshot on or before {as_of}"))
+            loc = want_keys.get_indexer(table["_key"].to_numpy(zero_copy_only=False))
+            frame = to_block_frame(block, table)
+            frame["_dataset"] = want_dataset[loc]
+            frame["_pos"] = want_pos[loc]
+            if block == FAILURES_BLOCK:
+                failures += _stored_failures(frame, source, rank)
                 continue
-            try:
-                records = parse_records(provider, snap, store)
-            except Exception as exc:  # noqa: BLE001 - one unreadable payload must not sink the rest
-                failures.append(Failure(ticker, source, dataset,
-                                        f"stored payload of {snap.as_of} unreadable: {exc}"))
-                continue
-            if dataset == "estimates" and records.get("estimates"):
-                records = dict(records, estimates=_with_history(
-                    store, provider, snap, records["estimates"]))
-            for block, recs in records.items():
-                if block == FAILURES_KEY:
-                    failures.extend(Failure(**f) for f in recs)
-                elif block in BLOCKS:
-                    blocks.setdefault(block, []).extend(recs)
-    frames = combine_blocks(per_source)
-    return RawBundle(**frames, failures=failures)
+            if block == "estimates" and "estimates" in datasets:
+                frame = _fill_history(frame, cols, store, provider, src, want)
+            frame[SOURCE_COLUMN] = source
+            frame["_rank"] = ordered_sources(block, all_sources).index(source)
+            parts[block].append(frame)
+    failures.sort(key=lambda f: f[:3])
+    frames = {block: _combine(block, parts[block]) for block in BLOCKS}
+    return RawBundle(**frames, failures=[f[3] for f in failures])
+
+
+def _refresh(cols: SourceColumns, store, provider, src: pd.DataFrame, want: pd.DataFrame):
+    """Parse what ``want`` needs and the columns lack (one journal query per 500 names)."""
+    def payloads(chunk: pd.DataFrame):
+        for dataset, part in chunk.groupby("dataset", sort=True):
+            needed = set(part["_key"])
+            for (t, a, f), snap in store.snapshots(cols.source, dataset, part["ticker"].unique()):
+                key = snapshot_key(dataset, t, a, f)
+                if key in needed:
+                    yield key, snap if isinstance(snap, Exception) else snap.payload
+
+    def parse(ticker: str, dataset: str, payload: bytes, as_of: str) -> dict:
+        records = provider.parse(ticker, dataset, payload, date.fromisoformat(as_of))
+        return {k: [dict(r) for r in v] for k, v in records.items()}
+
+    return cols.refresh(want, src["_key"], parser_version(provider), payloads, parse)
+
+
+def _missing(source, dataset, src, want, tickers, as_of, recorded, rank):
+    """Failures of the names with no usable snapshot of (source, dataset)."""
+    held = set(src.loc[(src["dataset"] == dataset).to_numpy(bool), "ticker"])
+    used = set(want.loc[(want["dataset"] == dataset).to_numpy(bool), "ticker"])
+    r = rank[source, dataset]
+    out = [(r, i, 0, recorded.get((source, dataset, t)) or
+            Failure(t, source, dataset, "not fetched yet (run screener fetch)"))
+           for i, t in enumerate(tickers) if t not in held]
+    out += [(r, i, 0, Failure(t, source, dataset, f"no snapshot on or before {as_of}"))
+            for i, t in enumerate(tickers) if t in held and t not in used]
+    return out
+
+
+def _stored_failures(frame: pd.DataFrame, source: str, rank) -> list:
+    """Failures a parser stored with its records (stale values, invalid cells)."""
+    cols = ["_dataset", "_pos", "_seq", "ticker", "source", "dataset", "reason", "attempts",
+            "transient"]
+    return [(rank[source, d], int(i), 1 + int(q), Failure(
+        t, s, ds, r, 1 if pd.isna(a) else int(a), False if pd.isna(tr) else bool(tr)))
+        for d, i, q, t, s, ds, r, a, tr in zip(*(frame[c] for c in cols), strict=True)]
+
+
+def _combine(block: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One source per (block, ticker): rows of the best-ranked source that has the block,
+    columns in the order the parsers wrote them (then the declared fields they left out)."""
+    if not parts:
+        return empty_block(block)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    best = frame.groupby("ticker", dropna=False, sort=False)["_rank"].transform("min")
+    frame = frame[frame["_rank"].to_numpy() == best.to_numpy()]
+    frame = frame.sort_values(["_rank", "_dataset", "_pos", "_seq"], kind="stable")
+    spec = BLOCKS[block]
+    columns: dict[str, None] = {}
+    for _, rows in frame.groupby("_rank", sort=True):
+        for cols in pd.unique(rows["_cols"]):
+            columns.update(dict.fromkeys(str(cols).split(SEP)))
+            if block != "identity":
+                columns[SOURCE_COLUMN] = None
+        columns.update(dict.fromkeys([*spec.numeric_fields, *spec.date_fields,
+                                      *spec.text_fields]))
+    order = [c for c in columns if c in frame.columns and c not in spec.index]
+    frame = frame.set_index(list(spec.index))[order]
+    return frame.sort_index()
 
 
 HISTORY_FIELDS = tuple(f"eps_{y}_{d}d" for y in ("cy", "ny") for d in (7, 30, 60, 90))
 
 
-def _with_history(store, provider, snap, records: list[dict]) -> list[dict]:
+def _fill_history(frame, cols, store, provider, src, want) -> pd.DataFrame:
     """Fill the N-days-ago consensus a source did not give (FMP never does, Yahoo sometimes
-    not) from our own earlier snapshots of the same source, marked in ``history_filled``."""
+    not) from our own earlier snapshots of the same source (``estimates_history``)."""
     from screener.providers.estimates_history import revisions_from_history
 
-    missing = [r for r in records if any(r.get(f) is None for f in HISTORY_FIELDS)]
-    if not missing:
-        return records
-    earlier = []
-    for old in store.history(snap.source, snap.dataset, snap.ticker):
-        if old.as_of >= snap.as_of:
+    gap = (frame["_dataset"] == "estimates") & frame[list(HISTORY_FIELDS)].isna().any(axis=1)
+    if not gap.any():
+        return frame
+    current = want[want["dataset"] == "estimates"].set_index("ticker")["as_of"]
+    holes = frame.loc[gap]
+    snap_tickers = want.set_index("_key").loc[holes["_key"], "ticker"].unique()
+    ests = src[(src["dataset"] == "estimates") & src["ticker"].isin(snap_tickers)]
+    earlier = ests[ests["as_of"].to_numpy() < current.reindex(ests["ticker"]).to_numpy()]
+    if earlier.empty:
+        return frame
+    _, fresh = _refresh(cols, store, provider, src, earlier)
+    old = to_block_frame("estimates", cols.rows("estimates", earlier["_key"], fresh))
+    if old.empty:
+        return frame
+    info = earlier.set_index("_key")
+    old["_snap_ticker"] = info.loc[old["_key"], "ticker"].to_numpy()
+    old["_as_of"] = info.loc[old["_key"], "as_of"].to_numpy()
+    old = old.sort_values(["_as_of", "_seq"], kind="stable")
+    history = {t: [(a, r) for a, r in zip(g["_as_of"], g.to_dict("records"), strict=True)]
+               for t, g in old.groupby("_snap_ticker", sort=False)}
+    frame = frame.copy()
+    snap_of = want.set_index("_key")["ticker"]
+    for i in np.flatnonzero(gap.to_numpy()):
+        rec = frame.iloc[i].to_dict()
+        ticker = snap_of[rec["_key"]]
+        if ticker not in history:
             continue
-        try:
-            recs = parse_records(provider, old, store).get("estimates") or []
-        except Exception:  # noqa: BLE001, S112 - an unreadable old snapshot adds no history
-            continue
-        earlier.extend((old.as_of, r) for r in recs)
-    if not earlier:
-        return records
-    out = []
-    for rec in records:
-        if rec in missing:
-            filled = revisions_from_history([*earlier, (snap.as_of, rec)], snap.as_of,
-                                            current=rec)
-            rec = {**rec, **{f: filled.get(f) for f in HISTORY_FIELDS if rec.get(f) is None}}
-        out.append(rec)
-    return out
+        as_of = current[ticker]
+        filled = revisions_from_history([*history[ticker], (as_of, rec)], as_of, current=rec)
+        for f in HISTORY_FIELDS:
+            if pd.isna(rec.get(f)) and filled.get(f) is not None:
+                frame.iloc[i, frame.columns.get_loc(f)] = filled[f]
+    return frame
