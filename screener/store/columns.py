@@ -273,7 +273,7 @@ class SourceColumns:
     def _lock(self) -> Iterator[None]:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fh = open(self.folder / ".lock", "a+")
+            fh = open(self.folder / ".lock", "a+")  # noqa: SIM115 - closed by the with below
         except OSError:
             yield  # read-only: nothing is written either (see refresh)
             return
