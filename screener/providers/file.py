@@ -18,6 +18,7 @@ reads back for ``load_bundle``. Row numbers are spreadsheet lines (the header is
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -254,7 +255,7 @@ def _rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping, pat
             for i, reason in reasons:
                 cells[i].append({"column": col, "value": raw[i], "reason": reason,
                                  "block": block})
-            out[field] = [None if v != v else v for v in num.tolist()]
+            out[field] = [None if math.isnan(v) else v for v in num.tolist()]
     has_statements = "statements" in fields
     rows = []
     for i in range(n):

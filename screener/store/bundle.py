@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from screener.errors import NoDataError, ScreenerError
 from screener.raw.bundle import Failure, RawBundle, block_from_records, empty_block
@@ -143,7 +145,7 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
     parts: dict[str, list[pd.DataFrame]] = {b: [] for b in BLOCKS}
 
     for source in all_sources:
-        datasets = [d for s, d in present if s == source]
+        datasets = sorted(d for s, d in present if s == source)
         try:
             provider = _provider(source, providers)
         except (ScreenerError, ImportError) as exc:
@@ -157,28 +159,30 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
         index, fresh = _refresh(cols, store, provider, src, want)
         for d in datasets:
             failures += _missing(source, d, src, want, tickers, as_of, recorded, rank)
-        want_keys = pd.Index(want["_key"], dtype=object)
-        want_dataset = want["dataset"].to_numpy(object)
+        want = want.assign(_sid=_sids(index, want["_key"]))
+        want_sids = pd.Index(want["_sid"].to_numpy("int64"))
+        want_dataset = np.searchsorted(datasets, want["dataset"].to_numpy(object))
         want_pos = order.get_indexer(want["ticker"])
-        errors = index[index["_key"].isin(want_keys).to_numpy(bool)
-                       & index["error"].notna().to_numpy(bool)]
-        failures += [(rank[source, d], order.get_loc(t), 0, Failure(
-            t, source, d, f"stored payload of {a} unreadable: {e}"))
-            for d, t, a, e in zip(errors["dataset"], errors["ticker"], errors["as_of"],
-                                  errors["error"], strict=True)]
+        errors = index.filter(pc.is_valid(index["error"])).to_pylist()
+        used = set(want_sids)
+        failures += [(rank[source, e["dataset"]], order.get_loc(e["ticker"]), 0, Failure(
+            e["ticker"], source, e["dataset"],
+            f"stored payload of {e['as_of']} unreadable: {e['error']}"))
+            for e in errors if e["sid"] in used]
         for block in (*BLOCKS, FAILURES_BLOCK):
-            table = cols.rows(block, want_keys, fresh)
+            table = cols.rows(block, want_sids, fresh)
             if not table.num_rows:
                 continue
-            loc = want_keys.get_indexer(table["_key"].to_numpy(zero_copy_only=False))
+            loc = want_sids.get_indexer(table["_sid"].to_numpy())
             frame = to_block_frame(block, table)
-            frame["_dataset"] = want_dataset[loc]
+            frame["_dataset"] = want_dataset[loc]  # the dataset's place in ``datasets``
             frame["_pos"] = want_pos[loc]
             if block == FAILURES_BLOCK:
-                failures += _stored_failures(frame, source, rank)
+                failures += _stored_failures(frame, source, datasets, rank)
                 continue
             if block == "estimates" and "estimates" in datasets:
-                frame = _fill_history(frame, cols, store, provider, src, want)
+                frame = _fill_history(frame, datasets.index("estimates"), cols, store,
+                                      provider, src, want)
             frame[SOURCE_COLUMN] = source
             frame["_rank"] = ordered_sources(block, all_sources).index(source)
             parts[block].append(frame)
@@ -204,10 +208,19 @@ def _refresh(cols: SourceColumns, store, provider, src: pd.DataFrame, want: pd.D
     return cols.refresh(want, src["_key"], parser_version(provider), payloads, parse)
 
 
+def _sids(index: pa.Table, keys: pd.Series) -> np.ndarray:
+    """The snapshot numbers of ``keys`` in ``index`` (-1: not parsed)."""
+    pos = pc.index_in(pa.array(keys.tolist(), type=pa.string()), value_set=index["_key"])
+    sids = pc.take(index["sid"], pos).to_numpy(zero_copy_only=False)
+    return np.where(np.isnan(sids.astype("float64")), -1, sids).astype("int64")
+
+
 def _missing(source, dataset, src, want, tickers, as_of, recorded, rank):
     """Failures of the names with no usable snapshot of (source, dataset)."""
     held = set(src.loc[(src["dataset"] == dataset).to_numpy(bool), "ticker"])
     used = set(want.loc[(want["dataset"] == dataset).to_numpy(bool), "ticker"])
+    if len(used) == len(tickers):  # every name has a usable snapshot (they are all wanted)
+        return []
     r = rank[source, dataset]
     out = [(r, i, 0, recorded.get((source, dataset, t)) or
             Failure(t, source, dataset, "not fetched yet (run screener fetch)"))
@@ -217,71 +230,95 @@ def _missing(source, dataset, src, want, tickers, as_of, recorded, rank):
     return out
 
 
-def _stored_failures(frame: pd.DataFrame, source: str, rank) -> list:
+def _stored_failures(frame: pd.DataFrame, source: str, datasets: list[str], rank) -> list:
     """Failures a parser stored with its records (stale values, invalid cells)."""
     cols = ["_dataset", "_pos", "_seq", "ticker", "source", "dataset", "reason", "attempts",
             "transient"]
-    return [(rank[source, d], int(i), 1 + int(q), Failure(
+    return [(rank[source, datasets[d]], int(i), 1 + int(q), Failure(
         t, s, ds, r, 1 if pd.isna(a) else int(a), False if pd.isna(tr) else bool(tr)))
         for d, i, q, t, s, ds, r, a, tr in zip(*(frame[c] for c in cols), strict=True)]
 
 
 def _combine(block: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     """One source per (block, ticker): rows of the best-ranked source that has the block,
-    columns in the order the parsers wrote them (then the declared fields they left out)."""
+    sorted by the block's index; columns in the order the parsers wrote them (then the
+    declared fields they left out), source by source in priority order."""
     if not parts:
         return empty_block(block)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    best = frame.groupby("ticker", dropna=False, sort=False)["_rank"].transform("min")
-    frame = frame[frame["_rank"].to_numpy() == best.to_numpy()]
-    frame = frame.sort_values(["_rank", "_dataset", "_pos", "_seq"], kind="stable")
+    if len(parts) > 1:
+        best = frame.groupby("ticker", dropna=False, sort=False)["_rank"].transform("min")
+        frame = frame[frame["_rank"].to_numpy() == best.to_numpy()]
     spec = BLOCKS[block]
+    # the order in which a record-by-record load met each record's key list
+    ranks = frame["_rank"].to_numpy()
+    cols = frame["_cols"].astype("category")
+    met = np.lexsort((frame["_seq"].to_numpy(), frame["_pos"].to_numpy(),
+                      frame["_dataset"].to_numpy(), ranks))
     columns: dict[str, None] = {}
-    for _, rows in frame.groupby("_rank", sort=True):
-        for cols in pd.unique(rows["_cols"]):
-            columns.update(dict.fromkeys(str(cols).split(SEP)))
+    for rank in pd.unique(ranks[met]):
+        in_rank = met[ranks[met] == rank]
+        for code in pd.unique(cols.cat.codes.to_numpy()[in_rank]):
+            columns.update(dict.fromkeys(str(cols.cat.categories[code]).split(SEP)))
             if block != "identity":
                 columns[SOURCE_COLUMN] = None
         columns.update(dict.fromkeys([*spec.numeric_fields, *spec.date_fields,
                                       *spec.text_fields]))
     order = [c for c in columns if c in frame.columns and c not in spec.index]
-    frame = frame.set_index(list(spec.index))[order]
-    return frame.sort_index()
+    out = frame[[*spec.index, *order]]
+    if not _sorted(out, spec.index):
+        keys = [pd.factorize(frame[k], sort=True, use_na_sentinel=False)[0]
+                for k in reversed(spec.index)]
+        out = out.take(np.lexsort(keys))
+    return out.set_index(list(spec.index))
+
+
+def _sorted(frame: pd.DataFrame, index: tuple[str, ...]) -> bool:
+    """Rows already in index order, keys unique (the columns are written that way)."""
+    if frame[list(index)].isna().any().any():
+        return False
+    first = frame[index[0]].to_numpy(object)
+    if len(index) == 1:
+        return bool((first[1:] > first[:-1]).all())
+    second = frame[index[1]].to_numpy()
+    same = first[1:] == first[:-1]
+    return bool(((first[1:] > first[:-1]) | (same & (second[1:] > second[:-1]))).all())
 
 
 HISTORY_FIELDS = tuple(f"eps_{y}_{d}d" for y in ("cy", "ny") for d in (7, 30, 60, 90))
 
 
-def _fill_history(frame, cols, store, provider, src, want) -> pd.DataFrame:
+def _fill_history(frame, code: int, cols, store, provider, src, want) -> pd.DataFrame:
     """Fill the N-days-ago consensus a source did not give (FMP never does, Yahoo sometimes
     not) from our own earlier snapshots of the same source (``estimates_history``)."""
     from screener.providers.estimates_history import revisions_from_history
 
-    gap = (frame["_dataset"] == "estimates") & frame[list(HISTORY_FIELDS)].isna().any(axis=1)
+    gap = (frame["_dataset"] == code) & frame[list(HISTORY_FIELDS)].isna().any(axis=1)
     if not gap.any():
         return frame
-    current = want[want["dataset"] == "estimates"].set_index("ticker")["as_of"]
-    holes = frame.loc[gap]
-    snap_tickers = want.set_index("_key").loc[holes["_key"], "ticker"].unique()
-    ests = src[(src["dataset"] == "estimates") & src["ticker"].isin(snap_tickers)]
+    by_sid = want.set_index("_sid")
+    current = want[(want["dataset"] == "estimates").to_numpy(bool)].set_index("ticker")["as_of"]
+    snap_tickers = set(by_sid.loc[frame.loc[gap, "_sid"], "ticker"])
+    ests = src[((src["dataset"] == "estimates") & src["ticker"].isin(snap_tickers))
+               .to_numpy(bool)]
     earlier = ests[ests["as_of"].to_numpy() < current.reindex(ests["ticker"]).to_numpy()]
     if earlier.empty:
         return frame
-    _, fresh = _refresh(cols, store, provider, src, earlier)
-    old = to_block_frame("estimates", cols.rows("estimates", earlier["_key"], fresh))
+    index, fresh = _refresh(cols, store, provider, src, earlier)
+    earlier = earlier.assign(_sid=_sids(index, earlier["_key"]))
+    old = to_block_frame("estimates", cols.rows("estimates", earlier["_sid"], fresh))
     if old.empty:
         return frame
-    info = earlier.set_index("_key")
-    old["_snap_ticker"] = info.loc[old["_key"], "ticker"].to_numpy()
-    old["_as_of"] = info.loc[old["_key"], "as_of"].to_numpy()
+    info = earlier.set_index("_sid")
+    old["_snap_ticker"] = info.loc[old["_sid"], "ticker"].to_numpy()
+    old["_as_of"] = info.loc[old["_sid"], "as_of"].to_numpy()
     old = old.sort_values(["_as_of", "_seq"], kind="stable")
     history = {t: [(a, r) for a, r in zip(g["_as_of"], g.to_dict("records"), strict=True)]
                for t, g in old.groupby("_snap_ticker", sort=False)}
     frame = frame.copy()
-    snap_of = want.set_index("_key")["ticker"]
     for i in np.flatnonzero(gap.to_numpy()):
         rec = frame.iloc[i].to_dict()
-        ticker = snap_of[rec["_key"]]
+        ticker = by_sid.loc[rec["_sid"], "ticker"]
         if ticker not in history:
             continue
         as_of = current[ticker]

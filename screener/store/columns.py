@@ -8,9 +8,10 @@ one decompress-and-parse per ticker::
     <store file>.columns/<source>/<block>.parquet     identity, statements, ladder, estimates,
                                                       market, _failures: rows of every snapshot
 
-Every row carries the key of the snapshot it was parsed from (``_key``: dataset, ticker, as-of
-date and the time the payload was stored), so a row is used only while that exact payload is the
-one in the journal. The index also records the parser version (the provider's
+The index names each parsed snapshot by its key (dataset, ticker, as-of date and the time the
+payload was stored) and gives it a number; every row carries the number of the snapshot it was
+parsed from (``_sid``), so a row is used only while that exact payload is the one in the
+journal. The index also records the parser version (the provider's
 ``parser_version`` plus a digest of the block layout), so a new parser or a new field re-parses;
 a replaced payload (re-fetched for the same date) has a new stored time and is re-parsed too.
 Nothing else is cached: there is no parsed JSON in the journal.
@@ -47,11 +48,11 @@ LAYOUT = "1"  # the layout of these files; a change re-parses everything
 FAILURES_BLOCK = "_failures"
 FAILURE_FIELDS = {"ticker": pa.string(), "source": pa.string(), "dataset": pa.string(),
                   "reason": pa.string(), "attempts": pa.int64(), "transient": pa.bool_()}
-# _key: the snapshot; _seq: the record's place in it; _cols: the record's keys in order (so the
-# block's columns come out in the order the parser wrote them)
-META = {"_key": pa.string(), "_seq": pa.int64(), "_cols": pa.string()}
+# _sid: the snapshot (its number in the index); _seq: the record's place in it; _cols: the
+# record's keys in order (so the block's columns come out in the order the parser wrote them)
+META = {"_sid": pa.int64(), "_seq": pa.int64(), "_cols": pa.string()}
 SEP = "\x1f"
-INDEX_SCHEMA = pa.schema([("_key", pa.string()), ("dataset", pa.string()),
+INDEX_SCHEMA = pa.schema([("_key", pa.string()), ("sid", pa.int64()), ("dataset", pa.string()),
                           ("ticker", pa.string()), ("as_of", pa.string()),
                           ("fetched_at", pa.string()), ("version", pa.string()),
                           ("error", pa.string())])
@@ -92,7 +93,7 @@ def parser_version(provider) -> str:
 
 
 def _table(block: str, rows: list[dict]) -> pa.Table:
-    """Records (with ``_key``/``_seq``) as one table of the block's schema; values are coerced
+    """Records (with ``_sid``/``_seq``/``_cols``) as one table of the block's schema; values are coerced
     as ``raw.bundle.block_from_records`` coerces them (text numbers read, bad ones empty)."""
     schema = block_schema(block)
     if not rows:
@@ -126,6 +127,11 @@ def _table(block: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _index_table(index: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(index.astype({"sid": "int64"}), schema=INDEX_SCHEMA,
+                                preserve_index=False)
+
+
 def _concat(tables: list[pa.Table]) -> pa.Table:
     """Tables of one block (extra text columns may differ: missing ones are null)."""
     if len(tables) == 1:
@@ -144,50 +150,61 @@ class SourceColumns:
         return self.folder / f"{block}.parquet"
 
     # -- reading -------------------------------------------------------------------------
-    def index(self) -> pd.DataFrame:
+    def index(self) -> pa.Table:
+        """The parsed snapshots: key, number, dataset, ticker, dates, version, error."""
         p = self.folder / "index.parquet"
         try:
             table = pq.read_table(p) if p.exists() else INDEX_SCHEMA.empty_table()
-            return table.to_pandas().astype(object)
         except (OSError, pa.ArrowException) as exc:
             log.warning("parsed columns %s unreadable (%s); parsing again", p, exc)
-            return INDEX_SCHEMA.empty_table().to_pandas().astype(object)
+            return INDEX_SCHEMA.empty_table()
+        if table.schema.names != INDEX_SCHEMA.names:  # another layout: parse again
+            return INDEX_SCHEMA.empty_table()
+        return table
 
-    def rows(self, block: str, keys: Iterable[str],
+    def rows(self, block: str, sids: Iterable[int],
              extra: dict[str, pa.Table] | None = None) -> pa.Table:
-        """Rows of ``block`` parsed from the snapshots ``keys`` (one read, one filter)."""
-        keyset = pa.array(list(keys), type=pa.string())
+        """Rows of ``block`` parsed from the snapshots numbered ``sids`` (one read, one
+        filter)."""
+        keyset = pa.array(np.asarray(list(sids), dtype="int64"))
         tables = []
         p = self.path(block)
         if p.exists():
             try:
-                tables.append(pq.read_table(p))
+                tables.append(pq.read_table(p, read_dictionary=["_cols"]))
             except (OSError, pa.ArrowException) as exc:
                 log.warning("parsed columns %s unreadable (%s)", p, exc)
         if extra and block in extra:
             tables.append(extra[block])
+        tables = [t for t in tables if "_sid" in t.schema.names]
         if not tables or not len(keyset):
             return block_schema(block).empty_table()
         table = _concat(tables)
-        return table.filter(pc.is_in(table["_key"], value_set=keyset))
+        mask = pc.is_in(table["_sid"], value_set=keyset)
+        return table if pc.all(mask).as_py() else table.filter(mask)
 
     # -- parsing -------------------------------------------------------------------------
     def refresh(self, wanted: pd.DataFrame, alive: pd.Series, version: str,
                 payloads: Callable[[pd.DataFrame], Iterator[tuple[str, bytes | Exception]]],
-                parse: Callable[[str, str, bytes, str], dict]) -> tuple[pd.DataFrame,
+                parse: Callable[[str, str, bytes, str], dict]) -> tuple[pa.Table,
                                                                         dict[str, pa.Table]]:
         """Parse the snapshots of ``wanted`` (dataset, ticker, as_of, fetched_at, _key) that
-        are not parsed under ``version`` yet; returns the index and, when the folder could not
-        be written, the new rows (pass them to ``rows(..., extra=)``). ``alive``: the keys of every snapshot still in
-        the journal (rows of replaced or deleted payloads are dropped on the next write)."""
+        are not parsed under ``version`` yet; returns the index (as a table) and, when the
+        folder could not be written, the new rows (pass them to ``rows(..., extra=)``).
+        ``alive``: the keys of every snapshot still in the journal (rows of replaced or
+        deleted payloads are dropped on the next write)."""
         with self._lock():
-            index = self.index()
-            ok = index[(index["version"] == version).to_numpy(bool)
-                       & index["_key"].isin(set(alive)).to_numpy(bool)]
-            done = set(ok["_key"])
-            todo = wanted[[k not in done for k in wanted["_key"]]].drop_duplicates("_key")
-            if todo.empty:
-                return ok, {}
+            table = self.index()
+            next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
+            alive_keys = pa.array(list(alive), type=pa.string())
+            table = table.filter(pc.and_(pc.equal(table["version"], version),
+                                         pc.is_in(table["_key"], value_set=alive_keys)))
+            wanted_keys = pa.array(wanted["_key"].tolist(), type=pa.string())
+            parsed = pc.is_in(wanted_keys, value_set=table["_key"]).to_numpy(zero_copy_only=False)
+            if parsed.all():
+                return table, {}
+            ok = table.to_pandas().astype(object)
+            todo = wanted[~parsed].drop_duplicates("_key")
             new_rows: dict[str, list[pa.Table]] = {b: [] for b in ALL_BLOCKS}
             new_index = []
             for start in range(0, len(todo), CHUNK):
@@ -198,6 +215,7 @@ class SourceColumns:
                 rows: dict[str, list[dict]] = {b: [] for b in ALL_BLOCKS}
                 for key, payload in payloads(chunk):
                     ticker, dataset, as_of, fetched_at = meta[key]
+                    sid, next_sid = next_sid, next_sid + 1
                     error = None
                     if isinstance(payload, Exception):
                         error = str(payload)
@@ -209,10 +227,11 @@ class SourceColumns:
                     if error is None:
                         for block, recs in records.items():
                             if block in rows:
-                                rows[block].extend({**r, "_key": key, "_seq": i,
+                                rows[block].extend({**r, "_sid": sid, "_seq": i,
                                                     "_cols": SEP.join(r)}
                                                    for i, r in enumerate(recs))
-                    new_index.append({"_key": key, "dataset": dataset, "ticker": ticker,
+                    new_index.append({"_key": key, "sid": sid, "dataset": dataset,
+                                      "ticker": ticker,
                                       "as_of": as_of, "fetched_at": fetched_at,
                                       "version": version, "error": error})
                 for block, recs in rows.items():
@@ -225,45 +244,47 @@ class SourceColumns:
             again = set(added["_key"])
             index = pd.concat([ok[[k not in again for k in ok["_key"]]], added],
                               ignore_index=True)
+            fresh = set(added["sid"])
             try:
-                self._write(index, tables, again)
+                self._write(index, tables, fresh)
             except OSError as exc:
                 log.warning("cannot keep parsed columns under %s (%s); they are parsed again "
                             "next time", self.folder, exc.strerror or exc)
-                return index, tables  # read from memory this time
-            return index, {}
+                return _index_table(index), tables  # read from memory this time
+            return _index_table(index), {}
 
     def _write(self, index: pd.DataFrame, tables: dict[str, pa.Table],
-               replaced: set[str]) -> None:
+               replaced: set[int]) -> None:
         old: dict[str, pa.Table | None] = {}
         for block in ALL_BLOCKS:
             p = self.path(block)
             try:
                 old[block] = pq.read_table(p) if p.exists() else None
+                if old[block] is not None and "_sid" not in old[block].schema.names:
+                    old[block] = None  # another layout: its snapshots are in no index
             except (OSError, pa.ArrowException):
                 # a damaged file: keep only what was just parsed, the rest parses again
                 old[block] = None
-                index = index[[k in replaced for k in index["_key"]]]
-        keep = pa.array(index["_key"].tolist(), type=pa.string())
-        drop = pa.array(sorted(replaced), type=pa.string())
+                index = index[[k in replaced for k in index["sid"]]]
+        keep = pa.array(np.asarray(index["sid"].tolist(), dtype="int64"))
+        drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
         for block in ALL_BLOCKS:
             parts = []
             if old[block] is not None:
                 t = old[block]
-                parts.append(t.filter(pc.and_(pc.is_in(t["_key"], value_set=keep),
-                                              pc.invert(pc.is_in(t["_key"], value_set=drop)))))
+                parts.append(t.filter(pc.and_(pc.is_in(t["_sid"], value_set=keep),
+                                              pc.invert(pc.is_in(t["_sid"], value_set=drop)))))
             if block in tables:
                 parts.append(tables[block])
             if parts or self.path(block).exists():
                 self._atomic(self.path(block), _concat(parts) if parts
                              else block_schema(block).empty_table())
-        self._atomic(self.folder / "index.parquet",
-                     pa.Table.from_pandas(index, schema=INDEX_SCHEMA, preserve_index=False))
+        self._atomic(self.folder / "index.parquet", _index_table(index))
 
     def _atomic(self, target: Path, table: pa.Table) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            pq.write_table(table, tmp, compression="zstd")
+            pq.write_table(table, tmp, compression="snappy")
             os.replace(tmp, target)
         finally:
             with contextlib.suppress(FileNotFoundError):

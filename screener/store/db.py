@@ -19,6 +19,7 @@ providers store response bodies only, never request URLs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import threading
@@ -303,8 +304,13 @@ class Store:
 
     # -- bulk reads (the parsed columns are built from these) -----------------------------
     def snapshot_keys(self) -> list[tuple[str, str, str, str, str]]:
-        """(source, dataset, ticker, as_of, fetched_at) of every snapshot, as stored (ISO text);
-        the payloads are not read."""
+        """(source, dataset, ticker, as_of, fetched_at) of every snapshot, as stored (ISO text),
+        read from a covering index (made on first use; skipped on a read-only store), so the
+        payload pages are not read."""
+        if not self._query("SELECT 1 FROM sqlite_master WHERE name = 'snapshots_keys'"):
+            with contextlib.suppress(StoreError), self._tx() as c:
+                c.execute("CREATE INDEX IF NOT EXISTS snapshots_keys ON snapshots "
+                          "(source, dataset, ticker, as_of, fetched_at)")
         return self._query("SELECT source, dataset, ticker, as_of, fetched_at FROM snapshots")
 
     def snapshots(self, source: str, dataset: str, tickers: Iterable[str], chunk: int = 500
