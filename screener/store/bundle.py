@@ -38,6 +38,7 @@ from screener.raw.bundle import Failure, RawBundle, block_from_records, empty_bl
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 from screener.store.columns import (
     FAILURES_BLOCK,
+    concat_tables,
     SEP,
     SourceColumns,
     parser_version,
@@ -174,18 +175,26 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
             if not table.num_rows:
                 continue
             loc = want_sids.get_indexer(table["_sid"].to_numpy())
-            frame = to_block_frame(block, table)
-            frame["_dataset"] = want_dataset[loc]  # the dataset's place in ``datasets``
-            frame["_pos"] = want_pos[loc]
+            table = table.append_column("_dataset", pa.array(want_dataset[loc])) \
+                .append_column("_pos", pa.array(want_pos[loc]))
             if block == FAILURES_BLOCK:
-                failures += _stored_failures(frame, source, datasets, rank)
+                failures += _stored_failures(to_block_frame(block, table), source, datasets,
+                                             rank)
                 continue
             if block == "estimates" and "estimates" in datasets:
-                frame = _fill_history(frame, datasets.index("estimates"), cols, store,
+                table = _fill_history(table, datasets.index("estimates"), cols, store,
                                       provider, src, want)
-            frame[SOURCE_COLUMN] = source
-            frame["_rank"] = ordered_sources(block, all_sources).index(source)
-            parts[block].append(frame)
+            n = table.num_rows
+            named = pc.cast(pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype="int32")), pa.array([source])), pa.string())
+            if SOURCE_COLUMN in table.column_names:  # the source's name wins over a record's
+                table = table.set_column(table.schema.get_field_index(SOURCE_COLUMN),
+                                         SOURCE_COLUMN, named)
+            else:
+                table = table.append_column(SOURCE_COLUMN, named)
+            table = table.append_column("_rank", pa.array(np.full(
+                n, ordered_sources(block, all_sources).index(source), dtype="int64")))
+            parts[block].append(table)
     failures.sort(key=lambda f: f[:3])
     frames = {block: _combine(block, parts[block]) for block in BLOCKS}
     return RawBundle(**frames, failures=[f[3] for f in failures])
@@ -239,48 +248,62 @@ def _stored_failures(frame: pd.DataFrame, source: str, datasets: list[str], rank
         for d, i, q, t, s, ds, r, a, tr in zip(*(frame[c] for c in cols), strict=True)]
 
 
-def _combine(block: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
+def _combine(block: str, parts: list[pa.Table]) -> pd.DataFrame:
     """One source per (block, ticker): rows of the best-ranked source that has the block,
     sorted by the block's index; columns in the order the parsers wrote them (then the
-    declared fields they left out), source by source in priority order."""
+    declared fields they left out), source by source in priority order. Assembled in Arrow,
+    converted to pandas once."""
     if not parts:
         return empty_block(block)
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if len(parts) > 1:
-        best = frame.groupby("ticker", dropna=False, sort=False)["_rank"].transform("min")
-        frame = frame[frame["_rank"].to_numpy() == best.to_numpy()]
+    table = concat_tables(parts)
     spec = BLOCKS[block]
+    if len(parts) > 1:
+        who = pd.factorize(table["ticker"].to_numpy(zero_copy_only=False),
+                           use_na_sentinel=False)[0]
+        rank = table["_rank"].to_numpy()
+        best = np.full(who.max() + 1, np.iinfo("int64").max)
+        np.minimum.at(best, who, rank)
+        table = table.filter(pa.array(rank == best[who]))
     # the order in which a record-by-record load met each record's key list
-    ranks = frame["_rank"].to_numpy()
-    cols = frame["_cols"].astype("category")
-    met = np.lexsort((frame["_seq"].to_numpy(), frame["_pos"].to_numpy(),
-                      frame["_dataset"].to_numpy(), ranks))
+    ranks = table["_rank"].to_numpy()
+    cols = table["_cols"].combine_chunks()
+    if not pa.types.is_dictionary(cols.type):
+        cols = pc.dictionary_encode(cols)
+    codes = cols.indices.to_numpy(zero_copy_only=False)
+    met = np.lexsort((table["_seq"].to_numpy(), table["_pos"].to_numpy(),
+                      table["_dataset"].to_numpy(), ranks))
     columns: dict[str, None] = {}
-    for rank in pd.unique(ranks[met]):
-        in_rank = met[ranks[met] == rank]
-        for code in pd.unique(cols.cat.codes.to_numpy()[in_rank]):
-            columns.update(dict.fromkeys(str(cols.cat.categories[code]).split(SEP)))
+    for r in pd.unique(ranks[met]):
+        for code in pd.unique(codes[met[ranks[met] == r]]):
+            columns.update(dict.fromkeys(str(cols.dictionary[code]).split(SEP)))
             if block != "identity":
                 columns[SOURCE_COLUMN] = None
         columns.update(dict.fromkeys([*spec.numeric_fields, *spec.date_fields,
                                       *spec.text_fields]))
-    order = [c for c in columns if c in frame.columns and c not in spec.index]
-    out = frame[[*spec.index, *order]]
-    if not _sorted(out, spec.index):
-        keys = [pd.factorize(frame[k], sort=True, use_na_sentinel=False)[0]
-                for k in reversed(spec.index)]
-        out = out.take(np.lexsort(keys))
-    return out.set_index(list(spec.index))
+    order = [c for c in columns if c in table.column_names and c not in spec.index]
+    keys = [table[k].to_numpy(zero_copy_only=False) for k in spec.index]
+    if not _sorted(keys):
+        table = table.take(np.lexsort([pd.factorize(k, sort=True, use_na_sentinel=False)[0]
+                                       for k in reversed(keys)]))
+    frame = to_block_frame(block, table.select(order))
+    if len(spec.index) == 1:
+        frame.index = pd.Index(table[spec.index[0]].to_pandas(), name=spec.index[0])
+    else:
+        levels = [table[k].to_pandas() for k in spec.index]
+        if not levels[1].isna().any():
+            levels[1] = levels[1].astype("int64")
+        frame.index = pd.MultiIndex.from_arrays(levels, names=list(spec.index))
+    return frame
 
 
-def _sorted(frame: pd.DataFrame, index: tuple[str, ...]) -> bool:
-    """Rows already in index order, keys unique (the columns are written that way)."""
-    if frame[list(index)].isna().any().any():
+def _sorted(keys: list[np.ndarray]) -> bool:
+    """Rows already in index order with unique keys (the columns are written that way)."""
+    if any(pd.isna(k).any() for k in keys):
         return False
-    first = frame[index[0]].to_numpy(object)
-    if len(index) == 1:
+    first = keys[0]
+    if len(keys) == 1:
         return bool((first[1:] > first[:-1]).all())
-    second = frame[index[1]].to_numpy()
+    second = keys[1]
     same = first[1:] == first[:-1]
     return bool(((first[1:] > first[:-1]) | (same & (second[1:] > second[:-1]))).all())
 
@@ -288,14 +311,17 @@ def _sorted(frame: pd.DataFrame, index: tuple[str, ...]) -> bool:
 HISTORY_FIELDS = tuple(f"eps_{y}_{d}d" for y in ("cy", "ny") for d in (7, 30, 60, 90))
 
 
-def _fill_history(frame, code: int, cols, store, provider, src, want) -> pd.DataFrame:
+def _fill_history(table: pa.Table, code: int, cols, store, provider, src, want) -> pa.Table:
     """Fill the N-days-ago consensus a source did not give (FMP never does, Yahoo sometimes
     not) from our own earlier snapshots of the same source (``estimates_history``)."""
     from screener.providers.estimates_history import revisions_from_history
 
-    gap = (frame["_dataset"] == code) & frame[list(HISTORY_FIELDS)].isna().any(axis=1)
+    hist = np.column_stack([table[f].to_numpy(zero_copy_only=False).astype("float64")
+                            for f in HISTORY_FIELDS])
+    gap = (table["_dataset"].to_numpy() == code) & np.isnan(hist).any(axis=1)
     if not gap.any():
-        return frame
+        return table
+    frame = to_block_frame("estimates", table)
     by_sid = want.set_index("_sid")
     current = want[(want["dataset"] == "estimates").to_numpy(bool)].set_index("ticker")["as_of"]
     snap_tickers = set(by_sid.loc[frame.loc[gap, "_sid"], "ticker"])
@@ -303,27 +329,29 @@ def _fill_history(frame, code: int, cols, store, provider, src, want) -> pd.Data
                .to_numpy(bool)]
     earlier = ests[ests["as_of"].to_numpy() < current.reindex(ests["ticker"]).to_numpy()]
     if earlier.empty:
-        return frame
+        return table
     index, fresh = _refresh(cols, store, provider, src, earlier)
     earlier = earlier.assign(_sid=_sids(index, earlier["_key"]))
     old = to_block_frame("estimates", cols.rows("estimates", earlier["_sid"], fresh))
     if old.empty:
-        return frame
+        return table
     info = earlier.set_index("_sid")
     old["_snap_ticker"] = info.loc[old["_sid"], "ticker"].to_numpy()
     old["_as_of"] = info.loc[old["_sid"], "as_of"].to_numpy()
     old = old.sort_values(["_as_of", "_seq"], kind="stable")
     history = {t: [(a, r) for a, r in zip(g["_as_of"], g.to_dict("records"), strict=True)]
                for t, g in old.groupby("_snap_ticker", sort=False)}
-    frame = frame.copy()
-    for i in np.flatnonzero(gap.to_numpy()):
+    for i in np.flatnonzero(gap):
         rec = frame.iloc[i].to_dict()
         ticker = by_sid.loc[rec["_sid"], "ticker"]
         if ticker not in history:
             continue
         as_of = current[ticker]
         filled = revisions_from_history([*history[ticker], (as_of, rec)], as_of, current=rec)
-        for f in HISTORY_FIELDS:
+        for j, f in enumerate(HISTORY_FIELDS):
             if pd.isna(rec.get(f)) and filled.get(f) is not None:
-                frame.iloc[i, frame.columns.get_loc(f)] = filled[f]
-    return frame
+                hist[i, j] = filled[f]
+    for j, f in enumerate(HISTORY_FIELDS):
+        table = table.set_column(table.schema.get_field_index(f), f,
+                                 pa.array(hist[:, j], type=pa.float64(), from_pandas=True))
+    return table

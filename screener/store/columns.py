@@ -132,7 +132,7 @@ def _index_table(index: pd.DataFrame) -> pa.Table:
                                 preserve_index=False)
 
 
-def _concat(tables: list[pa.Table]) -> pa.Table:
+def concat_tables(tables: list[pa.Table]) -> pa.Table:
     """Tables of one block (extra text columns may differ: missing ones are null)."""
     if len(tables) == 1:
         return tables[0]
@@ -179,7 +179,7 @@ class SourceColumns:
         tables = [t for t in tables if "_sid" in t.schema.names]
         if not tables or not len(keyset):
             return block_schema(block).empty_table()
-        table = _concat(tables)
+        table = concat_tables(tables)
         mask = pc.is_in(table["_sid"], value_set=keyset)
         return table if pc.all(mask).as_py() else table.filter(mask)
 
@@ -238,7 +238,7 @@ class SourceColumns:
                     if recs:
                         new_rows[block].append(_table(block, recs))
             added = pd.DataFrame(new_index, columns=INDEX_SCHEMA.names, dtype=object)
-            tables = {b: _concat(t) for b, t in new_rows.items() if t}
+            tables = {b: concat_tables(t) for b, t in new_rows.items() if t}
             # the index keeps every snapshot parsed under this version (other as-of dates
             # of the same name stay usable); rows of snapshots parsed again are replaced
             again = set(added["_key"])
@@ -277,7 +277,7 @@ class SourceColumns:
             if block in tables:
                 parts.append(tables[block])
             if parts or self.path(block).exists():
-                self._atomic(self.path(block), _concat(parts) if parts
+                self._atomic(self.path(block), concat_tables(parts) if parts
                              else block_schema(block).empty_table())
         self._atomic(self.folder / "index.parquet", _index_table(index))
 
@@ -308,7 +308,7 @@ class SourceColumns:
 
 def to_block_frame(block: str, table: pa.Table) -> pd.DataFrame:
     """Rows of a block file as the frame ``block_from_records`` would have built (index not
-    set yet; dates as datetime64[ns], numbers float64)."""
+    set yet; dates as datetime64[us] as pandas parses them, numbers float64)."""
     frame = table.to_pandas()
     index = BLOCKS[block].index if block in BLOCKS else ()
     for field in table.schema:
@@ -316,7 +316,7 @@ def to_block_frame(block: str, table: pa.Table) -> pd.DataFrame:
                 and table[field.name].null_count == table.num_rows:
             frame[field.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
         elif field.type == pa.date32():
-            frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[ns]")
+            frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[us]")
         elif field.type == pa.int64() and field.name in index \
                 and not frame[field.name].isna().any():
             frame[field.name] = frame[field.name].astype(np.int64)
