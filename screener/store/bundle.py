@@ -38,9 +38,9 @@ from screener.raw.bundle import Failure, RawBundle, block_from_records, empty_bl
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
 from screener.store.columns import (
     FAILURES_BLOCK,
-    concat_tables,
     SEP,
     SourceColumns,
+    concat_tables,
     parser_version,
     snapshot_key,
     to_block_frame,
