@@ -22,14 +22,15 @@ def make(n, path, seed=1):
         out = np.array([f"{x:.3f}" for x in v], dtype=object)
         r = rng.random(N)
         out[r < 0.02] = ""
-        out[(r >= 0.02) & (r < 0.03)] = "n/a"
-        out[(r >= 0.03) & (r < 0.035)] = "abc"
-        m = (r >= 0.035) & (r < 0.05)
+        out[(r >= 0.02) & (r < 0.022)] = "n/a"
+        out[(r >= 0.022) & (r < 0.0225)] = "abc"
+        m = (r >= 0.0225) & (r < 0.03)
         out[m] = [f"({x})" for x in out[m]]
-        m = (r >= 0.05) & (r < 0.06)
+        m = (r >= 0.03) & (r < 0.04)
         out[m] = [f"{float(x):,.2f}" if x not in ("", "n/a", "abc") and not x.startswith("(") else x for x in out[m]]
         if neg:
-            out = np.array([f"-{x}" if x and x[0].isdigit() and rng.random() < 0.5 else x for x in out], dtype=object)
+            out = np.array([f"-{x}" if x and x[0].isdigit() and rng.random() < 0.01 else x
+                            for x in out], dtype=object)
         return out
     fy[rng.random(N) < 0.003] = "20x5"
     t = t.copy(); t[rng.random(N) < 0.002] = "bad ticker!!"
