@@ -75,4 +75,5 @@ columns:
 if __name__ == "__main__":
     n = int(sys.argv[1]); out = sys.argv[2]
     make(n, out + ".csv")
-    open(out + ".yaml", "w").write(MAPPING)
+    with open(out + ".yaml", "w") as fh:
+        fh.write(MAPPING)

@@ -107,6 +107,18 @@ class FetchError(ProviderError):
         self.retry_after = retry_after
 
 
+class SourceUnavailableError(ProviderError):
+    """A whole source cannot be reached or refuses every request (no network, DNS failure, no
+    route, blocked): that source stops at once instead of trying every name."""
+
+    exit_code = 1
+    fatal = True
+
+    def __init__(self, message: str, hint: str | None = None, *, source: str = ""):
+        super().__init__(message, hint)
+        self.source = source
+
+
 class TransientFetchError(FetchError):
     """429, 5xx, timeout, connection reset, truncated body: worth another attempt."""
 
@@ -127,3 +139,9 @@ class ExportError(ScreenerError):
 
 class NoDataError(ScreenerError):
     """The run has nothing to work on (empty store for a universe, every name failed)."""
+
+
+class NothingFetchedError(ScreenerError):
+    """A fetch ended without storing anything: every name failed or every source was down."""
+
+    exit_code = 1

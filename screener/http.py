@@ -1,7 +1,7 @@
 """The one fetch policy for every network source.
 
-- A ``RateLimiter`` per source (token spacing, thread-safe): never more than ``rate`` requests per
-  second across all threads.
+- One ``RateLimiter`` per source and machine (``screener.ratelimit``): never more than ``rate``
+  requests in any one-second span, across threads, retries and processes.
 - ``HttpClient.get`` retries only transient failures (429 honouring Retry-After, 5xx, timeouts,
   connection resets, truncated bodies) with exponential backoff and jitter, bounded in attempts
   and total time (tenacity). Permanent failures (4xx, unknown ticker) raise at once.
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import requests
+from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -28,36 +29,55 @@ from tenacity import (
     wait_random,
 )
 
-from screener.errors import FetchError, PermanentFetchError, TransientFetchError
+from screener.errors import (
+    FetchError,
+    PermanentFetchError,
+    SourceUnavailableError,
+    TransientFetchError,
+)
+from screener.ratelimit import RateLimiter, limiter_for
 from screener.settings import redact
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 522, 524}
+UNREACHABLE_AFTER = 4   # requests in a row that reach no server at all: the source is down
+FAILING_AFTER = 12      # requests in a row that all fail (5xx, 429, 401, 403, resets): stop
+BLOCKED_STATUS = {401, 403}
 
 
-class RateLimiter:
-    """At most ``rate`` acquisitions per second, spaced evenly, shared by all threads."""
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Why no server answered at all (DNS, no route, refused, connect timeout), else None.
+    A reset or a truncated body after connecting is the server's fault, not the route's."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connection timed out"
+    if not isinstance(exc, requests.ConnectionError) or \
+            isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return None
+    text = repr(exc)
+    for needle, why in (("NameResolution", "DNS lookup failed"),
+                        ("Name or service not known", "DNS lookup failed"),
+                        ("getaddrinfo", "DNS lookup failed"),
+                        ("No route to host", "no route to host"),
+                        ("Network is unreachable", "network is unreachable"),
+                        ("Connection refused", "connection refused"),
+                        ("NewConnectionError", "cannot connect")):
+        if needle in text:
+            return why
+    return None
 
-    def __init__(self, rate: float):
-        self.rate = float(rate)
-        self.interval = 1.0 / self.rate if self.rate > 0 else 0.0
-        self._lock = threading.Lock()
-        self._next = time.monotonic()
 
-    def acquire(self) -> None:
-        if self.interval <= 0:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        delay = slot - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
+class _LimitedAdapter(HTTPAdapter):
+    """Takes the rate-limit grant as late as possible (after the request is prepared, right
+    before it goes to the socket) and reports when the answer arrived."""
 
-    def pause(self, seconds: float) -> None:
-        """Push every caller back (a server said Retry-After)."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
+    def __init__(self, limiter: RateLimiter):
+        super().__init__()
+        self.limiter = limiter
+
+    def send(self, request, *args, **kwargs):
+        # the grant right before the socket, the end when the answer's headers are in: the
+        # server counted the request somewhere in between (see screener.ratelimit)
+        with self.limiter.request():
+            return super().send(request, *args, **kwargs)
 
 
 @dataclass
@@ -97,41 +117,78 @@ class HttpClient:
     max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.rate)
+        self.limiter = limiter_for(self.source, self.rate)
+        self._recent_429: list[float] = []
         self._local = threading.local()
         self.requests_made = 0
         self._count_lock = threading.Lock()
+        self._unreachable = 0      # requests in a row that reached no server
+        self._failing = 0          # requests in a row that got no usable answer
+        self.down: str | None = None  # why the source was given up, once it was
+
+    def _note(self, ok: bool, unreachable: str | None = None, why: str = "",
+              url: str = "") -> None:
+        """Count failures in a row across threads; give the source up when they say it is down."""
+        host = urlsplit_host(url)
+        with self._count_lock:
+            if ok:
+                self._unreachable = self._failing = 0
+                return
+            self._failing += 1
+            self._unreachable = self._unreachable + 1 if unreachable else 0
+            if self.down is None:
+                if self._unreachable >= UNREACHABLE_AFTER:
+                    self.down = f"cannot reach {host or 'the server'} ({unreachable})"
+                elif self._failing >= FAILING_AFTER:
+                    self.down = f"the last {self._failing} requests all failed ({why})"
+
+    def _check_down(self) -> None:
+        if self.down is not None:
+            raise SourceUnavailableError(
+                f"{self.source}: source unavailable, stopped: {redact(self.down)}.",
+                "Check the network connection (or proxy, firewall, VPN) and the source's base "
+                "URL setting, then run the same command again: what was fetched is kept.",
+                source=self.source)
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
             session.headers.update(self.headers)
+            adapter = _LimitedAdapter(self.limiter)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             self._local.session = session
         return session
 
     def _once(self, url: str, params: dict | None, ticker: str | None) -> bytes:
-        self.limiter.acquire()
+        self._check_down()
         with self._count_lock:
             self.requests_made += 1
-        broken = None
+        broken = unreachable = None
         try:
             resp = self._session().get(url, params=params, timeout=self.timeout)
             body = resp.content  # reads the whole body: truncation raises here
         except (requests.Timeout, requests.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
-            broken = type(exc).__name__
+            broken, unreachable = type(exc).__name__, unreachable_reason(exc)
         if broken is not None:
             # raised outside the except block: the library's exception, whose text holds the
             # full URL (and an API key in its query), is not even kept as __context__
+            self._note(False, unreachable, unreachable or broken, url)
+            self._check_down()
             raise TransientFetchError(f"{self.source}: {broken} for {redact(url)}",
                                       source=self.source, ticker=ticker)
         status = resp.status_code
+        failed = status in TRANSIENT_STATUS or status in BLOCKED_STATUS
+        self._note(not failed, None, f"last answer HTTP {status}", url)
+        if failed:
+            self._check_down()
         if status in TRANSIENT_STATUS:
             wait = parse_retry_after(resp.headers.get("Retry-After"))
             if wait is not None:
-                self.limiter.pause(min(wait, self.max_retry_after))
+                self._throttled(status, min(wait, self.max_retry_after))
             raise TransientFetchError(
                 f"{self.source}: HTTP {status} for {redact(url)}",
                 source=self.source, ticker=ticker, status=status, retry_after=wait,
@@ -149,6 +206,21 @@ class HttpClient:
                 f"for {redact(url)}", source=self.source, ticker=ticker,
             )
         return body
+
+    def _throttled(self, status: int, wait: float) -> None:
+        """A server asked to wait. The retry of this request always waits (see ``get``); every
+        request of the source (every process) waits too when the server means the whole client:
+        any status but 429, or 429 to several requests within one window. A lone 429 among good
+        answers is taken for that request's own: our limiter keeps within the server's limit,
+        and stopping every worker for each stray 429 would cost far more than the limit allows."""
+        with self._count_lock:
+            now = time.monotonic()
+            if status == 429:
+                self._recent_429 = [t for t in self._recent_429
+                                     if now - t < self.limiter.window] + [now]
+            clustered = len(self._recent_429) >= 3
+        if status != 429 or clustered:
+            self.limiter.pause(wait)
 
     def get(self, url: str, params: dict | None = None, ticker: str | None = None,
             validate=None) -> tuple[bytes, int]:
@@ -171,10 +243,24 @@ class HttpClient:
                     body = self._once(url, params, ticker)
                     if validate is not None:
                         validate(body)
-        except FetchError as exc:
+        except (FetchError, SourceUnavailableError) as exc:
             exc.attempts = max(1, attempts)  # the failure report says how often it was tried
             raise
         return body, attempts
+
+
+def urlsplit_host(text: str) -> str:
+    """The host of the first URL in ``text`` ("" when none): named in "cannot reach HOST"."""
+    from urllib.parse import urlsplit
+
+    start = text.find("://")
+    if start < 0:
+        return ""
+    begin = text.rfind(" ", 0, start) + 1
+    try:
+        return urlsplit(text[begin:].split()[0]).hostname or ""
+    except ValueError:
+        return ""
 
 
 def _wait_with_retry_after(base):

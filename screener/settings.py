@@ -89,9 +89,22 @@ BROWSER_USER_AGENT = (
 )
 
 
-def redact(text: str) -> str:
-    """Remove every known secret from a text before it is logged, stored or exported."""
-    key = fmp_api_key()
-    if key and key in text:
-        text = text.replace(key, "***")
+def _secret_forms(key: str) -> list[str]:
+    """The key as written and as a URL carries it (``/ + =`` percent-encoded, ``+`` for a
+    space), longest first, so no encoded copy survives a server echoing the query string."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {key, quote(key, safe=""), quote_plus(key), quote(key), quote(key, safe="/")}
+    forms |= {f.lower() for f in forms if "%" in f}  # %2f as well as %2F
+    return sorted(forms, key=len, reverse=True)
+
+
+def redact(text: str, *extra: str) -> str:
+    """Remove every known secret (and ``extra`` ones), in every URL-encoded form, from a text
+    before it is logged, stored or exported."""
+    for key in (fmp_api_key(), *extra):
+        if key:
+            for form in _secret_forms(key):
+                if form in text:
+                    text = text.replace(form, "***")
     return text

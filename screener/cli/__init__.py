@@ -8,6 +8,7 @@ area, and are registered below.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
@@ -20,12 +21,24 @@ class ScreenerGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
+            with warnings.catch_warnings():  # Click 8.2 deprecates protected_args
+                warnings.simplefilter("ignore", DeprecationWarning)
+                args = [*ctx.protected_args, *ctx.args]
+            if not {"-h", "--help"} & set(args):  # help works whatever the settings
+                from screener.settings_check import check
+
+                check(args[0] if args else None)
             return super().invoke(ctx)
         except ScreenerError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted. Everything fetched or written so far is kept.", err=True)
+            # half-built objects (a workbook's streamed sheets) are finalised at exit; their
+            # "Exception ignored" reports are noise after a Ctrl-C, not something to act on
+            sys.unraisablehook = lambda _unraisable: None
+            click.echo("Interrupted. Everything fetched or written so far is kept; no "
+                       "output file was left half-written. Run the same command again to "
+                       "resume.", err=True)
             ctx.exit(130)
 
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from screener.textsafe import terminal_safe
+
 if TYPE_CHECKING:
     from screener.result import RunResult
 
@@ -50,11 +52,12 @@ def print_summary(result: RunResult, top: int = 5) -> None:
             score = _fmt(row.get(score_col)) if score_col else ""
             year = fy.get(row["ticker"]) if fy is not None else None
             year = f"FY{int(year)}" if year is not None and not math.isnan(year) else "FY?"
-            click.echo(f"  {row['rank']:>3}. {row['ticker']:<8} {str(row.get('name', ''))[:34]:<34}"
-                       f" {str(row.get('sector', ''))[:22]:<22} {score_col}={score} {year}")
+            name, sector = terminal_safe(row.get("name", "")), terminal_safe(row.get("sector", ""))
+            click.echo(f"  {row['rank']:>3}. {terminal_safe(row['ticker']):<8} {name[:34]:<34}"
+                       f" {sector[:22]:<22} {score_col}={score} {year}")
     for w in result.warnings:
         if not w.startswith("FICTIONAL"):
-            click.secho(f"Warning: {w}", fg="yellow")
+            click.secho(f"Warning: {terminal_safe(w)}", fg="yellow")
 
 
 def print_changes(result: RunResult, diff) -> None:

@@ -36,9 +36,27 @@ def _open_store(path):
     return Store.open(path)
 
 
+def _inspect_store(path):
+    """Read-only, for `store ...` commands: never creates, writes or merges a foreign WAL."""
+    from screener.store import Store
+
+    store = Store.open_read_only(path)
+    for note in store.notes:
+        click.secho(f"Warning: {note}", fg="yellow", err=True)
+    return store
+
+
 def _tickers(universe: str | None, tickers: str | None, limit: int | None) -> list[str]:
     if tickers:
-        names = [t.strip().upper() for t in tickers.split(",") if t.strip()]
+        from screener.universe import tickers as tk  # one normaliser for every entry point
+
+        names, bad = [], []
+        for raw in (t for t in tickers.split(",") if t.strip()):
+            norm, why = tk.check(raw)
+            (bad.append(f"{tk.printable(raw)!s}: {why}") if why else names.append(norm))
+        if bad:
+            raise click.BadParameter("; ".join(bad[:5]), param_hint="--tickers")
+        names = list(dict.fromkeys(names))
     elif universe:
         from screener.universe import load_members
 
@@ -90,11 +108,16 @@ def _print_reports(reports, store, tickers, console) -> None:
                 "elapsed s", "req/s"):
         table.add_column(col, justify="left" if col == "source" else "right")
     for r in reports:
-        rate = r.requests / r.elapsed if r.elapsed > 0 else 0.0
-        table.add_row(r.source + (" (interrupted)" if r.interrupted else ""), str(r.requested),
-                      str(len(r.done)), str(r.skipped_fresh), str(r.failed_names),
-                      str(r.requests), f"{r.elapsed:.1f}", f"{rate:.1f}")
+        # a rate over a fraction of a second (or a handful of requests) means nothing
+        rate = f"{r.requests / r.elapsed:.1f}" if r.elapsed >= 1.0 and r.requests >= 5 else "-"
+        state = " (stopped)" if r.stopped else " (interrupted)" if r.interrupted else ""
+        table.add_row(r.source + state, str(r.requested), str(len(r.done)),
+                      str(r.skipped_fresh), str(r.failed_names), str(r.requests),
+                      f"{r.elapsed:.1f}", rate)
     console.print(table)
+    for r in reports:
+        if r.stopped:
+            click.secho(r.stopped, fg="red", err=True)
 
     from screener.errors import NoDataError
 
@@ -195,12 +218,35 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
             report = import_bulk(providers[0], store, names, zip_path=bulk_file)
             click.echo(str(report))
             return
-        reports = _run_fetch(providers, names, store, age, console)
-        _print_reports(reports, store, names, console)
-    if any(r.interrupted for r in reports):
-        click.echo("Interrupted: everything fetched so far is kept; run the same command "
-                   "again to resume.", err=True)
+        reports, interrupted = _run_fetch(providers, names, store, age, console)
+        try:
+            _print_reports(reports, store, names, console)
+        except KeyboardInterrupt:
+            interrupted = True
+    _finish(reports, interrupted)
+
+
+def _finish(reports, interrupted: bool) -> None:
+    """Exit status: 130 interrupted, 1 nothing fetched (every name failed or every source
+    stopped), else 0; with one line saying what was done."""
+    from screener.errors import NothingFetchedError
+
+    done = sum(len(r.done) for r in reports)
+    if interrupted or any(r.interrupted for r in reports):
+        parts = ", ".join(f"{r.source} {len(r.done)} fetched, {r.skipped_fresh} already fresh"
+                          for r in reports) or "nothing fetched"
+        click.echo(f"Interrupted ({parts}). Everything fetched so far is kept; run the same "
+                   "command again to resume (fresh names are skipped).", err=True)
         raise SystemExit(130)
+    wanted = [r for r in reports if r.to_fetch]
+    if wanted and not any(r.fetched_any for r in wanted):
+        why = "; ".join((r.stopped or f"{r.source}: all {r.failed_names} name(s) failed")
+                        .rstrip(".") for r in wanted)
+        raise NothingFetchedError(f"Nothing was fetched: {why}.",
+                                  "See the failures above; fix the tickers or the source and "
+                                  "run the same command again.")
+    if done == 0 and not wanted:
+        click.echo("Everything was already fresh: nothing to fetch (see --max-age).")
 
 
 def _print_import(report) -> None:
@@ -264,34 +310,54 @@ def _run_fetch(providers, names, store, age, console):
         progress.update(tasks[report.source], completed=report.skipped_fresh + report.finished,
                         failed=report.failed_names, rate=report.finished / elapsed)
 
+    finished = {p.name: threading.Event() for p in providers}
+
     def work(p) -> None:
+        try:
+            _work(p)
+        finally:
+            finished[p.name].set()
+
+    def _work(p) -> None:
         try:
             reports[p.name] = fetch_to_store(p, names, store, max_age=age, progress=update,
                                              stop_event=stop)
+        except ProviderError as exc:
+            if not getattr(exc, "fatal", False) or len(providers) == 1:
+                errors.append(exc)
+                stop.set()
+                return
+            # one source refused (daily limit, key): the others carry on, each reported
+            reports[p.name] = FetchReport(p.name, requested=len(names), to_fetch=len(names),
+                                          stopped=exc.message)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
             errors.append(exc)
             stop.set()
 
     threads = [threading.Thread(target=work, args=(p,), daemon=True) for p in providers]
+    interrupted = False
     with progress:
         for t in threads:
             t.start()
-        try:
-            while any(t.is_alive() for t in threads):
-                for t in threads:
-                    t.join(timeout=0.2)
-        except KeyboardInterrupt:
-            stop.set()
-            console.print("Stopping: finishing the names in flight...")
-            for t in threads:
-                t.join()
-    if errors:
+        # Events, not Thread.join: a join interrupted by Ctrl-C can leave is_alive() False
+        # while the thread still runs (CPython 3.11), and its report would be lost
+        while not all(e.is_set() for e in finished.values()):
+            try:
+                for e in finished.values():
+                    e.wait(timeout=0.2)
+            except KeyboardInterrupt:  # a second Ctrl-C only repeats the message
+                interrupted = True
+                stop.set()
+                console.print("Stopping: finishing the names in flight (everything fetched "
+                              "is kept)...")
+    if errors and not interrupted:
         raise errors[0]
-    out = [reports[p.name] for p in providers if p.name in reports]
-    if stop.is_set():
+    out = [reports.get(p.name) or FetchReport(p.name, requested=len(names), interrupted=True)
+           for p in providers]
+    if interrupted:
         for r in out:
             r.interrupted = r.interrupted or r.finished + r.skipped_fresh < r.requested
-    return out
+    return out, interrupted
 
 
 @click.group("store")
@@ -321,7 +387,7 @@ def info(store_path, as_json):
     Example:
       screener store info
     """
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         data = st.info()
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -348,7 +414,7 @@ def history(ticker, source, dataset, store_path):
     Example:
       screener store history ACME --source sec
     """
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         rows = [r for r in st.catalog(ticker.upper())
                 if (not source or r["source"] == source)
                 and (not dataset or r["dataset"] == dataset)]
@@ -381,7 +447,7 @@ def estimates(ticker, source, store_path):
 
     ticker = ticker.upper()
     shown = False
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         for src in [source] if source else ["yahoo", "fmp", "file"]:
             snaps = st.history(src, "estimates", ticker) if src != "file" else \
                 st.history(src, "records", ticker)
@@ -427,7 +493,7 @@ def failures(source, store_path):
     Example:
       screener store failures --source sec
     """
-    with _open_store(store_path) as st:
+    with _inspect_store(store_path) as st:
         rows = st.failures(source=source)
         flagged = _flagged(st, source)
     if not rows:

@@ -25,7 +25,9 @@ def _pct(value) -> str:
 def _text(value) -> str:
     import pandas as pd
 
-    return "" if value is None or pd.isna(value) else str(value)
+    from screener.textsafe import rich_safe  # file strings never reach the terminal raw
+
+    return "" if value is None or pd.isna(value) else rich_safe(value)
 
 
 @click.group()
@@ -63,7 +65,7 @@ def list_cmd() -> None:
             members, as_of = f"{info.members:,}", info.as_of or "-"
             if info.snapshots > 1:
                 as_of += f" ({info.snapshots} snapshots)"
-        table.add_row(info.name, info.title, members, as_of, info.source)
+        table.add_row(info.name, _text(info.title), members, _text(as_of), _text(info.source))
     _console().print(table)
 
 
@@ -73,9 +75,9 @@ def _print_changes(console: Console, result) -> None:
     console.print(f"[bold]{result.name}[/]: {result.kept:,} equities as of {result.as_of} "
                   f"{verb} ({result.rows_total:,} rows; dropped {dropped}).")
     if result.fund:
-        console.print(f"  fund: {result.fund}")
+        console.print(f"  fund: {_text(result.fund)}")
     for note in result.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {_text(note)}")
     if result.previous is None:
         console.print("  first snapshot: no earlier one to compare with.")
     else:
@@ -92,7 +94,9 @@ def _print_changes(console: Console, result) -> None:
 @universe.command("refresh")
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Refresh every downloadable universe.")
-def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Store the file even when it has far fewer members than the last snapshot.")
+def refresh_cmd(names: tuple[str, ...], all_: bool, force: bool) -> None:
     """Download current holdings and store a dated snapshot (earlier ones are kept).
 
     A failed download leaves the previous snapshot untouched. If iShares refuses your
@@ -117,7 +121,7 @@ def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
     for name in names:
         console.print(f"Downloading {name} ...")
         try:
-            _print_changes(console, refresh(name))
+            _print_changes(console, refresh(name, force=force))
         except ScreenerError as exc:
             if len(names) == 1:
                 raise
@@ -133,7 +137,10 @@ def refresh_cmd(names: tuple[str, ...], all_: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
               help="As-of date when the file does not say (plain CSVs); default: today.")
-def import_cmd(name: str, file: str, as_of: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Store the file even when it has fewer members than the snapshot it "
+                   "replaces (same date) or far fewer than the last one.")
+def import_cmd(name: str, file: str, as_of: str | None, force: bool) -> None:
     """Import a holdings file downloaded by hand as a snapshot of NAME.
 
     Reads iShares holdings CSVs, SPDR holdings xlsx and plain CSVs with a ticker column.
@@ -154,7 +161,7 @@ def import_cmd(name: str, file: str, as_of: str | None) -> None:
         except ValueError:
             raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2026-05-05",
                                      param_hint="--as-of") from None
-    _print_changes(_console(), import_file(name, file, as_of=as_of))
+    _print_changes(_console(), import_file(name, file, as_of=as_of, force=force))
 
 
 @universe.command("show")
@@ -193,7 +200,7 @@ def show_cmd(name: str, diff_date: str | None, limit: int) -> None:
     frame = members.frame.sort_values("weight", ascending=False, na_position="last")
     console.print(f"[bold]{name}[/]: {len(frame):,} members as of {members.as_of}.")
     for note in members.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {_text(note)}")
     console.print(_table(name, frame, limit))
     if limit and len(frame) > limit:
         console.print(f"... {len(frame) - limit:,} more (use --limit 0 to see all).")

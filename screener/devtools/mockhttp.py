@@ -5,11 +5,13 @@
         srv.route("/api/xbrl/companyfacts/CIK0000000001.json", handler=lambda req: (200, {}, b"..."))
         srv.script("/x", [Fault.status(500), Fault.status(429, retry_after=1), None])  # then normal
         srv.faults(rate=0.1, kinds=("500", "429", "reset", "truncate"), seed=1)       # random faults
-        srv.limit(rate=10)          # answer 429 to requests above 10/s (sliding 1 s window)
+        srv.limit(rate=10)          # 429 to any request that makes 11 in a sliding 1 s window
+                                    # (every arrival counts, refused ones too); srv.over_limit
+                                    # counts them
         srv.latency = 0.05
         url = srv.url + "/x"
 
-``srv.log`` records (time, method, path, status). Loops are bounded: the server stops on exit.
+``srv.log`` records (arrival time, method, path, status). Loops are bounded: the server stops on exit.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class MockServer:
         self._rng = random.Random(0)
         self._limit: float | None = None
         self._window: collections.deque = collections.deque()
+        self.over_limit = 0  # requests refused by the sliding-window limit
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -142,16 +145,18 @@ class MockServer:
         return None
 
     def _over_limit(self) -> bool:
+        """Sliding window over every arrival: a request is over the limit when, with it, more
+        than ``limit`` requests arrived within the last second."""
         if self._limit is None:
             return False
         now = time.monotonic()
         with self._lock:
             while self._window and now - self._window[0] >= 1.0:
                 self._window.popleft()
-            if len(self._window) >= self._limit:
-                return True
             self._window.append(now)
-        return False
+            over = len(self._window) > self._limit
+            self.over_limit += over
+        return over
 
     def _find(self, path: str) -> _Route | None:
         if path in self.routes:
@@ -171,7 +176,9 @@ def _make_handler(srv: MockServer):
 
         def _send(self, status: int, headers: dict[str, str], body: bytes,
                   declared: int | None = None) -> None:
-            srv.log.append((time.monotonic(), self.command, self.path, status))
+            # the time logged is the request's arrival (what a sliding-window limit counts)
+            srv.log.append((getattr(self, "_arrived", time.monotonic()), self.command, self.path,
+                            status))
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
@@ -180,6 +187,7 @@ def _make_handler(srv: MockServer):
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            self._arrived = time.monotonic()
             parts = urlsplit(self.path)
             if srv.latency:
                 time.sleep(srv.latency)
@@ -197,7 +205,7 @@ def _make_handler(srv: MockServer):
                     self._send(fault.status, h, f"HTTP {fault.status}".encode())
                     return
                 if fault.kind == "reset":
-                    srv.log.append((time.monotonic(), self.command, self.path, 0))
+                    srv.log.append((self._arrived, self.command, self.path, 0))
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                                b"\x01\x00\x00\x00\x00\x00\x00\x00")
                     self.close_connection = True

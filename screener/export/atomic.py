@@ -3,7 +3,8 @@
 The content goes to a temporary file in the target's folder and is moved into place only when
 complete (``os.replace``, atomic on one file system). On Linux the temporary file is anonymous
 (``O_TMPFILE``): it has no name until it is complete, so even ``kill -9`` mid-write leaves
-nothing behind. Elsewhere it is a hidden ``.<name>.<random>.tmp`` removed on any error.
+nothing behind. Elsewhere it is a hidden ``.<name>.screener-tmp-<pid>-<random>.tmp`` removed on
+any error, and by the next write into that folder if a kill left it.
 
 When the target cannot be replaced because another program holds it (a workbook open in Excel
 on Windows raises ``PermissionError``), the new file is kept beside it as
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from screener.errors import ExportError
+from screener.fsutil import clean_stale_temps, temp_prefix
 
 _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400
@@ -73,7 +75,7 @@ def _open_anonymous(folder: Path) -> int | None:
 
 def _name_for(fd: int, folder: Path, target: Path) -> Path:
     """A named temporary file beside the target holding the anonymous file's content."""
-    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    tmp = folder / f"{temp_prefix(target.name)}{secrets.token_hex(4)}.tmp"
     if _linkat(fd, tmp):
         return tmp
     # linkat refused (unusual file system): copy the content into a named file
@@ -99,11 +101,12 @@ def write_atomic(target: str | os.PathLike, write: Callable[[BinaryIO], None]) -
     except OSError as exc:
         raise ExportError(f"Cannot create the output folder {folder}: {exc.strerror}",
                           "Choose another folder with --out.") from exc
+    clean_stale_temps(folder)  # what a killed run left behind
     fd = _open_anonymous(folder)
     tmp: Path | None = None
     try:
         if fd is None:
-            tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+            tmp = folder / f"{temp_prefix(target.name)}{secrets.token_hex(4)}.tmp"
             fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "w+b", closefd=False) as fh:
             write(fh)
@@ -143,3 +146,67 @@ def write_atomic(target: str | os.PathLike, write: Callable[[BinaryIO], None]) -
 
 def _replace(src: Path, dst: Path) -> None:
     os.replace(src, dst)
+
+
+@contextlib.contextmanager
+def library_temps_in(folder: str | os.PathLike):
+    """openpyxl's write-only sheets stream through temporary files in $TMPDIR (up to megabytes
+    each, left there by a kill). Put them in ``folder`` (the target's) under our recognisable
+    name instead, so the next run removes any leftover and a full $TMPDIR does not matter."""
+    import tempfile
+
+    import openpyxl.worksheet._writer as writer
+
+    folder = Path(folder)
+    original = writer.create_temporary_file
+
+    def create_temporary_file(suffix: str = "") -> str:
+        fd, name = tempfile.mkstemp(prefix=temp_prefix("openpyxl"), suffix=suffix or ".xml",
+                                    dir=str(folder))
+        os.close(fd)
+        writer.ALL_TEMP_FILES.append(name)
+        return name
+
+    writer.create_temporary_file = create_temporary_file
+    try:
+        yield
+    finally:
+        writer.create_temporary_file = original
+
+
+@contextlib.contextmanager
+def staged_folder(folder: str | os.PathLike):
+    """Yield an empty staging folder beside ``folder``; when the block ends without error it
+    replaces ``folder`` (the old one removed only once the new one is in place). On any error
+    the staging folder is removed and ``folder`` is untouched: several files, all or none."""
+    import shutil
+
+    folder = Path(folder)
+    parent = folder.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the output folder {parent}: {exc.strerror}",
+                          "Choose another folder with --out.") from None
+    clean_stale_temps(parent)
+    staging = parent / f"{temp_prefix(folder.name)}{secrets.token_hex(4)}"
+    old = parent / f"{temp_prefix(folder.name)}{secrets.token_hex(4)}.old"
+    staging.mkdir()
+    try:
+        yield staging
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not folder.exists():
+            os.replace(old, folder)  # put the previous folder back
+        if exc.errno == errno.ENOSPC:
+            raise ExportError(f"The disk is full: could not write {folder}",
+                              "Free some space and run again; nothing was written.") from None
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)

@@ -2,7 +2,9 @@
 
 - ``csv`` / ``parquet``: a folder ``<stem>/`` beside the output path, one file per table:
   ``run``, ``summary`` (one row per phase), ``phase-<id>`` per phase, ``all_names``,
-  ``explain``, ``attrition``, ``coverage``, ``data_quality``. Each file is written atomically.
+  ``explain``, ``attrition``, ``coverage``, ``data_quality``. The folder is written whole or
+  not at all: the files go to a staging folder beside it, moved into place once all are
+  written (a full disk or a kill leaves the previous folder, or none).
 - ``json``: one file ``{"run": {...}, "tables": {name: [records]}}``; missing values are null.
 
 CSV cells holding text that starts with ``= + - @``, a tab or a carriage return get a leading
@@ -21,7 +23,7 @@ import pandas as pd
 
 from screener.errors import ExportError
 from screener.export import frames
-from screener.export.atomic import write_atomic
+from screener.export.atomic import staged_folder, write_atomic
 from screener.export.cells import is_missing, looks_like_formula
 from screener.export.paths import tables_folder
 from screener.result import RunResult
@@ -92,14 +94,16 @@ def write_tables(result: RunResult, path: str | Path, fmt: str) -> list[Path]:
         text = json.dumps(doc, ensure_ascii=False, indent=1)
         return [write_atomic(path, lambda fh: fh.write(text.encode("utf-8")))]
     folder = tables_folder(path)
-    written = []
-    for name, df in tables.items():
-        target = folder / f"{name}.{fmt}"
-        if fmt == "csv":
-            data = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
-            written.append(write_atomic(target, lambda fh, d=data: fh.write(d)))
-        else:
-            buf = io.BytesIO()
-            _parquet_ready(df).to_parquet(buf, index=False)
-            written.append(write_atomic(target, lambda fh, b=buf: fh.write(b.getvalue())))
-    return written
+    with staged_folder(folder) as staging:  # all files or none (a full disk keeps none)
+        names = []
+        for name, df in tables.items():
+            target = staging / f"{name}.{fmt}"
+            if fmt == "csv":
+                data = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+                write_atomic(target, lambda fh, d=data: fh.write(d))
+            else:
+                buf = io.BytesIO()
+                _parquet_ready(df).to_parquet(buf, index=False)
+                write_atomic(target, lambda fh, b=buf: fh.write(b.getvalue()))
+            names.append(target.name)
+    return [folder / n for n in names]

@@ -15,14 +15,16 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from screener.errors import ExportError
 from screener.export import charts, frames
-from screener.export.atomic import write_atomic
+from screener.export.atomic import library_temps_in, write_atomic
 from screener.export.cells import add_sheet
 from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
+from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
 SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (
@@ -66,12 +68,22 @@ def write_workbook(result: RunResult, path: str | Path) -> Path:
     ``<stem>-<HHMMSS>.xlsx`` and ``TargetLockedError`` is raised; its message reads
     "Target is locked; wrote <new file> instead" and ``.written`` holds the new path.
     """
-    wb = build_workbook(result)
+    folder = Path(path).parent
     try:
-        return write_atomic(Path(path), lambda fh: _save(wb, fh))
-    except BaseException:
-        _discard(wb)
-        raise
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the output folder {folder}: {exc.strerror}",
+                          "Choose another folder with --out.") from None
+    clean_stale_temps(folder)  # sheets a killed run left behind
+    with library_temps_in(folder):  # sheet temporaries beside the target, not in $TMPDIR
+        wb = None
+        try:
+            wb = build_workbook(result)
+            return write_atomic(Path(path), lambda fh: _save(wb, fh))
+        except BaseException:
+            if wb is not None:
+                _discard(wb)
+            raise
 
 
 def _save(wb: Workbook, fh) -> None:

@@ -18,6 +18,8 @@ Datasets (one folder each under the history root, hive-partitioned by year of ``
 - ``macro``: economic series observations with their release dates (``released``).
 - ``estimates``: consensus snapshots as taken on ``as_of`` (our own fetches or a vendor's history).
 - ``delistings``: the last trading day of a name that stopped trading, and why.
+- ``short_interest``: shares sold short as of a settlement date (twice a month) and the share
+  of the float they are, known from their publication date (``released``).
 """
 
 from __future__ import annotations
@@ -80,6 +82,10 @@ DATASETS: dict[str, HistorySpec] = {s.name: s for s in [
                          ("reason", STR), ("source", STR)],
           key=("ticker", "last_date"), time="last_date", known="last_date",
           label="delistings"),
+    _spec("short_interest", [("ticker", STR), ("date", DATE), ("short_pct_float", F64),
+                             ("shares_short", F64), ("released", DATE), ("source", STR)],
+          key=("source", "ticker", "date"), time="date", known="released",
+          label="short interest"),
 ]}
 
 

@@ -20,11 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from screener.errors import FetchError, StoreError, TransientFetchError
+from screener.errors import FetchError, SourceUnavailableError, StoreError, TransientFetchError
+
+NAMES_FAILING_AFTER = 10  # names in a row failed transiently, none fetched yet: source is down
 from screener.raw.bundle import Failure, RawBundle
 from screener.settings import redact
 
@@ -51,11 +53,16 @@ class FetchReport:
     requests: int = 0                   # HTTP requests made (including retries)
     elapsed: float = 0.0
     interrupted: bool = False
+    stopped: str | None = None          # why the source was given up (unreachable, blocked)
     coverage: dict[str, int] = field(default_factory=dict)  # block -> names fetched with it
 
     @property
     def failed_names(self) -> int:
         return len({f.ticker for f in self.failed})
+
+    @property
+    def fetched_any(self) -> bool:
+        return bool(self.done) or bool(self.coverage)
 
     @property
     def finished(self) -> int:
@@ -71,7 +78,7 @@ def _requests(provider) -> int | None:
 
 
 def _failure(provider, ticker: str, dataset: str, exc: BaseException) -> Failure:
-    if isinstance(exc, FetchError):
+    if isinstance(exc, (FetchError, SourceUnavailableError)):
         reason = exc.message
         attempts = int(getattr(exc, "attempts", 1) or 1)
         transient = isinstance(exc, TransientFetchError)
@@ -83,33 +90,54 @@ def _failure(provider, ticker: str, dataset: str, exc: BaseException) -> Failure
 def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, bytes], Any],
          on_failure: Callable[[Failure], None], report: FetchReport,
          progress: Progress | None, stop_event: threading.Event | None,
-         start_requests: int | None = None) -> None:
+         start_requests: int | None = None,
+         still_needed: Callable[[str, str], bool | str] | None = None,
+         deferred: dict[str, list[str]] | None = None) -> None:
     """Fetch ``plan`` (ticker -> datasets) with the provider's concurrency."""
     stop = stop_event or threading.Event()
+    give_up = threading.Event()  # this source only: the others carry on
     lock = threading.Lock()
     if start_requests is None:
         start_requests = _requests(provider)
     attempts_total = 0
+    streak = {"failed": 0, "ok": 0}
 
     def task(ticker: str) -> None:
         nonlocal attempts_total
-        if stop.is_set():
+        if stop.is_set() or give_up.is_set():
             return
-        ok, blocks = True, set()
+        ok, blocks, transient_only, later = True, set(), True, False
         for dataset in plan[ticker]:
+            need = still_needed(ticker, dataset) if still_needed is not None else True
+            if need == "later" and deferred is not None:  # another process fetches it now
+                with lock:
+                    deferred.setdefault(ticker, []).append(dataset)
+                later = True
+                continue
+            if not need:
+                continue  # another process stored it meanwhile
             try:
                 payload, attempts = provider.fetch_payload(ticker, dataset)
             except StoreError:
                 raise
             except Exception as exc:
                 if getattr(exc, "fatal", False):  # daily limit, refused key: stop the run
+                    if isinstance(exc, SourceUnavailableError) and getattr(exc, "attempts", 0):
+                        fail = replace(_failure(provider, ticker, dataset, exc),
+                                       transient=True)  # it was tried: worth another run
+                        on_failure(fail)
+                        with lock:
+                            report.failed.append(fail)
                     raise
+                if still_needed is not None and not still_needed(ticker, dataset):
+                    continue  # failed here, but another process stored it meanwhile
                 fail = _failure(provider, ticker, dataset, exc)
                 on_failure(fail)
                 with lock:
                     attempts_total += fail.attempts
                     report.failed.append(fail)
                 ok = False
+                transient_only = transient_only and fail.transient
                 continue
             with lock:
                 attempts_total += attempts
@@ -120,7 +148,20 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
                 with lock:
                     report.failed.append(bad.failure)
                 ok = False
+        if later and ok and not blocks:
+            return  # counted when the deferred part is done
         with lock:
+            if ok or blocks:
+                streak["ok"] += 1
+                streak["failed"] = 0
+            elif transient_only:
+                streak["failed"] += 1
+            if not streak["ok"] and streak["failed"] >= NAMES_FAILING_AFTER:
+                raise SourceUnavailableError(
+                    f"{provider.name}: source unavailable, stopped: the first "
+                    f"{streak['failed']} names all failed ({redact(report.failed[-1].reason)}).",
+                    "Check the network connection and the source, then run the same command "
+                    "again: what was fetched is kept.", source=provider.name)
             if ok:
                 report.done.append(ticker)
             for b in blocks:
@@ -142,7 +183,12 @@ def _run(provider, plan: dict[str, list[str]], on_payload: Callable[[str, str, b
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
-                fut.result()  # re-raise StoreError and other fatal errors
+                try:
+                    fut.result()  # re-raise StoreError and other fatal errors
+                except SourceUnavailableError as exc:
+                    if not give_up.is_set():
+                        report.stopped = exc.message
+                        give_up.set()
             if stop.is_set():
                 report.interrupted = True
                 break
@@ -173,6 +219,7 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
     ``stop_event``) stops submitting, lets in-flight names finish, and returns with
     ``interrupted=True``.
     """
+    from screener.store import claims
     from screener.store.bundle import parse_records
 
     as_of = as_of or date.today()
@@ -194,7 +241,13 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
     baseline = _requests(provider)  # counts the requests prepare() makes too
     prepare = getattr(provider, "prepare", None)
     if prepare is not None:
-        prepare(store=store, max_age=max_age)
+        try:
+            prepare(store=store, max_age=max_age)
+        except (FetchError, SourceUnavailableError) as exc:  # e.g. the SEC ticker map
+            report.stopped = exc.message
+            new = _requests(provider)
+            report.requests = (new - baseline) if new is not None and baseline is not None else 0
+            return report
 
     def on_payload(ticker: str, dataset: str, payload: bytes) -> set[str]:
         snap = store.put(provider.name, dataset, ticker, as_of, payload)  # kept for re-parsing
@@ -203,8 +256,39 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
         except Exception as exc:  # noqa: BLE001 - recorded as this name's failure
             raise Unreadable(provider, ticker, dataset, exc) from None
 
-    _run(provider, plan, on_payload, store.record_failure, report, progress, stop_event,
-         start_requests=baseline)
+    def still_needed(ticker: str, dataset: str) -> bool | str:
+        """Checked again just before the request: a concurrent fetch may have stored it, or
+        be fetching it now ("later": it is retried after the other names)."""
+        if ticker in store.fresh(provider.name, dataset, [ticker], max_age):
+            return False
+        return True if claims.claim(store, provider.name, dataset, ticker) else "later"
+
+    def after_wait(ticker: str, dataset: str) -> bool:
+        """The second pass: wait (bounded) for the other process's answer, then fetch only
+        what it did not store."""
+        deadline = time.monotonic() + 60.0
+        while time.monotonic() < deadline:
+            if ticker in store.fresh(provider.name, dataset, [ticker], max_age):
+                return False
+            if claims.claim(store, provider.name, dataset, ticker):
+                return True
+            if (stop_event is not None and stop_event.is_set()):
+                return False
+            time.sleep(0.25)
+        return True
+
+    def on_failure(failure: Failure) -> None:
+        store.record_failure(failure)
+        claims.release(store, provider.name, failure.dataset, failure.ticker)  # others may
+
+    deferred: dict[str, list[str]] = {}
+    _run(provider, plan, on_payload, on_failure, report, progress, stop_event,
+         start_requests=baseline, still_needed=still_needed, deferred=deferred)
+    if deferred and not report.stopped and not report.interrupted:
+        first = report.elapsed
+        _run(provider, deferred, on_payload, on_failure, report, progress, stop_event,
+             start_requests=baseline, still_needed=after_wait)
+        report.elapsed += first
     return report
 
 

@@ -66,20 +66,29 @@ class ImportReport:
 
 def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     """The file as text cells (CSV) or native cells (xlsx, parquet); clear error otherwise."""
+    import io
+
+    from screener.fsutil import MB, UnreadableFile, read_bounded
+
     suffix = path.suffix.lower()
+    try:  # bounded while reading; devices and pipes refused (/dev/zero never ends)
+        data = io.BytesIO(read_bounded(path, 256 * MB, "data file"))
+    except UnreadableFile as exc:
+        raise InputDataError([Problem(Location(str(path)), exc.reason,
+                                      "Check the path given to --from-file.")]) from None
     try:
         if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_csv(data, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             if len(frame.columns) == 1 and ";" in str(frame.columns[0]):
                 raise InputDataError([Problem(
                     Location(str(path), 1), "the file is separated by ';', not ','",
                     "Export it again as comma-separated CSV (or save it as xlsx).")])
             return frame
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object,
+            return pd.read_excel(data, sheet_name=sheet if sheet is not None else 0, dtype=object,
                                  engine="openpyxl")
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            return pd.read_parquet(data)
     except InputDataError:
         raise
     except FileNotFoundError:
@@ -96,9 +105,20 @@ def normalise_ticker(value: Any) -> str | None:
     """'aapl', 'AAPL US Equity', 'BRK/B', 'MOG A' -> 'AAPL', 'BRK-B', 'MOG-A'; None if empty."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    t = re.sub(r"\s+(US|UN|UW|UQ|UA|UR|UP)?\s*EQUITY$", "", str(value).strip().upper())
-    t = re.sub(r"[\s/]+", "-", t.strip())
-    return t or None
+    from screener.universe import tickers as tk  # the one normaliser of every entry point
+
+    return tk.normalise(value) or None
+
+
+def _ticker_problem(value: Any, ticker: str | None) -> str | None:
+    from screener.universe import tickers as tk
+
+    if ticker is None:
+        return "no ticker"
+    why = tk.problem(value, ticker)
+    if why is None and not re.fullmatch(TICKER_PATTERN, ticker):
+        why = "not a ticker"
+    return why
 
 
 def to_number(value: Any) -> tuple[float | None, bool]:
@@ -220,10 +240,15 @@ def _rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping, pat
     bounds = {b: BLOCKS[b].bounds() for b in BLOCKS}
     raw_ticker = frame[header[mapping.ticker]].tolist()
     tickers = fc.ticker_cells(frame[header[mapping.ticker]], normalise_ticker)
+    # what is wrong with each distinct ticker cell (None: nothing), worked out once per value
+    whys = fc.ticker_cells(frame[header[mapping.ticker]],
+                           lambda v: _ticker_problem(v, normalise_ticker(v)))
     bad: list[list[dict[str, Any]]] = [[] for _ in range(n)]
-    for i in np.flatnonzero(~fc.matches(tickers, TICKER_PATTERN)):
-        bad[i].append({"column": mapping.ticker, "value": raw_ticker[i],
-                       "reason": "missing or malformed ticker"})
+    for i, why in enumerate(whys):
+        if why is not None:
+            bad[i].append({"column": mapping.ticker, "value": raw_ticker[i],
+                           "reason": "missing or malformed ticker" if why == "no ticker"
+                           else f"missing or malformed ticker ({why})"})
     fys: list[float | None] = [None] * n
     if mapping.fiscal_year:
         col = frame[header[mapping.fiscal_year]]

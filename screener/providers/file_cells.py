@@ -9,7 +9,6 @@ cell on its own, as a single cell would be), tickers normalised once per distinc
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import numpy as np
@@ -112,8 +111,3 @@ def ticker_cells(col: pd.Series, one_cell) -> list[str | None]:
             t = one_cell(v)
         out.append(t)
     return out
-
-
-def matches(values: list[str | None], pattern: str) -> np.ndarray:
-    rx = re.compile(pattern)
-    return np.array([v is not None and rx.fullmatch(v) is not None for v in values], dtype=bool)

@@ -200,10 +200,12 @@ def load_mapping(path: str | Path) -> FileMapping:
     """Read and check a mapping file; every problem is reported at once with its line."""
     path = Path(path)
     where = str(path)
+    from screener.fsutil import MB, UnreadableFile, read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([Problem(Location(where), f"cannot read the mapping: {exc.strerror}",
+        text = read_bounded(path, 1 * MB, "mapping file").decode("utf-8")
+    except UnreadableFile as exc:
+        raise ConfigError([Problem(Location(where), f"cannot read the mapping: {exc.reason}",
                                    "Check the path given to --mapping.")]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError([Problem(Location(where), f"the mapping is not UTF-8 text ({exc.reason})",

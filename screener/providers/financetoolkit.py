@@ -110,6 +110,14 @@ def _error_for(meaning: str, ticker: str, what: str, detail: str) -> Exception:
         return PermanentFetchError(f"FinanceToolkit: {what} for {ticker} is not in your FMP plan "
                                    f"({detail})", source=SOURCE, ticker=ticker)
     if meaning == "transient":
+        if "yahoo" in detail.lower() and not fmp_api_key():
+            # without a key FinanceToolkit reads Yahoo, whose one message covers a rate limit,
+            # no network and an unknown ticker alike: say which source and what would help
+            return TransientFetchError(
+                f"FinanceToolkit without an FMP key reads Yahoo Finance, which gave no {what} "
+                f"for {ticker} (Yahoo's rate limit, no network, or a ticker Yahoo does not "
+                "know)", "Set FINANCIAL_MODELING_PREP_API_KEY to read FMP instead, or use "
+                "--provider sec for statements.", source=SOURCE, ticker=ticker)
         return TransientFetchError(f"FinanceToolkit: {what} for {ticker}: {detail}",
                                    source=SOURCE, ticker=ticker)
     return PermanentFetchError(f"FinanceToolkit: no {what} for {ticker} ({detail})",

@@ -147,10 +147,7 @@ _SECRETS: set[str] = set()
 
 def scrub(text: str) -> str:
     """``settings.redact`` plus any key handed to a client explicitly (not via the env)."""
-    text = redact(text)
-    for secret in _SECRETS:
-        text = text.replace(secret, "***")
-    return text
+    return redact(text, *_SECRETS)
 
 
 class _RedactFilter(logging.Filter):

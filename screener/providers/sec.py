@@ -1,8 +1,8 @@
 """SEC EDGAR companyfacts: debt maturity ladder, debt, interest, cash, D&A, operating income.
 
-Fair access (https://www.sec.gov/os/accessing-edgar-data): at most 10 requests per second
-across all threads (one ``HttpClient`` and so one rate limiter per provider; the default 9.7/s
-leaves headroom for network jitter) and a User-Agent naming the user and an e-mail
+Fair access (https://www.sec.gov/os/accessing-edgar-data): at most 10 requests in any
+one-second span, across threads, retries and processes (``screener.ratelimit``: one limiter per
+source and machine, with a margin for jitter) and a User-Agent naming the user and an e-mail
 ($SCREENER_SEC_USER_AGENT). Without one the provider refuses to fetch, with a message saying
 how to set it; parsing stored payloads needs none.
 
@@ -69,7 +69,7 @@ class SecProvider(NetworkProvider):
 
     name: ClassVar[str] = "sec"
     datasets: ClassVar[tuple[str, ...]] = ("companyfacts",)
-    rate: ClassVar[float] = 9.7
+    rate: ClassVar[float] = 10.0  # the allowed rate; the limiter keeps its own margin
     concurrency: ClassVar[int] = 8
     parser_version: ClassVar[str] = "sec-3"  # 2: one debt decomposition, one-filing ladders; 3: floating-rate debt
 

@@ -58,8 +58,7 @@ def download_bulk(provider, dest: Path) -> Path:
     p = client.policy
 
     def once() -> None:
-        client.limiter.acquire()
-        try:
+        try:  # the session's adapter takes the rate-limit grant
             with client._session().get(url, stream=True, timeout=client.timeout) as resp:
                 if resp.status_code in TRANSIENT_STATUS:
                     raise TransientFetchError(f"sec: HTTP {resp.status_code} for {url}",

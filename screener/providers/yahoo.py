@@ -32,7 +32,7 @@ from tenacity import (
 )
 
 from screener.errors import FetchError, PermanentFetchError, TransientFetchError
-from screener.http import HttpClient, RateLimiter, RetryPolicy
+from screener.http import HttpClient, RetryPolicy
 from screener.providers import yahoo_parse
 from screener.providers.base import NetworkProvider, Records
 from screener.settings import BROWSER_USER_AGENT, yahoo_base_url
@@ -69,7 +69,7 @@ class YahooProvider(NetworkProvider):
         self.client = HttpClient("yahoo", rate=self.rate, policy=self.policy,
                                  headers={"User-Agent": BROWSER_USER_AGENT,
                                           "Accept": "application/json"})
-        self._limiter = RateLimiter(self.rate)
+        self._limiter = self.client.limiter  # the yfinance path shares the same limit
         self._ticker_factory = ticker_factory
 
     # -- step 1: fetch ----------------------------------------------------------------------

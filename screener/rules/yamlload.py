@@ -225,6 +225,8 @@ def load_yaml_text(text: str, file: str) -> Loaded:
 
 
 def load_yaml_file(path: str | Path) -> Loaded:
+    from screener.fsutil import UnreadableFile, read_bounded
+
     p = Path(path)
     file = str(path)
     if not p.exists():
@@ -232,12 +234,11 @@ def load_yaml_file(path: str | Path) -> Loaded:
               if str(p.parent) not in ("", ".") else "check the path")
     if p.is_dir():
         _fail(file, "this is a folder, not a screen file", "name a .yaml file inside it")
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            _fail(file, f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})",
+    try:  # bounded while reading: /dev/zero, a FIFO or a growing file cannot hold us
+        raw = read_bounded(p, MAX_BYTES, "screen file")
+    except UnreadableFile as exc:
+        if "larger" in exc.reason:
+            _fail(file, f"file is too large (the limit is {MAX_BYTES:,} bytes)",
                   "a screen file is a few hundred lines; check that this is the right file")
-        raw = p.read_bytes()
-    except OSError as exc:
-        _fail(file, f"cannot read the file: {exc.strerror}", "check permissions")
+        _fail(file, exc.reason, exc.hint)
     return load_yaml_text(decode(raw, file), file)

@@ -136,9 +136,7 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
     keys["_key"] = pd.Series([snapshot_key(*r[1:]) for r in rows], index=keys.index,
                              dtype=object)
     cutoff = as_of.isoformat() if as_of else "9999-12-31"
-    latest = keys[(keys["as_of"] <= cutoff).to_numpy(bool)] \
-        .sort_values("as_of", kind="stable") \
-        .drop_duplicates(["source", "dataset", "ticker"], keep="last")
+    latest = _latest(keys, cutoff)
     recorded = {(f.source, f.dataset, f.ticker): f for f in store.failures(tickers=wanted)}
     rank = {sd: i for i, sd in enumerate(present)}
     all_sources = sorted({s for s, _ in present})
@@ -156,8 +154,15 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
             continue
         src = keys[(keys["source"] == source).to_numpy(bool)]
         want = latest[(latest["source"] == source).to_numpy(bool)]
-        cols = SourceColumns(columns_root(store), source)
-        index, fresh = _refresh(cols, store, provider, src, want)
+        cols = SourceColumns(columns_root(store), source, write=not store.read_only)
+        damaged: set[str] = set()
+        index, fresh = _refresh(cols, store, provider, src, want, damaged)
+        while damaged:  # a damaged payload is missing: an older snapshot of the name counts
+            src = src[~src["_key"].isin(damaged).to_numpy(bool)]
+            want = _latest(src, cutoff)
+            damaged.clear()
+            index, more = _refresh(cols, store, provider, src, want, damaged)
+            fresh = _merge_fresh(fresh, more)
         for d in datasets:
             failures += _missing(source, d, src, want, tickers, as_of, recorded, rank)
         want = want.assign(_sid=_sids(index, want["_key"]))
@@ -195,20 +200,44 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
             table = table.append_column("_rank", pa.array(np.full(
                 n, ordered_sources(block, all_sources).index(source), dtype="int64")))
             parts[block].append(table)
+    if store.damaged:  # damaged payloads: their own failure, instead of "not fetched yet"
+        hit = {(f.source, f.dataset, f.ticker) for f in store.damaged}
+        failures = [f for f in failures if (f[3].source, f[3].dataset, f[3].ticker) not in hit]
+        failures += [(rank.get((f.source, f.dataset), len(rank)), order.get_loc(f.ticker), 0, f)
+                     for f in dict.fromkeys(store.damaged) if f.ticker in wanted]
     failures.sort(key=lambda f: f[:3])
     frames = {block: _combine(block, parts[block]) for block in BLOCKS}
     return RawBundle(**frames, failures=[f[3] for f in failures])
 
 
-def _refresh(cols: SourceColumns, store, provider, src: pd.DataFrame, want: pd.DataFrame):
-    """Parse what ``want`` needs and the columns lack (one journal query per 500 names)."""
+def _latest(keys: pd.DataFrame, cutoff: str) -> pd.DataFrame:
+    """The newest snapshot per (source, dataset, ticker) dated on or before ``cutoff``."""
+    return keys[(keys["as_of"] <= cutoff).to_numpy(bool)] \
+        .sort_values("as_of", kind="stable") \
+        .drop_duplicates(["source", "dataset", "ticker"], keep="last")
+
+
+def _merge_fresh(a: dict[str, pa.Table], b: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    return {k: concat_tables([t for t in (a.get(k), b.get(k)) if t is not None])
+            for k in set(a) | set(b)}
+
+
+def _refresh(cols: SourceColumns, store, provider, src: pd.DataFrame, want: pd.DataFrame,
+             damaged: set[str] | None = None):
+    """Parse what ``want`` needs and the columns lack (one journal query per 500 names);
+    keys of damaged payloads met on the way go to ``damaged``."""
     def payloads(chunk: pd.DataFrame):
         for dataset, part in chunk.groupby("dataset", sort=True):
             needed = set(part["_key"])
             for (t, a, f), snap in store.snapshots(cols.source, dataset, part["ticker"].unique()):
                 key = snapshot_key(dataset, t, a, f)
-                if key in needed:
-                    yield key, snap if isinstance(snap, Exception) else snap.payload
+                if key not in needed:
+                    continue
+                if snap is None:
+                    if damaged is not None:
+                        damaged.add(key)
+                    continue
+                yield key, snap.payload
 
     def parse(ticker: str, dataset: str, payload: bytes, as_of: str) -> dict:
         records = provider.parse(ticker, dataset, payload, date.fromisoformat(as_of))

@@ -142,9 +142,10 @@ def concat_tables(tables: list[pa.Table]) -> pa.Table:
 class SourceColumns:
     """The parsed columns of one source (see the module docstring)."""
 
-    def __init__(self, root: Path, source: str):
+    def __init__(self, root: Path, source: str, write: bool = True):
         self.source = source
         self.folder = root / source
+        self.write = write  # False: a read-only store; what is parsed stays in memory
 
     def path(self, block: str) -> Path:
         return self.folder / f"{block}.parquet"
@@ -245,6 +246,8 @@ class SourceColumns:
             index = pd.concat([ok[[k not in again for k in ok["_key"]]], added],
                               ignore_index=True)
             fresh = set(added["sid"])
+            if not self.write:
+                return _index_table(index), tables
             try:
                 self._write(index, tables, fresh)
             except OSError as exc:
@@ -292,6 +295,9 @@ class SourceColumns:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
+        if not self.write:
+            yield
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fh = open(self.folder / ".lock", "a+")  # noqa: SIM115 - closed by the with below

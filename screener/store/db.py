@@ -34,6 +34,7 @@ from typing import Any
 from screener.errors import StoreError
 from screener.raw.bundle import Failure
 from screener.settings import redact, store_path
+from screener.store.wal import wal_belongs
 
 APPLICATION_ID = 0x53435231  # "SCR1"
 SCHEMA_VERSION = 1
@@ -79,13 +80,30 @@ def _iso(d: date | datetime) -> str:
     return d.isoformat()
 
 
+class DamagedPayload(StoreError):
+    """A stored payload does not decompress or does not match its sha256."""
+
+    def __init__(self, source: str, dataset: str, ticker: str, as_of: str, path: Path):
+        super().__init__(f"The store {path} holds a damaged payload for {ticker} "
+                         f"({source}/{dataset} as of {as_of}).",
+                         "It is treated as missing: the next screener fetch gets it again.")
+        self.source, self.dataset, self.ticker, self.as_of = source, dataset, ticker, as_of
+        self.failure = Failure(ticker, source, dataset,
+                               f"damaged: the stored payload of {as_of} was unreadable and is "
+                               "treated as missing (fetched again by the next screener fetch)",
+                               0, True)
+
+
 class Store:
     """The local store. Thread-safe (one connection behind a lock); use ``Store.open``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False):
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
+        self.read_only = read_only
+        self.damaged: list[Failure] = []  # damaged payloads met while reading (see _readable)
+        self.notes: list[str] = []
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -109,6 +127,48 @@ class Store:
         store = cls(p, conn)
         try:
             store._init(timeout)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def open_read_only(cls, path: str | Path | None = None, timeout: float = 30.0) -> Store:
+        """Open for inspection (``store info`` and friends): nothing is created or written,
+        and a ``-wal`` file beside the store is used only when it belongs to it (same page
+        size; its copy of page 1, if any, carries our application id). A foreign one is left
+        untouched and ignored, with a warning in ``notes``."""
+        p = Path(path).expanduser() if path else store_path()
+        if p.is_dir():
+            raise StoreError(f"The store path {p} is a folder, not a file.", _HINT)
+        if not p.exists():
+            raise StoreError(f"There is no store at {p} yet.",
+                             "Fill it first: screener fetch --universe russell2000")
+        with open(p, "rb") as fh:
+            head = fh.read(100)
+        if head[:16] != SQLITE_MAGIC:
+            raise StoreError(f"{p} is not a screener store (not an SQLite file).", _HINT)
+        notes = []
+        wal = p.with_name(p.name + "-wal")
+        mode = "ro"
+        if wal.exists() and wal.stat().st_size > 0 and not wal_belongs(wal, head,
+                                                                         APPLICATION_ID):
+            mode = "ro&immutable=1"
+            notes.append(f"{wal} does not belong to this store; it was ignored and left as it "
+                         "is (move it away).")
+        try:
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode={mode}", uri=True,
+                                   timeout=timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the store {p}: {exc}", _HINT) from None
+        store = cls(p, conn, read_only=True)
+        store.notes = notes
+        try:
+            with store._guard():
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                if app_id != APPLICATION_ID:
+                    raise StoreError(f"{p} is an SQLite file but not a screener store.", _HINT)
         except BaseException:
             conn.close()
             raise
@@ -156,6 +216,10 @@ class Store:
         except StoreError:
             raise
         except sqlite3.OperationalError as exc:
+            if "full" in str(exc) or getattr(exc, "sqlite_errorcode", None) == 13:
+                raise StoreError(f"The disk is full: the store {self.path} cannot take more "
+                                 "data.", "Free some space and run the same command again: "
+                                 "everything stored so far is kept.") from None
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(f"The store {self.path} is locked by another process.",
                                  "Wait for the other screener command to finish.") from None
@@ -173,7 +237,11 @@ class Store:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # SQLite rolls back by itself on some errors (a full disk): a second rollback
+                # would say "no transaction is active" and hide the real error
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 raise
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
@@ -216,27 +284,52 @@ class Store:
         s, d, t, a, f, blob, sha = row
         try:
             payload = zlib.decompress(blob)
-        except zlib.error:
-            raise StoreError(f"The store {self.path} holds a damaged payload for {t} "
-                             f"({s}/{d} as of {a}).", "Fetch it again with screener fetch.") \
-                from None
+        except (zlib.error, TypeError):
+            payload = None
+        if payload is None or hashlib.sha256(payload).hexdigest() != sha:
+            raise DamagedPayload(s, d, t, a, self.path)
         return Snapshot(s, d, t, date.fromisoformat(a), datetime.fromisoformat(f), payload, sha)
+
+    def _readable(self, rows: Iterable[tuple]) -> Iterator[Snapshot]:
+        """The snapshots of ``rows`` that can be read; a damaged one is treated as missing:
+        removed (so the next fetch gets it again), recorded as a failure (shown on the Data
+        quality sheet and by ``store failures``), and skipped."""
+        for row in rows:
+            try:
+                yield self._snapshot(row)
+            except DamagedPayload as bad:
+                self._drop_damaged(bad)
+
+    def _drop_damaged(self, bad: DamagedPayload) -> None:
+        self.damaged.append(bad.failure)
+        if self.read_only:
+            return
+        with contextlib.suppress(StoreError), self._tx() as c:
+            c.execute("DELETE FROM snapshots WHERE source=? AND dataset=? AND ticker=? "
+                      "AND as_of=?", (bad.source, bad.dataset, bad.ticker, bad.as_of))
+            c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      (bad.source, bad.dataset, bad.ticker, bad.failure.reason, 0, 1,
+                       _iso(_now())))
 
     def latest(self, source: str, dataset: str, ticker: str,
                as_of: date | None = None) -> Snapshot | None:
-        """The newest snapshot (with as-of on or before ``as_of`` when given)."""
-        rows = self._query(
-            "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker=? AND as_of<=? "
-            "ORDER BY as_of DESC LIMIT 1",
-            (source, dataset, ticker, _iso(as_of) if as_of else "9999-12-31"))
-        return self._snapshot(rows[0]) if rows else None
+        """The newest readable snapshot (with as-of on or before ``as_of`` when given)."""
+        keys = self._query(
+            "SELECT as_of FROM snapshots WHERE source=? AND dataset=? AND ticker=? AND as_of<=? "
+            "ORDER BY as_of DESC", (source, dataset, ticker, _iso(as_of) if as_of else "9999-12-31"))
+        for (a,) in keys:  # one payload at a time: older ones only when a newer is damaged
+            rows = self._query("SELECT * FROM snapshots WHERE source=? AND dataset=? AND "
+                               "ticker=? AND as_of=?", (source, dataset, ticker, a))
+            for snap in self._readable(rows):
+                return snap
+        return None
 
     def history(self, source: str, dataset: str, ticker: str) -> list[Snapshot]:
-        """Every snapshot of one (source, dataset, ticker), oldest first."""
+        """Every readable snapshot of one (source, dataset, ticker), oldest first."""
         rows = self._query(
             "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker=? ORDER BY as_of",
             (source, dataset, ticker))
-        return [self._snapshot(r) for r in rows]
+        return list(self._readable(rows))
 
     def catalog(self, ticker: str | None = None) -> list[dict[str, Any]]:
         """Snapshot metadata (no payloads): source, dataset, ticker, as_of, fetched_at, size."""
@@ -257,9 +350,15 @@ class Store:
         else:
             cutoff = now - max_age
         wanted = set(tickers)
-        rows = self._query(
-            "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
-            "GROUP BY ticker", (source, dataset))
+        if len(wanted) <= 50:  # a few names (the check just before each request): by key
+            marks = ",".join("?" * len(wanted))
+            rows = self._query(
+                "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
+                f"AND ticker IN ({marks}) GROUP BY ticker", (source, dataset, *sorted(wanted)))
+        else:
+            rows = self._query(
+                "SELECT ticker, max(fetched_at) FROM snapshots WHERE source=? AND dataset=? "
+                "GROUP BY ticker", (source, dataset))
         return {t for t, f in rows if t in wanted and datetime.fromisoformat(f) >= cutoff}
 
     def tickers(self, source: str | None = None, dataset: str | None = None) -> list[str]:
@@ -285,7 +384,8 @@ class Store:
     def failures(self, source: str | None = None, tickers: Iterable[str] | None = None,
                  unresolved: bool = True) -> list[Failure]:
         """Recorded failures, newest per (source, dataset, ticker). ``unresolved``: only those
-        with no snapshot fetched after the failure."""
+        with no snapshot fetched after the failure (a fetch that fails on a name another process
+        has already stored records no failure: see ``fetcher``)."""
         sql = ("SELECT f.source, f.dataset, f.ticker, f.reason, f.attempts, f.transient, "
                "max(f.at) FROM failures f")
         where, params = [], []
@@ -307,17 +407,18 @@ class Store:
         """(source, dataset, ticker, as_of, fetched_at) of every snapshot, as stored (ISO text),
         read from a covering index (made on first use; skipped on a read-only store), so the
         payload pages are not read."""
-        if not self._query("SELECT 1 FROM sqlite_master WHERE name = 'snapshots_keys'"):
+        if not self.read_only and not self._query(
+                "SELECT 1 FROM sqlite_master WHERE name = 'snapshots_keys'"):
             with contextlib.suppress(StoreError), self._tx() as c:
                 c.execute("CREATE INDEX IF NOT EXISTS snapshots_keys ON snapshots "
                           "(source, dataset, ticker, as_of, fetched_at)")
         return self._query("SELECT source, dataset, ticker, as_of, fetched_at FROM snapshots")
 
     def snapshots(self, source: str, dataset: str, tickers: Iterable[str], chunk: int = 500
-                  ) -> Iterator[tuple[tuple[str, str, str], Snapshot | StoreError]]:
+                  ) -> Iterator[tuple[tuple[str, str, str], Snapshot | None]]:
         """Every snapshot of ``tickers`` as ((ticker, as_of, fetched_at), snapshot), one query
-        per ``chunk`` names; a damaged payload comes back as its ``StoreError`` so one bad row
-        does not stop the others."""
+        per ``chunk`` names; a damaged one is treated as missing (``_drop_damaged``) and comes
+        back as None, so the caller can fall back to an older one."""
         names = list(tickers)
         for i in range(0, len(names), chunk):
             part = names[i:i + chunk]
@@ -326,9 +427,11 @@ class Store:
                 f"({','.join('?' * len(part))})", (source, dataset, *part))
             for row in rows:
                 try:
-                    yield (row[2], row[3], row[4]), self._snapshot(row)
-                except StoreError as exc:
-                    yield (row[2], row[3], row[4]), exc
+                    snap = self._snapshot(row)
+                except DamagedPayload as bad:
+                    self._drop_damaged(bad)
+                    snap = None
+                yield (row[2], row[3], row[4]), snap
 
     def load_bundle(self, tickers, sources=None, as_of=None, providers=None, universe=None):
         """Raw blocks for ``tickers``: see ``screener.store.bundle.load_bundle``."""

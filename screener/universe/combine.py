@@ -75,10 +75,12 @@ def _from_tickers(defn: Definition) -> Members:
     rows: dict[str, str] = {}
     problems = []
     for i, raw in enumerate(defn.source.tickers):
-        norm = tk.normalise(raw)
-        if not norm or not tk.looks_valid(norm):
+        norm, why = tk.check(raw)
+        if why is not None:
             problems.append(Problem(defn.location("source", "tickers", i),
-                                    f"'{raw}' is not a ticker"))
+                                    f"'{tk.printable(raw)}' is not a ticker: it {why}"
+                                    if not why.startswith(("no ", "looks")) else
+                                    f"'{tk.printable(raw)}' is not a ticker ({why})"))
             continue
         if norm in rows:
             problems.append(Problem(defn.location("source", "tickers", i),

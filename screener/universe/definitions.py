@@ -164,10 +164,15 @@ def _message(err: dict) -> str:
 
 def load_definition(path: Path) -> Definition:
     """One YAML file -> Definition; ConfigError with file and line on any problem."""
+    from screener.fsutil import MB, UnreadableFile, read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, 1 * MB, "universe definition").decode("utf-8")
         node = yaml.compose(text)
         data = yaml.safe_load(text)
+    except UnreadableFile as exc:
+        raise ConfigError([Problem(Location(str(path)), f"cannot be read: {exc.reason}",
+                                   exc.hint)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([Problem(Location(str(path)), f"cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:

@@ -62,8 +62,41 @@ def _downloadable(name: str, action: str) -> Definition:
     return defn
 
 
+SHRINK_LIMIT = 0.8  # a new snapshot with fewer than 80 % of the previous one's members
+
+
+def _guard_smaller(name: str, holdings: Holdings, as_of: str, stored: list[str],
+                   previous: str | None, before, force: bool) -> None:
+    """Never replace a same-date snapshot with a smaller one, nor store one that lost a fifth
+    of the members since the previous date, without ``force``: both are what a cut file
+    looks like (an index's membership changes by a few percent, not by half)."""
+    if force:
+        return
+    if as_of in stored:
+        try:
+            same = len(snapshots.read_snapshot(name, as_of)[1])
+        except UniverseError:
+            same = 0  # a damaged snapshot may be replaced
+        if holdings.kept < same:
+            raise UniverseError(
+                f"{holdings.source} has {holdings.kept:,} members; the stored snapshot of "
+                f"'{name}' for the same date ({as_of}) has {same:,}. Nothing was stored: a "
+                "smaller file for the same date is most likely cut short.",
+                hint="Download the file again. If the smaller file is right, run the same "
+                     "command with --force.")
+    if before is not None and previous != as_of and \
+            holdings.kept < SHRINK_LIMIT * len(before):
+        raise UniverseError(
+            f"{holdings.source} has {holdings.kept:,} members; the snapshot of {previous} has "
+            f"{len(before):,} ({holdings.kept / len(before):.0%}). Nothing was stored: an "
+            "index does not lose that many members between two dates; the file is most "
+            "likely cut short or of another fund.",
+            hint="Check the file (the right fund, complete). If it is right, run the same "
+                 "command with --force.")
+
+
 def _store(name: str, holdings: Holdings, source: str, source_type: str,
-           as_of: str | None = None) -> StoreResult:
+           as_of: str | None = None, force: bool = False) -> StoreResult:
     notes = list(holdings.notes)
     as_of = as_of or holdings.as_of
     if as_of is None:
@@ -78,6 +111,7 @@ def _store(name: str, holdings: Holdings, source: str, source_type: str,
             before = snapshots.read_snapshot(name, previous)[1]
         except UniverseError as exc:   # a damaged old snapshot must not block a new one
             notes.append(f"{exc.message} Adds and drops are not shown.")
+    _guard_smaller(name, holdings, as_of, stored, previous, before, force)
     path = snapshots.write_snapshot(name, holdings, as_of=as_of, source=source,
                                     source_type=source_type)
     result = StoreResult(name=name, as_of=as_of, path=path, source=source,
@@ -94,7 +128,7 @@ def _store(name: str, holdings: Holdings, source: str, source_type: str,
     return result
 
 
-def refresh(name: str, *, policy: RetryPolicy | None = None) -> StoreResult:
+def refresh(name: str, *, policy: RetryPolicy | None = None, force: bool = False) -> StoreResult:
     """Download the holdings of ``name`` and store a snapshot, or raise ``UniverseError``
     saying which snapshot is kept."""
     defn = _downloadable(name, "download")
@@ -121,12 +155,14 @@ def refresh(name: str, *, policy: RetryPolicy | None = None) -> StoreResult:
         raise _failed(name, shown, exc.message, retried=True) from None
     except FetchError as exc:
         raise _failed(name, shown, exc.message) from None
-    result = _store(name, parsed["h"], source=shown, source_type=defn.source.type)
+    result = _store(name, parsed["h"], source=shown, source_type=defn.source.type,
+                    force=force)
     result.attempts = attempts
     return result
 
 
-def import_file(name: str, path: str | Path, as_of: str | None = None) -> StoreResult:
+def import_file(name: str, path: str | Path, as_of: str | None = None,
+                force: bool = False) -> StoreResult:
     """Store a holdings file saved by hand (iShares CSV, SPDR xlsx, plain CSV) as a snapshot."""
     defn = _downloadable(name, "import into")
     if as_of is not None:
@@ -141,7 +177,7 @@ def import_file(name: str, path: str | Path, as_of: str | None = None) -> StoreR
         exc.hint = (exc.hint or "") + " Nothing was stored."
         raise
     return _store(name, holdings, source=str(Path(path).resolve()),
-                  source_type=defn.source.type, as_of=as_of)
+                  source_type=defn.source.type, as_of=as_of, force=force)
 
 
 def _failed(name: str, url: str, reason: str, retried: bool = False) -> UniverseError:

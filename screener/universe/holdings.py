@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from screener.errors import InputDataError, Location, Problem
+from screener.textsafe import terminal_safe
 from screener.universe import tickers as tk
 
 # Columns of a parsed holdings frame / snapshot (the index is the normalised ticker).
@@ -40,6 +41,11 @@ ALIASES: dict[str, str] = {
     "currency": "currency", "market currency": "market_currency", "local currency": "currency",
 }
 
+# The largest real index has ~3,000 members (Russell 3000 / total-market funds ~3,700 rows with
+# cash and futures lines): a file with more rows is not a holdings file, and reading it whole
+# would take gigabytes. Parsers stop at this many rows.
+MAX_ROWS = 20_000
+
 EXPECTED = ("an iShares holdings CSV with a header line starting 'Ticker,Name,...', "
             "an SPDR holdings xlsx (sheet 'holdings') or a plain CSV with a 'ticker' column")
 
@@ -51,6 +57,13 @@ _NOT_STOCK_TYPE = re.compile(r"\b(?:SWAPS?|FUTURES?|FORWARDS?|OPTIONS?|WARRANTS?
 # Exchanges that are not a listing (iShares prints these for delisted leftovers, escrows).
 _OTC_EXCHANGE = re.compile(r"NON-NMS QUOTATION SERVICE|\bNNQS\b|\bOTC\b|PINK SHEETS|GREY MARKET")
 _CASH_NAME = re.compile(r"\b(?:MONEY MARKET|US DOLLAR|USD CASH|CASH COLLATERAL|TREASURY SL AGENCY)\b")
+
+
+def too_many_rows(source: str) -> HoldingsFormatError:
+    return HoldingsFormatError(
+        source, f"more than {MAX_ROWS:,} rows: no index holds that many (the largest has about "
+        "3,000 members), so this is not a holdings file.",
+        hint="Check that this is the fund's holdings file.")
 
 
 class HoldingsFormatError(InputDataError):
@@ -145,6 +158,9 @@ def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
                                    "weight_pct", "weight", "exchange", "location", "currency",
                                    "market_currency", "security_type"])
     raw = raw.astype("string").apply(lambda c: c.str.replace("\u00a0", " ").str.strip())
+    for col in ("name", "sector", "exchange", "location", "currency"):  # shown on terminals
+        raw[col] = raw[col].map(lambda v: terminal_safe(v).strip() if isinstance(v, str) else v,
+                                na_action="ignore").astype("string")
     dropped: dict[str, int] = {}
     keep = pd.Series(True, index=raw.index)
 
@@ -175,6 +191,15 @@ def finish(records: pd.DataFrame, *, kind: str, source: str, as_of: str | None,
     kept = raw[keep].copy()
     kept["original_ticker"] = kept["ticker"].map(tk.clean)
     kept["norm"] = kept["ticker"].map(tk.normalise)
+    why = [tk.problem(raw_t, norm) for raw_t, norm in zip(kept["ticker"], kept["norm"])]
+    invalid = pd.Series([w is not None for w in why], index=kept.index)
+    if invalid.any():  # formulas, invisible characters, lookalike letters: never a ticker
+        dropped["not a valid ticker"] = int(invalid.sum())
+        shown = [f"{tk.printable(t)} ({w})" for t, w in zip(kept["ticker"][invalid],
+                                                          [w for w in why if w])][:5]
+        notes.append(f"{source}: {int(invalid.sum())} row(s) without a valid ticker left out: "
+                     + "; ".join(shown))
+        kept = kept[~invalid]
     dup = kept["norm"].duplicated(keep="first")
     if dup.any():
         dropped["duplicate ticker"] = int(dup.sum())

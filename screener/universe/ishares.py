@@ -20,12 +20,14 @@ import pandas as pd
 from screener.universe.holdings import (
     EXPECTED,
     HEADER_SEARCH_ROWS,
+    MAX_ROWS,
     Holdings,
     HoldingsFormatError,
     find_header,
     finish,
     parse_date,
     to_number,
+    too_many_rows,
 )
 
 
@@ -55,6 +57,8 @@ def _read_records(text: str, source: str) -> list[tuple[int, list[str]]]:
         try:
             for row in reader:
                 records.append((reader.line_num, row))
+                if len(records) > MAX_ROWS + HEADER_SEARCH_ROWS + 50:
+                    raise too_many_rows(source)
             return records
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
@@ -86,17 +90,21 @@ def parse_csv(data: bytes, source: str) -> Holdings:
             source, "the header has no 'Name' column.", line=header_line,
             text=",".join(header))
 
-    rows, trailer = [], False
+    rows, trailer, ended_blank = [], False, False
     body = records[header_at + 1:]
     width = max(columns.values()) + 1
     for k, (line, row) in enumerate(body):
         if _blank(row):
-            trailer = bool(rows) or trailer
-            if rows:
+            if rows:  # the closing text follows the blank line(s), unless the file was cut
+                rest = [r for _, r in body[k + 1:] if not _blank(r)]
+                # 2020 files end with one full row of empty quoted fields: a terminator no cut
+                # produces (a cut leaves a partial row)
+                trailer = (bool(rest) and _disclaimer(rest[0])) or len(row) >= len(header)
+                ended_blank = True
                 break
             continue
         if is_ishares and len(row) < width and sum(1 for c in row if c.strip()) == 1 \
-                and (rows or len(row[0]) > 60):
+                and _disclaimer(row):
             trailer = True                       # the disclaimer (after rows, or right after
             break                                # the header in a file with no holdings)
         if len(row) < len(header):
@@ -138,17 +146,34 @@ def parse_csv(data: bytes, source: str) -> Holdings:
             if as_of is None:
                 notes.append(f"{source}: could not read the date {row[1]!r} on the "
                              f"'{row[0]}' line.")
-    # a cut download still has the preamble; a user's export without it has no disclaimer
-    if is_ishares and "fund holdings as of" in preamble and not trailer \
-            and "weight_pct" in columns:
-        total = to_number(frame["weight_pct"]).sum()
-        if total < 90.0:
-            raise HoldingsFormatError(
-                source, f"the file stops after {len(rows)} rows without the closing "
-                f"disclaimer and the weights add up to {total:.1f} % instead of about 100 %: "
-                "it looks truncated (an incomplete download).", retryable=True)
+    # iShares files end with a disclaimer: without it the download was cut, whatever the
+    # weights add up to (the first half of the rows can carry 90 % of the weight). A user's
+    # own export without the preamble has no disclaimer and is not held to it.
+    if is_ishares and "fund holdings as of" in preamble and not trailer:
+        total = to_number(frame["weight_pct"]).sum() if "weight_pct" in columns else None
+        weights = f" (the weights add up to {total:.1f} %)" if total is not None else ""
+        raise HoldingsFormatError(
+            source, f"the file stops after {len(rows)} rows without the closing disclaimer"
+            f"{' text' if ended_blank else ''} that ends every iShares holdings file"
+            f"{weights}: it looks truncated (an incomplete download). Nothing was stored.",
+            retryable=True,
+            hint="Download the file again (or save it again from the fund's page); a file "
+                 "you trimmed yourself can be imported as a plain CSV without the preamble.")
     return finish(frame, kind="ishares" if is_ishares else "csv", source=source, as_of=as_of,
                   fund=fund, notes=notes)
+
+
+_DISCLAIMER_WORDS = ("holdings are subject to change", "blackrock", "ishares",
+                     "content contained herein", "information is provided", "copyright",
+                     "not real holdings", "fictional")
+
+
+def _disclaimer(row: list[str]) -> bool:
+    """The closing text of an iShares file: a long sentence, or one naming BlackRock / the
+    usual words. A row cut after its first field (a ticker, a short name) is not one."""
+    text = " ".join(c.strip() for c in row if c.strip())
+    low = text.lower()
+    return len(text) >= 60 or (" " in text and any(w in low for w in _DISCLAIMER_WORDS))
 
 
 def _as_of_text(preamble: dict[str, list[str]]) -> str | None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from screener.fsutil import MB, UnreadableFile, read_bounded
 from screener.universe.holdings import Holdings, HoldingsFormatError
+
+MAX_BYTES = 16 * MB  # a real index file is ~1 MB (3,000 rows); see also holdings.MAX_ROWS
 from screener.universe.ishares import looks_like_html, parse_csv
 from screener.universe.spdr import parse_xlsx
 
@@ -24,16 +27,13 @@ def parse_holdings(path_or_bytes: str | os.PathLike | bytes, filename: str | Non
     else:
         path = Path(path_or_bytes)
         source = filename or str(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise HoldingsFormatError(source, "file not found.",
-                                      hint="Check the path to the holdings file.") from None
-        except IsADirectoryError:
-            raise HoldingsFormatError(source, "this is a folder, not a file.",
-                                      hint="Give the path of the holdings file.") from None
-        except OSError as exc:
-            raise HoldingsFormatError(source, f"cannot be read ({exc.strerror}).") from None
+        try:  # bounded while reading; devices and pipes refused (/dev/zero never ends)
+            data = read_bounded(path, MAX_BYTES, "holdings file")
+        except UnreadableFile as exc:
+            raise HoldingsFormatError(source, f"{exc.reason}.", hint=exc.hint) from None
+    if len(data) > MAX_BYTES:
+        raise HoldingsFormatError(source, f"larger than the {MAX_BYTES // MB} MB a holdings "
+                                  "file may have.", hint="Check that this is a holdings file.")
 
     if not data.strip(b"\xef\xbb\xbf \t\r\n\x00"):
         raise HoldingsFormatError(source, "the file is empty.", retryable=True)

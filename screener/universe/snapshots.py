@@ -3,12 +3,14 @@
 Each snapshot is a CSV (ticker, original_ticker, name, sector, weight, market_value, exchange,
 location, currency, asset_class) plus a ``.json`` meta file (source, downloaded_at, row
 counts, dropped rows by reason). Earlier snapshots are kept: they are the membership history.
-Writes are atomic (meta first, then the CSV, which is what makes a snapshot exist); a
-re-import of the same as-of date replaces that snapshot.
+Writes are atomic (the CSV first, which is what makes a snapshot exist, then the meta naming
+the CSV's sha256, so a meta never describes other data); a re-import of the same as-of date
+replaces that snapshot. Temporaries of a killed write are removed by the next one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -71,8 +73,13 @@ def write_snapshot(name: str, holdings: Holdings, *, as_of: str, source: str,
         "notes": holdings.notes,
     }
     frame = holdings.frame.reset_index()[["ticker", *COLUMNS]]
+    text = frame.to_csv(index=False, float_format="%.10g")
+    # the CSV is the commit point; the meta names the CSV it describes (sha256), so a kill
+    # between the two writes leaves a meta that ``read_meta`` recognises as not this CSV's,
+    # never one that claims a count the data does not have
+    meta["csv_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    atomic_write_text(path, text)
     atomic_write_text(folder / f"{as_of}.json", json.dumps(meta, indent=2) + "\n")
-    atomic_write_text(path, frame.to_csv(index=False, float_format="%.10g"))
     return path
 
 
@@ -108,13 +115,24 @@ def read_snapshot(name: str, as_of: str | None = None) -> tuple[str, pd.DataFram
 
 
 def read_meta(name: str, as_of: str) -> dict:
+    """The meta of one snapshot; ``{}`` when missing or written for another version of the
+    CSV (a write interrupted between the two files)."""
     path = universe_dir(name) / f"{as_of}.json"
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise _corrupt(path, "is not valid JSON") from None
+    sha = meta.get("csv_sha256") if isinstance(meta, dict) else None
+    if sha is not None:
+        try:
+            data = (universe_dir(name) / f"{as_of}.csv").read_bytes()
+        except OSError:
+            return {}
+        if hashlib.sha256(data).hexdigest() != sha:
+            return {}
+    return meta
 
 
 def diff(name: str, old: str | None, new: str | None = None) -> Diff:

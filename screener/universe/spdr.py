@@ -15,11 +15,13 @@ import pandas as pd
 
 from screener.universe.holdings import (
     HEADER_SEARCH_ROWS,
+    MAX_ROWS,
     Holdings,
     HoldingsFormatError,
     find_header,
     finish,
     parse_date,
+    too_many_rows,
 )
 
 
@@ -43,7 +45,11 @@ def parse_xlsx(data: bytes, source: str) -> Holdings:
     try:
         names = {n.lower(): n for n in book.sheetnames}
         sheet = book[names.get("holdings", book.sheetnames[0])]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell(v) for v in row])
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 50:
+                raise too_many_rows(source)
     finally:
         book.close()
 

@@ -92,7 +92,8 @@ def test_full_disk_leaves_previous_file_and_no_temp(result, tmp_path, monkeypatc
 
 
 def test_killed_export_leaves_no_file(tmp_path):
-    """kill -9 in the middle of writing the zip: no target, no temporary file."""
+    """kill -9 in the middle of writing the zip: no target; the sheets' temporaries are in the
+    target's folder under our name (none in $TMPDIR), and the next write removes them."""
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(HERE)!r})
@@ -107,13 +108,26 @@ def test_killed_export_leaves_no_file(tmp_path):
         from screener.export import write_workbook
         write_workbook(make_result(), {str(tmp_path / 'run.xlsx')!r})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    out = tmp_path / "out"
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    script = script.replace(repr(str(tmp_path / "run.xlsx")), repr(str(out / "run.xlsx")))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmpdir)})
     try:
         assert proc.stdout.readline().strip() == "MIDWRITE"
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=60)
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmpdir.iterdir()) == []  # nothing in $TMPDIR
+    left = list(out.iterdir())
+    assert "run.xlsx" not in {p.name for p in left}
+    assert all(".screener-tmp-" in p.name and p.name.startswith(".") for p in left), left
+    sys.path.insert(0, str(HERE))
+    from export_fixtures import make_result
+
+    write_workbook(make_result(), out / "run.xlsx")  # the next run cleans up
+    assert [p.name for p in out.iterdir()] == ["run.xlsx"]
 
 
 def test_locked_target_writes_beside_it_and_says_so(result, tmp_path, monkeypatch):

@@ -234,9 +234,25 @@ def test_unreachable_fmp_server_errors_are_key_free(key, monkeypatch, tmp_path, 
         report = fetch_to_store(provider, ["ABCD"], store)
         recorded = store.failures()
     assert report.failed and recorded
+    assert report.stopped and "cannot reach 127.0.0.1" in report.stopped  # the source is down
+    assert KEY not in report.stopped
     for f in [*report.failed, *recorded]:
-        assert f.transient and f.attempts == FAST.attempts
+        assert f.transient and 1 <= f.attempts <= FAST.attempts
         assert KEY not in repr(f)
     for text in log_texts(caplog):
         assert KEY not in text
     assert_no_key_in_files(tmp_path)
+
+
+def test_url_encoded_forms_of_a_key_are_redacted(monkeypatch):
+    """A key with / + = leaks percent-encoded when a server echoes the query string."""
+    from urllib.parse import quote, quote_plus
+
+    from screener.settings import redact
+
+    secret = "ab/cd+ef=gh"
+    monkeypatch.setenv("FINANCIAL_MODELING_PREP_API_KEY", secret)
+    echoed = (f"GET /x?apikey={quote(secret, safe='')} | {quote_plus(secret)} | "
+              f"{quote(secret, safe='').lower()} | {secret}")
+    out = redact(echoed)
+    assert "ab" not in out.replace("***", "") and out.count("***") == 4, out

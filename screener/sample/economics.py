@@ -4,7 +4,7 @@ One pass, vectorised over names (arrays of shape ``(n,)`` or ``(n, years)``), dr
 one ``numpy.random.Generator`` handed in, in a fixed order. The statements obey the accounting
 identities the metrics rely on (gross profit, EBITDA, free cash flow, total debt, the balance
 sheet, diluted EPS) and the maturity ladder matches the latest debt; market data and estimates
-are built on top in ``screener.providers.sample``.
+are built on top in ``screener.sample.world``.
 
 Design: the sign of the latest net income is decided first (about 40% of Russell-like names
 lose money; S&P-600-like names were profitable in their admission year and ~5% turned negative
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from screener.providers.sample_names import industry_table
+from screener.sample.names import industry_table
 
 # Per-industry economics (medians). gm: gross margin (NaN = no cost of revenue: banks,
 # insurers, lenders); nm / loss: typical net margin when profitable / loss margin when not;
@@ -104,7 +104,7 @@ ECONOMICS: dict[str, tuple[float, ...]] = {
     "Entertainment": (.40, .05, .20, 1.5, .60, .04, .08, .06, .8, 1.0, .15, .12, .30, .15),
 }
 
-# Membership groups (see sample_names.assign_memberships): both, S&P only, Russell only,
+# Membership groups (see names.assign_memberships): both, S&P only, Russell only,
 # micro (neither), large (neither). Median market cap in USD and share losing money.
 GROUP_MCAP = np.array([1.7e9, 3.0e9, 0.85e9, 0.12e9, 6.0e9])
 GROUP_MCAP_SIGMA = np.array([0.75, 0.70, 0.95, 0.80, 0.60])
