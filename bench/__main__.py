@@ -88,7 +88,16 @@ def main() -> None:
         speed(write=not args.no_write)
         return
 
-    from bench import bench_engine, bench_excel, bench_fetch, bench_metrics, bench_sample
+    from bench import (
+        bench_engine,
+        bench_excel,
+        bench_fetch,
+        bench_history,
+        bench_metrics,
+        bench_price_fetch,
+        bench_regime,
+        bench_sample,
+    )
 
     rows: list[tuple[str, str, str]] = []
 
@@ -137,6 +146,33 @@ def main() -> None:
         f"{two['span_ratio']:.3f} of allowed while fetching, {two['fetched_twice']} fetched "
         f"twice, lost {two['names'] - two['stored']}, exit codes {two['exit_codes']}")
 
+    h = bench_history.run(2600, 20)
+    add(f"price history as-of load, {h['names']:,} names x 20 y ({h['rows'] / 1e6:.1f}M rows)",
+        f"{h['asof_load_s']:.2f} s", f"3-year look-back ({h['asof_rows'] / 1e6:.1f}M prices), "
+        f"{h['asof_load_cpu_s']:.2f} s CPU; price metrics {h['metrics_s']:.2f} s; target < 2 s")
+    add(f"price history full load, {h['names']:,} names x 20 y",
+        f"{h['full_load_s']:.2f} s", f"{h['full_load_cpu_s']:.2f} s CPU, peak {h['peak_mb']:.0f} MB"
+        f", {h['mb_on_disk']:.0f} MB on disk; load average {h['load_average']:.1f}")
+    add("price history write (20 year files) / one new day", f"{h['write_s']:.1f} s / "
+        f"{h['daily_append_s']:.2f} s", f"{h['rows'] / h['write_s'] / 1e6:.2f}M rows/s")
+    pf = bench_price_fetch.run(100 if args.quick else 300)
+    add(f"fetch --history, {pf['names']} names (5% faults): first / same day / next day",
+        f"{pf['first']['requests']} / {pf['same_day']['requests']} / "
+        f"{pf['next_day']['requests']} requests",
+        f"{pf['first']['rows']:,} rows in {pf['first']['seconds']:.1f} s; next day "
+        f"{pf['next_day']['rows']} rows (overlap + new day), lost "
+        f"{pf['first']['lost'] + pf['next_day']['lost']}; retries included")
+    if not args.quick:
+        big = bench_history.run(50_000, 3, full=False)
+        add("price history as-of load, 50,000 names x 3 y",
+            f"{big['asof_load_s']:.2f} s", f"{big['asof_rows'] / 1e6:.1f}M prices, "
+            f"{big['asof_load_cpu_s']:.2f} s CPU, peak {big['peak_mb']:.0f} MB; metrics "
+            f"{big['metrics_s']:.2f} s; x{big['asof_rows'] / h['asof_rows']:.0f} rows")
+    rg = bench_regime.run(3 if args.quick else 5)
+    add(f"regime panel, warm store ({rg['indicators']} indicators, {rg['rows']:,} macro rows)",
+        f"{rg['full_s']:.3f} s", f"panel alone {rg['panel_s']:.3f} s; with "
+        f"{rg['history_dates']} dates of verdict history (target < 2 s)")
+
     mem = child(50_000, write=True)
     add("run + workbook at 50,000 names (one process)", f"{mem['max_rss_mb']:.0f} MB peak RSS",
         f"run {mem['run_s']:.1f} s, workbook {mem['write_s']:.1f} s")
@@ -152,6 +188,23 @@ def main() -> None:
         f"{h['generate_s']:.0f} s once, hit {h['hit_s'] * 1000:.1f} ms",
         f"{sum(h['rows'].values()):,} rows, {sum(h['mb'].values()):.0f} MB on disk, "
         f"peak {h['max_rss_mb']:.0f} MB")
+
+    from bench import bench_asof
+
+    a = bench_asof.run(runs=1 if args.quick else 3)
+    add(f"as-of data load, {a['names']:,} names (sample history, warm)",
+        f"{a['dataset_s']:.2f} s", f"PointInTime.load {a['load_s']:.2f} s + bundle "
+        f"{a['bundle_s']:.2f} s + metrics; run without workbook {a['run_s']:.2f} s; "
+        f"{a['dates']} month ends: load {a['range_load_s']:.2f} s, {a['per_date_s']:.2f} s/date")
+
+    from bench import bench_backtest
+
+    bt = bench_backtest.run(quick=args.quick)
+    b = bt.get("full") or bt["both_36"]
+    add(f"backtest, default playbook, {b['universe_per_date']:,.0f} names x {b['dates']} dates",
+        f"{b['total_s']:.0f} s ({b['cpu_s']:.0f} s CPU), peak {b['max_rss_mb']:.0f} MB",
+        f"load {b['load_s']:.0f} s, {b['evaluate_s'] / b['dates'] * 1000:.0f} ms/date, "
+        f"statistics {b['statistics_s']:.0f} s ({b['factors']} factors x 4 horizons)")
 
     speed_rows = speed_figures(quick=args.quick)
     if not args.no_write:

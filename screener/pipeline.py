@@ -8,6 +8,7 @@ loaded, so a typo in the YAML costs no fetch.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +38,9 @@ class Dataset:
     universes: list[str]
     universe_as_of: dict[str, str] = field(default_factory=dict)
     validation: pd.DataFrame | None = None
+    as_of: date | None = None  # the evaluation date of a point-in-time run
+    newest: dict[str, str | None] = field(default_factory=dict)  # block -> newest date used
+    notes: list[str] = field(default_factory=list)  # e.g. a survivorship-biased membership
 
     @property
     def data_as_of(self) -> tuple[str | None, str | None]:
@@ -91,9 +95,15 @@ def _stored_bundle(universes: list[str], provider: str | None,
     store = Store.open(store_path)
     try:
         sources = None if provider in (None, STORE) else [provider]
-        bundle = store.load_bundle(tickers, sources=sources, universe=", ".join(universes))
+        try:
+            bundle = store.load_bundle(tickers, sources=sources, universe=", ".join(universes))
+        except NoDataError:
+            bundle = RawBundle()  # the history may still hold their statements
     finally:
         store.close()
+    from screener.timeaxis.assemble import overlay_latest
+
+    bundle = overlay_latest(bundle, tickers)  # TTM statements where the history has facts
     has_data = bundle.statements.index.get_level_values("ticker").unique().size \
         + len(bundle.market) + len(bundle.estimates) + len(bundle.ladder)
     if not has_data:
@@ -150,10 +160,35 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
         raise UniverseError("No universe to run on.", "Name one with --universe, e.g. russell2000.")
     if provider not in (None, STORE, SAMPLE):
         provider_class(provider)  # an unknown name fails here, naming the known ones
-    if provider == SAMPLE:
+    pit = None
+    if as_of is not None and provider == SAMPLE and _has_sample_history():
+        from screener.timeaxis import PointInTime
+
+        history = None
+        if seed is not None or n is not None:  # another fictional world than the default
+            from screener.sample.history import sample_history
+
+            history = sample_history(seed=2026 if seed is None else seed,
+                                     n=2600 if n is None else n)
+        pit = PointInTime.load(universes, as_of, as_of, provider=SAMPLE, history=history)
+        bundle = pit.bundle(as_of)
+        uni_as_of = {u: f"sample history, snapshot {pit.snapshot_date(u, as_of).date()}"
+                     for u in universes}
+    elif provider == SAMPLE:
         bundle, uni_as_of = _sample_bundle(universes, as_of, seed, n)
+    elif as_of is not None:  # point in time: nothing known after as_of
+        from screener.timeaxis.assemble import stored_as_of
+
+        bundle, uni_as_of, pit = stored_as_of(universes, provider, as_of, store_path=store_path)
     else:
         bundle, uni_as_of = _stored_bundle(universes, provider, store_path)
+    from screener.timeaxis.assemble import newest_used
+
+    newest = newest_used(bundle, pit)
+    notes = [] if pit is None else [
+        f"{u}: no membership snapshot on or before {as_of}; the earliest one "
+        f"({pit.snapshot_date(u, as_of).date()}) is used, which only holds names that survived "
+        "until then (survivorship bias)." for u in universes if pit.survivorship_biased(u, as_of)]
     bundle, issues = validate_bundle(bundle)
     if bundle.rates is None:
         bundle.rates = _stored_rates(as_of)
@@ -166,17 +201,34 @@ def load_dataset(universes: list[str], provider: str | None = None, as_of: date 
         frame=std.frame, provenance=std.provenance, failures=list(std.failures),
         is_sample=bundle.is_sample, providers=sources or [provider or STORE],
         universes=list(universes), universe_as_of=uni_as_of, validation=issues,
+        as_of=as_of, newest=newest, notes=notes,
     )
+
+
+def _has_sample_history() -> bool:
+    try:
+        import screener.sample.history  # noqa: F401  (i12c's fictional history)
+    except ImportError:
+        return False
+    return True
 
 
 def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                provider: str | None = None, as_of: date | None = None,
                overrides: dict[str, str] | None = None, store_path: Path | None = None,
-               seed: int | None = None, n: int | None = None) -> RunResult:
-    """Compile the screen, load the data, evaluate, and assemble the Result."""
+               seed: int | None = None, n: int | None = None,
+               regime: bool = True) -> RunResult:
+    """Compile the screen, load the data, evaluate, and assemble the Result.
+
+    ``regime``: also compute the screen's regime verdict (``regime:`` section), if it has one.
+    """
     from screener.rules import compile_screen, evaluate
 
     plan = compile_screen(screen, overrides=overrides)
+    rules = None
+    if regime and isinstance(screen, str | Path):
+        from screener.regime.config import load_regime
+        rules = load_regime(screen)   # checked before any data is loaded, like the phases
     chosen = list(universes or plan.universes)
     plan = replace(plan, universes=chosen)  # --universe replaces the screen's own list
     data = load_dataset(chosen, provider, as_of, store_path=store_path, seed=seed, n=n)
@@ -185,14 +237,21 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
                           "Check the universe snapshot and the store (`screener store info`).")
     ev = evaluate(plan, data.frame)
     text = plan.source_text
-    warnings = list(ev.warnings)
+    warnings = list(ev.warnings) + list(data.notes) + _ttm_warnings(plan, data)
     if data.is_sample:
         warnings.insert(0, "FICTIONAL SAMPLE DATA: these companies do not exist.")
     stale = {f.ticker for f in data.failures if f.reason.lower().startswith("stale")}
     if stale:
         warnings.append(f"{len(stale)} name(s) carry stale data (older than the stale limit): "
                         "see the Data quality sheet.")
+    regime_res = None
+    if rules is not None:
+        from screener.regime.for_run import regime_for_run
+        regime_res, note = regime_for_run(rules, chosen, provider, as_of)
+        if note:
+            warnings.append(note)
     return RunResult(
+        regime=regime_res,
         screen_name=plan.name,
         screen_path=str(plan.path),
         screen_text=text,
@@ -217,7 +276,22 @@ def run_screen(screen: str | Path, *, universes: list[str] | None = None,
         params=dict(plan.params),
         status=ev.status,
         as_of=as_of.isoformat() if as_of else None,
+        newest_data=dict(data.newest),
     )
+
+
+def _ttm_warnings(plan, data: Dataset) -> list[str]:
+    """A screen that uses _ttm ids on names that only have annual statements gets NaN there:
+    say so (once), with what to do."""
+    basis = data.provenance.get("statements_basis")
+    if basis is None or (basis == "ttm").any():
+        return []
+    used = sorted(set(re.findall(r"\b[a-z0-9_]+_ttm\b", plan.source_text)))
+    if not used:
+        return []
+    return [(f"{', '.join(used)}: no quarterly statements are held, so these trailing-twelve-"
+             "month values are missing; use the _fy ids (latest fiscal year) or fill the "
+             "history (`screener fetch --history`).")]
 
 
 __all__ = ["Dataset", "load_dataset", "run_screen"]

@@ -87,6 +87,8 @@ class RunResult:
     changes: pd.DataFrame | None = None   # vs the previous run of the same screen (runs.diff)
     changes_against: str | None = None    # the run id compared with
     track: pd.DataFrame | None = None     # returns of earlier runs' lists since (runs.track)
+    newest_data: dict[str, str | None] = field(default_factory=dict)  # block -> newest date
+    regime: object | None = None          # screener.regime.run.RegimeRun: verdict + panel
 
     def phase(self, phase_id: str) -> PhaseResult:
         for p in self.phases:

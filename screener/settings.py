@@ -79,8 +79,35 @@ def sec_www_base_url() -> str:
     return _env("SCREENER_SEC_WWW_BASE_URL", "https://www.sec.gov").rstrip("/")
 
 
+def fred_api_key() -> str | None:
+    """FRED API key from FRED_API_KEY (optional: the CSV download needs none; never logged)."""
+    return _env("FRED_API_KEY")
+
+
+def fred_csv_base_url() -> str:
+    """FRED's CSV download (``/graph/fredgraph.csv?id=SERIES``), no key needed."""
+    return _env("SCREENER_FRED_BASE_URL", "https://fred.stlouisfed.org").rstrip("/")
+
+
+def fred_api_base_url() -> str:
+    return _env("SCREENER_FRED_API_BASE_URL", "https://api.stlouisfed.org").rstrip("/")
+
+
 def yahoo_base_url() -> str:
     return _env("SCREENER_YAHOO_BASE_URL", "https://query2.finance.yahoo.com").rstrip("/")
+
+
+def benchmark() -> str:
+    """The benchmark of relative strength and beta ($SCREENER_BENCHMARK, default IWM)."""
+    return (_env("SCREENER_BENCHMARK", "IWM") or "IWM").strip().upper()
+
+
+def history_benchmarks() -> list[str]:
+    """Tickers whose daily prices ``fetch --history`` keeps besides the members
+    ($SCREENER_BENCHMARKS, comma-separated; default IWM, IJR, SPY; the benchmark is always in)."""
+    raw = _env("SCREENER_BENCHMARKS", "IWM,IJR,SPY") or ""
+    names = [t.strip().upper() for t in raw.split(",") if t.strip()]
+    return list(dict.fromkeys([*names, benchmark()]))
 
 
 BROWSER_USER_AGENT = (
@@ -102,7 +129,7 @@ def _secret_forms(key: str) -> list[str]:
 def redact(text: str, *extra: str) -> str:
     """Remove every known secret (and ``extra`` ones), in every URL-encoded form, from a text
     before it is logged, stored or exported."""
-    for key in (fmp_api_key(), *extra):
+    for key in (fmp_api_key(), fred_api_key(), *extra):
         if key:
             for form in _secret_forms(key):
                 if form in text:

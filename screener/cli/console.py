@@ -33,6 +33,11 @@ def print_summary(result: RunResult, top: int = 5) -> None:
     first = result.eligibility[0].remaining if result.eligibility else len(result.eligible)
     click.echo(f"Screen {result.screen_name} [{result.screen_hash[:12]}] on {unis}")
     click.echo(f"Universe: {first} names, eligible after shared rules: {len(result.eligible)}")
+    run = getattr(result, "regime", None)
+    if run is not None and run.panel.verdict is not None:
+        phase = f" -> list {run.panel.phase}" if run.panel.phase else ""
+        click.secho(f"Regime ({run.panel.as_of.date()}): {run.panel.title}{phase}", bold=True)
+        click.echo(f"  what would flip it: {run.panel.flip_text()}")
     from screener.export.frames import statements_years
 
     click.echo(f"Statements used (fiscal year: names): {statements_years(result)}")

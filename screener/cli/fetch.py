@@ -176,8 +176,19 @@ def _print_reports(reports, store, tickers, console) -> None:
               help="Import your own fundamentals (csv, xlsx, parquet) instead of fetching.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML mapping of your file's columns (with --from-file).")
+@click.option("--history", "with_history", is_flag=True,
+              help="Also keep daily prices (Yahoo chart) of every name and the benchmarks "
+                   "($SCREENER_BENCHMARKS, default IWM,IJR,SPY) in the history store; a "
+                   "second run asks only for the days since the last one.")
+@click.option("--history-only", is_flag=True,
+              help="Only the daily prices (implies --history): skip today's fundamentals.")
+@click.option("--years", type=click.IntRange(1, 60), default=20, show_default=True,
+              help="How far back a first --history fetch of a name goes.")
+@click.option("--prices", "prices_file", is_flag=True,
+              help="With --from-file: the file holds daily prices (date, ticker, close, "
+                   "[adj_close,] volume), stored in the history store.")
 def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_file,
-          from_file, mapping):
+          from_file, mapping, with_history, history_only, years, prices_file):
     """Fill the local store with fundamentals for every member of a universe.
 
     Only what is missing or older than --max-age is fetched, so re-running resumes an
@@ -191,6 +202,8 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
       screener fetch --tickers AAPL,BRK-B --provider sec
       screener fetch --universe russell2000 --provider sec --bulk
       screener fetch --from-file my_fundamentals.csv --mapping mapping.yaml
+      screener fetch --universe russell2000 --history
+      screener fetch --from-file daily_prices.parquet --prices
 
     \b
     SEC needs a User-Agent naming you:
@@ -200,6 +213,13 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
 
     console = Console(stderr=False)
     age = parse_age(max_age)
+    if prices_file and not from_file:
+        raise click.UsageError("--prices goes with --from-file FILE (a file of daily prices).")
+    if from_file and prices_file:
+        from screener.cli.history import import_prices
+
+        import_prices(from_file)
+        return
     if from_file:
         if not mapping:
             raise click.UsageError("--from-file needs --mapping (which column is which).")
@@ -207,10 +227,30 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
 
         with _open_store(store_path) as store:
             report = import_file(from_file, mapping, store)
+        if report.facts is not None and len(report.facts):
+            from screener.history import HistoryStore
+
+            history = HistoryStore()
+            history.write("facts", report.facts)
+            click.echo(f"{len(report.facts)} dated statement value(s) of "
+                       f"{report.facts['ticker'].nunique()} name(s) stored in the history "
+                       f"({history.root}); `screener run SCREEN --as-of DATE` uses them.")
         _print_import(report)
         return
     names = _tickers(universe, tickers, limit)
+    if history_only:
+        from screener.cli.history import fetch_prices
+
+        with _open_store(store_path) as store:
+            code = fetch_prices(names, store, years, console)
+        if code:
+            raise SystemExit(code)
+        return
     providers = _providers("sec" if (bulk or bulk_file) else provider)
+    if with_history:  # FMP with a key: its quarterly statements too (filing dates)
+        for p in providers:
+            if p.name == "fmp" and getattr(p, "client", None) is not None:
+                p.datasets = (*p.datasets, "statements_quarterly")
     with _open_store(store_path) as store:
         if bulk or bulk_file:
             from screener.providers.sec_bulk import import_bulk
@@ -223,6 +263,12 @@ def fetch(universe, tickers, provider, max_age, store_path, limit, bulk, bulk_fi
             _print_reports(reports, store, names, console)
         except KeyboardInterrupt:
             interrupted = True
+        if with_history and not interrupted and not any(r.interrupted for r in reports):
+            from screener.cli.history import fetch_prices
+
+            _history_facts(names, store)
+            if fetch_prices(names, store, years, console) == 130:
+                raise SystemExit(130)
     _finish(reports, interrupted)
 
 
@@ -247,6 +293,19 @@ def _finish(reports, interrupted: bool) -> None:
                                   "run the same command again.")
     if done == 0 and not wanted:
         click.echo("Everything was already fresh: nothing to fetch (see --max-age).")
+
+
+def _history_facts(names, store) -> None:
+    """Quarterly statement facts with filing dates, derived from the journal's SEC companyfacts
+    and FMP quarterly payloads (no request), into the history's ``facts``."""
+    from screener.history import HistoryStore
+    from screener.timeaxis.facts import refresh_facts
+
+    rows, failures = refresh_facts(store, HistoryStore(), names)
+    click.echo(f"statement facts: {rows:,} dated value(s) stored in the history"
+               + (f"; {len(failures)} payload(s) unreadable" if failures else "") + ".")
+    for f in failures[:10]:
+        click.echo(f"  {f.ticker}\t{f.source}\t{f.reason}")
 
 
 def _print_import(report) -> None:
@@ -381,14 +440,18 @@ _store_opt = click.option("--store", "store_path",
 @_store_opt
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def info(store_path, as_json):
-    """Size, names, sources, oldest and newest data in the store.
+    """Size, names, sources, oldest and newest data in the store, and the history held
+    (daily prices, statement facts, ...: names, rows, date range, size).
 
     \b
     Example:
       screener store info
     """
+    from screener.cli.history import history_info, print_history_info
+
     with _inspect_store(store_path) as st:
         data = st.info()
+    data["history"] = history_info()
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -400,6 +463,7 @@ def info(store_path, as_json):
         click.echo(f"  {d['source']}/{d['dataset']}: {d['names']} names, {d['snapshots']} "
                    f"snapshots, as of {d['oldest_as_of']} .. {d['newest_as_of']}, fetched "
                    f"{d['first_fetched']} .. {d['last_fetched']}")
+    print_history_info(data["history"])
 
 
 @store.command("history")

@@ -10,7 +10,7 @@ import click
 
 from screener.metrics.catalog import CATALOG_LIST
 
-FIELDS = ["id", "label", "group", "unit", "better", "formula", "source"]
+FIELDS = ["id", "label", "group", "unit", "better", "formula", "window", "frequency", "source"]
 GROUPS = list(dict.fromkeys(m.group for m in CATALOG_LIST))
 
 
@@ -43,7 +43,8 @@ def _table(rows: list[dict[str, str]]) -> None:
               show_default=True, help="Output format.")
 def metrics(group: str | None, fmt: str) -> None:
     """List the metrics a screen can use: id, label, group, unit, better direction,
-    formula and who computes it (financetoolkit or screener).
+    formula, window (trading days) and frequency of the observations for the price metrics,
+    and who computes it (financetoolkit or screener).
 
     Use the ids in screen YAML files. Units are base units: USD, and fractions for
     percentages (0.15 = 15%).

@@ -34,4 +34,5 @@ provider_option = click.option(
 
 as_of_option = click.option(
     "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-    help="Use data as of this date (YYYY-MM-DD).")
+    help="Evaluate as of this date (YYYY-MM-DD): members in force then, statements as first "
+         "filed by then, prices up to that close; nothing published later.")

@@ -24,7 +24,8 @@ def _write(result, out, fmt: str, force: bool, default_name: Path | None = None)
 
     if default_name is not None and out is None:
         out = default_name
-    path = resolve_output_path(out, screen_name=result.screen_name, universes=result.universes,
+    name = result.screen_name + (f"-asof-{result.as_of}" if result.as_of else "")
+    path = resolve_output_path(out, screen_name=name, universes=result.universes,
                                run_date=result.run_at.date(), fmt=fmt, force=force)
     if fmt != "xlsx":
         return list(write_tables(result, path, fmt))
@@ -125,7 +126,7 @@ def demo(out, seed, n, screen):
 
     started = time.perf_counter()
     screen = screen or settings.screens_dir() / "rebound.yaml"
-    result = run_screen(screen, provider=SAMPLE, seed=seed, n=n)
+    result = run_screen(screen, provider=SAMPLE, seed=seed, n=n, regime=False)
     print_summary(result)
     target = out or settings.output_dir() / "rebound-demo.xlsx"
     path = _write(result, target, "xlsx", force=True)[0]

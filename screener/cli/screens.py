@@ -26,14 +26,18 @@ def _num(v) -> str:
 @click.command("validate")
 @click.argument("screen", type=click.Path(dir_okay=False, path_type=Path))
 @set_option
-def validate(screen: Path, sets: tuple[str, ...]) -> None:
+@as_of_option
+@provider_option
+def validate(screen: Path, sets: tuple[str, ...], as_of, provider: str | None) -> None:
     """Check a screen file without fetching data: prints its phases and the metrics they
-    need, or every problem found (file:line:column, the text, a hint).
+    need, or every problem found (file:line:column, the text, a hint). With --as-of, also
+    what the stored history holds for that date (members in force, statements, prices).
 
     \b
     Example:
       screener validate screens/rebound.yaml
       screener validate my.yaml --set max_leverage=2.5
+      screener validate screens/rebound.yaml --as-of 2019-06-28
     """
     from screener.metrics.catalog import CATALOG
     from screener.rules import compile_screen
@@ -56,6 +60,39 @@ def validate(screen: Path, sets: tuple[str, ...]) -> None:
     click.echo(f"metrics used ({len(plan.metrics_used)}):")
     for m in plan.metrics_used:
         click.echo(f"  {m:<24} {CATALOG[m].label}")
+    from screener.regime.config import load_regime
+
+    rules = load_regime(screen)
+    if rules is not None:
+        click.echo(f"regime: {len(rules.indicators)} indicator(s), verdicts "
+                   + ", ".join(f"{k} -> {v.phase or '-'}{' (overlay)' if v.overlay else ''}"
+                               for k, v in rules.verdicts.items()))
+    if as_of is not None:
+        _history_check(plan.universes, as_of.date(), provider)
+
+
+def _history_check(universes: list[str], day, provider: str | None) -> None:
+    """What a run as of ``day`` would find, per universe: the snapshot in force, names with
+    statements first filed by then, names with a close on or before it."""
+    from screener.errors import NoDataError
+    from screener.timeaxis import PointInTime
+
+    click.echo(f"as of {day}:")
+    for u in universes:
+        try:
+            pit = PointInTime.load([u], day, day, provider=provider)
+        except NoDataError as exc:
+            click.echo(f"  {u}: {exc}")
+            continue
+        bundle = pit.bundle(day)
+        names = bundle.identity.index
+        biased = " (no snapshot that early: the earliest one is used, survivorship-biased)" \
+            if pit.survivorship_biased(u, day) else ""
+        with_st = bundle.statements.index.get_level_values("ticker").unique()
+        click.echo(f"  {u}: {len(names):,} members, snapshot of "
+                   f"{pit.snapshot_date(u, day).date()}{biased}; statements first filed by "
+                   f"then for {len(with_st):,}, a close on or before it for "
+                   f"{len(bundle.market):,}")
 
 
 @click.command("explain")

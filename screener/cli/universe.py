@@ -91,26 +91,62 @@ def _print_changes(console: Console, result) -> None:
                           + (" ..." if len(result.removed) > 40 else ""))
 
 
+def _iso_option(value: str | None, option: str) -> str | None:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2019-06-28",
+                                 param_hint=option) from None
+
+
+def _sync_history(names) -> None:
+    """Copy the stored snapshots into the history's memberships (what --as-of runs read)."""
+    from screener.history import HistoryStore
+    from screener.timeaxis.assemble import sync_memberships
+
+    sync_memberships(HistoryStore(), list(names))
+
+
 @universe.command("refresh")
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Refresh every downloadable universe.")
 @click.option("--force", is_flag=True,
               help="Store the file even when it has far fewer members than the last snapshot.")
-def refresh_cmd(names: tuple[str, ...], all_: bool, force: bool) -> None:
-    """Download current holdings and store a dated snapshot (earlier ones are kept).
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="Store the holdings of this past date (iShares only: asOfDate).")
+@click.option("--history", "history", type=click.Choice(["quarterly", "monthly"]),
+              default=None, help="Store a snapshot per quarter (or month) end since --from; "
+                                 "dates already stored are skipped, so a rerun resumes.")
+@click.option("--from", "start", default=None, metavar="YYYY[-MM-DD]",
+              help="First date of --history (e.g. 2012).")
+def refresh_cmd(names: tuple[str, ...], all_: bool, force: bool, as_of: str | None,
+                history: str | None, start: str | None) -> None:
+    """Download current (or past) holdings and store a dated snapshot (earlier ones are kept).
 
     A failed download leaves the previous snapshot untouched. If iShares refuses your
-    network, download the CSV in a browser and use `screener universe import`.
+    network, download the CSV in a browser and use `screener universe import`. Snapshots are
+    the membership history `run --as-of` uses: names that left the index keep theirs.
 
     \b
     Examples:
       screener universe refresh russell2000
       screener universe refresh russell2000 sp600
       screener universe refresh --all
+      screener universe refresh russell2000 --as-of 2019-06-28
+      screener universe refresh russell2000 --history quarterly --from 2012
     """
     from screener.universe import refresh
     from screener.universe.definitions import DOWNLOADABLE, load_definitions
 
+    as_of = _iso_option(as_of, "--as-of")
+    if history and not start:
+        raise click.UsageError("--history needs --from (e.g. --from 2012).")
+    if history and as_of:
+        raise click.UsageError("Give either --as-of (one date) or --history (many), not both.")
     if all_:
         names = tuple(n for n, d in sorted(load_definitions().items())
                       if d.source.type in DOWNLOADABLE)
@@ -119,17 +155,71 @@ def refresh_cmd(names: tuple[str, ...], all_: bool, force: bool) -> None:
     console = _console()
     failures: list[ScreenerError] = []
     for name in names:
-        console.print(f"Downloading {name} ...")
+        if history:
+            _refresh_history(console, name, start, history)
+            continue
+        console.print(f"Downloading {name}{f' as of {as_of}' if as_of else ''} ...")
         try:
-            _print_changes(console, refresh(name, force=force))
+            _print_changes(console, refresh(name, force=force, as_of=as_of))
         except ScreenerError as exc:
             if len(names) == 1:
                 raise
             click.echo(f"Error: {exc}", err=True)
             failures.append(exc)
+    _sync_history(names)
     if failures:
         raise UniverseError(f"{len(failures)} of {len(names)} universes could not be refreshed "
                             "(see above).")
+
+
+def _refresh_history(console: Console, name: str, start: str, frequency: str) -> None:
+    from screener.universe.download import refresh_history
+
+    stored, failed = refresh_history(
+        name, start, frequency, progress=lambda d: console.print(f"  {name} as of {d} ..."))
+    console.print(f"[bold]{name}[/]: {len(stored)} snapshot(s) stored since {start}, "
+                  f"{len(failed)} date(s) failed.")
+    for when, why in failed[:20]:
+        console.print(f"  {when}: {why}")
+    _sync_history([name])
+    if failed and not stored:
+        raise UniverseError(f"No snapshot of {name} could be stored ({len(failed)} dates "
+                            "failed).", hint="Import past holdings files with `screener "
+                            f"universe import {name} FILE --as-of DATE`.")
+
+
+@universe.command("diff")
+@click.argument("name")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--limit", default=50, show_default=True, help="Rows to print (0 = all).")
+def diff_cmd(name: str, old: str, new: str | None, limit: int) -> None:
+    """Members added and dropped between two dates (the snapshots in force on each).
+
+    \b
+    Examples:
+      screener universe diff russell2000 2019-06-28
+      screener universe diff russell2000 2019-06-28 2020-06-30
+    """
+    from screener.universe.snapshots import diff, in_force, list_snapshots
+
+    old_iso, new_iso = _iso_option(old, "OLD"), _iso_option(new, "NEW")
+    dates = list_snapshots(name)
+    a = in_force(name, old_iso)
+    b = in_force(name, new_iso) if new_iso else (dates[-1] if dates else None)
+    if a is None or b is None:
+        raise UniverseError(f"Universe '{name}' has no snapshot on or before "
+                            f"{old_iso if a is None else new_iso}.",
+                            hint=f"Stored snapshots: {', '.join(dates) or 'none'}. Store one "
+                                 f"with `screener universe refresh {name} --as-of DATE`.")
+    d = diff(name, a, b)
+    console = _console()
+    console.print(f"[bold]{name}[/]: {d.old_as_of} -> {d.new_as_of} (snapshots in force on "
+                  f"{old_iso} and {new_iso or 'today'}): {len(d.added)} added, "
+                  f"{len(d.removed)} dropped.")
+    for title, frame in (("Added", d.added), ("Dropped", d.removed)):
+        if len(frame):
+            console.print(_table(f"{title} ({len(frame)})", frame, limit))
 
 
 @universe.command("import")
@@ -162,6 +252,7 @@ def import_cmd(name: str, file: str, as_of: str | None, force: bool) -> None:
             raise click.BadParameter("use the form YYYY-MM-DD, e.g. 2026-05-05",
                                      param_hint="--as-of") from None
     _print_changes(_console(), import_file(name, file, as_of=as_of, force=force))
+    _sync_history([name])
 
 
 @universe.command("show")

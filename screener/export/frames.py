@@ -44,6 +44,11 @@ def run_identity(result: RunResult) -> list[tuple[str, object]]:
         ("Statements used (fiscal year: names)", statements_years(result)),
         ("Names with fetch failures", _failed_tickers(result)),
     ]
+    if getattr(result, "as_of", None) is not None:
+        rows.insert(4, ("Evaluated as of", f"{result.as_of} (point in time: only data "
+                                           "published by then; memberships in force then)"))
+    for block, when in (getattr(result, "newest_data", None) or {}).items():
+        rows.append((f"Newest data used: {block}", when or "none"))
     rows += [(f"Parameter: {k}", str(v)) for k, v in result.params.items()]
     return rows
 
@@ -161,25 +166,28 @@ def coverage(result: RunResult) -> pd.DataFrame:
 def all_names(result: RunResult) -> pd.DataFrame:
     """Every eligible name: identity, rank in each phase, every score, every metric, sources."""
     elig = result.eligible
-    out = pd.DataFrame({"ticker": tickers_of(elig).to_numpy()})
+    ticker = pd.Series(tickers_of(elig).to_numpy())
+    cols: dict[str, object] = {"ticker": ticker.to_numpy()}
     ident = [c for c in IDENTITY_COLUMNS if c in elig.columns]
     members = [c for c in elig.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
     for c in ident + members:
-        out[c] = elig[c].to_numpy()
+        cols[c] = elig[c].to_numpy()
     for p in result.phases:
         ranks = dict(zip(p.table["ticker"], p.table["rank"], strict=False))
-        out[phase_rank_key(p)] = out["ticker"].map(ranks).astype("Float64")
+        cols[phase_rank_key(p)] = ticker.map(ranks).astype("Float64").array
     scores = [s for s in result.scores if s in elig.columns]
     metrics = [m.id for m in CATALOG_LIST if m.id in elig.columns]
     used = set(["ticker"] + ident + members + scores + metrics)
     others = [c for c in elig.columns if c not in used]
     for c in scores + metrics + others:
-        out[c] = elig[c].to_numpy()
+        cols[c] = elig[c].to_numpy()
+    out = pd.DataFrame(cols)  # built at once: column-by-column inserts fragment the frame
     if result.provenance is not None and len(result.provenance):
         prov = result.provenance
-        for c in prov.columns:
-            if c not in out.columns:
-                out[c] = out["ticker"].map(prov[c]).to_numpy()
+        extra = [c for c in prov.columns if c not in out.columns]
+        if extra:  # one concat: column-by-column inserts fragment the frame
+            mapped = prov[extra].reindex(out["ticker"].to_numpy())
+            out = pd.concat([out, mapped.set_axis(out.index, axis=0)], axis=1)
     return out
 
 

@@ -57,6 +57,7 @@ def write_summary(ws, result: RunResult, sheet_of_phase: dict[str, str]) -> None
     ws.append([C.styled(ws, f"Screen run: {result.screen_name}", font=C.TITLE_FONT)])
     for line in warning_lines(result):
         _block_row(ws, "⚠ " + line, C.WARN_FONT, C.WARN_FILL)
+    _regime_lines(ws, result, sheet_of_phase)
 
     _section(ws, "Run")
     for label, value in frames.run_identity(result):
@@ -91,6 +92,31 @@ def write_summary(ws, result: RunResult, sheet_of_phase: dict[str, str]) -> None
     _table_with_scale(ws, cov, [c for c in cov_cols if c.key in cov.columns])
 
 
+def _regime_lines(ws, result: RunResult, sheet_of_phase: dict[str, str]) -> None:
+    """The regime verdict at the top: which list the evidence points to, and what would
+    flip it (details on the Regime sheet)."""
+    run = getattr(result, "regime", None)
+    if run is None:
+        return
+    from screener.regime.report import headline
+
+    h = headline(run)
+    target = h["phase"]
+    label = f"Regime ({h['as_of']}): {h['verdict']}"
+    if target in sheet_of_phase:
+        label += f"  ->  use the '{sheet_of_phase[target]}' list"
+    link = Hyperlink(ref="", location="'Regime'!A1", display=label)
+    ws.append([C.styled(ws, label, font=C.SECTION_FONT, hyperlink=link)])
+    ws.append([C.styled(ws, f"What would flip it: {h['flip']}", font=C.SUBTITLE_FONT)])
+
+
+def _regime_phases(result: RunResult) -> set[str]:
+    run = getattr(result, "regime", None)
+    if run is None:
+        return set()
+    return {p for p in [run.panel.phase, *run.panel.overlay_phases] if p}
+
+
 def _table_with_scale(ws, df, columns) -> None:
     ws.row_dimensions[ws.next_row].height = 32
     head, last = write_table(ws, df, columns)
@@ -114,12 +140,15 @@ def _phases_table(ws, result: RunResult, sheet_of_phase: dict[str, str]) -> None
         lines = max(math.ceil(len(phase.description or "") / (WIDTHS["B"] * 1.1)),
                     math.ceil(len(phase.title or "") / (WIDTHS["A"] * 1.1)), 1)
         ws.row_dimensions[ws.next_row + i].height = 15 * lines + 2
+    pointed = _regime_phases(result)
     for rec, phase in zip(frames.phases_summary(result).to_dict("records"), result.phases,
                           strict=True):
         sheet = sheet_of_phase[phase.id]
-        link = Hyperlink(ref="", location=f"'{sheet}'!A1", display=str(phase.title))
+        title = f"▶ {phase.title} (regime)" if phase.id in pointed else phase.title
+        link = Hyperlink(ref="", location=f"'{sheet}'!A1", display=str(title))
         ws.append([
-            C.styled(ws, phase.title, hyperlink=link, alignment=C.WRAP_TOP),
+            C.styled(ws, title, hyperlink=link, alignment=C.WRAP_TOP,
+                     font=C.LABEL_FONT if phase.id in pointed else None),
             C.styled(ws, phase.description, alignment=C.WRAP_TOP),
             C.styled(ws, rec["rank_by"], alignment=C.TOP),
             C.styled(ws, rec["passed"], number_format="#,##0", alignment=C.TOP),

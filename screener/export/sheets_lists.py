@@ -79,6 +79,10 @@ def all_names_columns(table, result: RunResult) -> list[Column]:
         if key in prov:
             if key in cols.PROVENANCE and key != "statements_as_of":
                 out.append(Column(**cols.PROVENANCE[key].__dict__))
+            elif str(key).endswith("_basis"):
+                out.append(Column(key, key.replace("_", " "), "text", None,
+                                  "ttm: trailing twelve months of quarterly statements (with "
+                                  "the latest quarter's balances); fy: the latest fiscal year."))
             elif str(key).endswith("_as_of"):
                 out.append(Column(key, key.replace("_", " "), "date", C.DATE_FORMAT,
                                   f"Date of the {key[:-6]} data used for this name."))

@@ -1,6 +1,7 @@
 """The Excel workbook of a run: what analysts open, filter and forward.
 
-Sheets, in order: Summary, one sheet per phase (named after it), All names, Explain, Charts,
+Sheets, in order: Summary, Regime (when the screen has a regime: section and the verdict could
+be computed), one sheet per phase (named after it), All names, Explain, Charts,
 Data quality, Changes and Track record (recorded runs only), Definitions. Written with openpyxl's write-only mode (rows streamed, styles set
 once per column) and saved atomically (see ``atomic``).
 """
@@ -29,7 +30,9 @@ from screener.result import RunResult
 
 SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS = (
     "Summary", "All names", "Explain", "Charts", "Data quality", "Definitions")
-FIXED_SHEETS = (SUMMARY, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS, CHANGES, TRACK)
+REGIME = "Regime"
+FIXED_SHEETS = (SUMMARY, REGIME, ALL_NAMES, EXPLAIN, CHARTS, DATA_QUALITY, DEFINITIONS, CHANGES,
+                TRACK)
 
 
 def phase_sheet_names(result: RunResult) -> dict[str, str]:
@@ -48,6 +51,9 @@ def build_workbook(result: RunResult) -> Workbook:
     sheet_of_phase = phase_sheet_names(result)
 
     write_summary(add_sheet(wb, SUMMARY), result, sheet_of_phase)
+    if getattr(result, "regime", None) is not None:
+        from screener.export.sheet_regime import write_regime
+        write_regime(add_sheet(wb, REGIME), result.regime)
     for phase in result.phases:
         write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes)
     write_all_names(add_sheet(wb, ALL_NAMES), result, notes)

@@ -2,7 +2,8 @@
 
 1. Align the ladder, estimates and market blocks to the identity tickers (one reindex each).
 2. Scatter the statements into wide relative-year frames and derive missing items (``wide``).
-3. Compute each metric group with its pure functions (``leverage``, ``maturities``, ...).
+3. Compute each metric group with its pure functions (``leverage``, ``maturities``, ...);
+   the price metrics from the bundle's stored daily prices (``prices``) when it carries them.
 4. Stack the metrics in catalog order and join identity + memberships with one ``pd.concat``.
 5. Record provenance per block and a failure for every ticker without statements or market.
 """
@@ -21,6 +22,7 @@ from screener.metrics import (
     margins,
     market,
     maturities,
+    prices,
     profitability,
     revisions,
     scores,
@@ -98,6 +100,31 @@ def _block_failures(bundle: RawBundle, tickers: pd.Index, has: dict[str, np.ndar
     return out
 
 
+def _price_metrics(bundle: RawBundle, tickers: pd.Index, as_of, benchmark: str | None,
+                   values: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """Price metrics from the bundle's stored prices cut at ``as_of`` (``metrics.prices``).
+
+    Without stored prices for a ticker, the ids a provider also summarises keep the provider's
+    value from ``values`` (the market block) and the others are NaN. Adds ``prices_source``
+    and ``prices_as_of`` (the last close used) for the provenance.
+    """
+    nan = pd.Series(np.nan, index=tickers)
+    if bundle.prices is None:
+        out = {k: values.get(k, nan) for k in prices.PRICE_METRICS}
+        return out | {"prices_source": pd.Series(None, index=tickers, dtype="object"),
+                      "prices_as_of": pd.Series(pd.NaT, index=tickers, dtype="datetime64[ns]")}
+    from screener import settings
+
+    panel = bundle.prices if as_of is None else bundle.prices.until(as_of)
+    computed, has, last = prices.compute(panel, tickers, benchmark or settings.benchmark(),
+                                         as_of if as_of is not None else dt.date.today())
+    out = {}
+    for k, v in computed.items():
+        out[k] = v.where(has, values[k]) if k in values else v
+    src = pd.Series(np.where(has, bundle.prices.source, None), index=tickers, dtype="object")
+    return out | {"prices_source": src, "prices_as_of": last}
+
+
 def _join(*notes: pd.Series | None) -> pd.Series:
     parts = [n.fillna("").astype(str) for n in notes if n is not None]
     out = parts[0]
@@ -122,7 +149,8 @@ def _debt_misses(statements: pd.DataFrame, panel, tickers: pd.Index) -> pd.Serie
 
 
 def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index,
-                run_date: dt.date, statements: pd.DataFrame) -> pd.DataFrame:
+                run_date: dt.date, statements: pd.DataFrame,
+                price_prov: dict[str, pd.Series]) -> pd.DataFrame:
     stale = staleness(panel, run_date)
     cols: dict[str, pd.Series] = {
         "statements_source": panel.latest_source.astype("str"),
@@ -136,9 +164,17 @@ def _provenance(panel, blocks: dict[str, pd.DataFrame], tickers: pd.Index,
         cols[f"{name}_source"] = b[SOURCE_COLUMN].astype("str")
         cols[f"{name}_as_of"] = pd.to_datetime(b["as_of"]).astype("datetime64[ns]")
     cols["ladder_note"] = maturities.ladder_notes(blocks["ladder"])
+    cols |= price_prov
     prov = pd.DataFrame(cols, index=tickers)
     prov.index.name = "ticker"
     return prov
+
+
+def _ttm_mask(basis, tickers: pd.Index) -> np.ndarray:
+    """Per ticker: does the statements block hold TTM windows (else fiscal years)?"""
+    if isinstance(basis, pd.Series):
+        return basis.reindex(tickers).eq("ttm").to_numpy(dtype=bool)
+    return np.full(len(tickers), basis == "ttm")
 
 
 def staleness(panel, run_date: dt.date) -> pd.Series:
@@ -184,11 +220,14 @@ def _stale_failures(panel, bundle: RawBundle, tickers: pd.Index,
             if isinstance(why[t], str) and why[t] and t not in flagged]
 
 
-def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> StandardFrame:
+def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
+                         benchmark: str | None = None) -> StandardFrame:
     """Build the standard frame from a raw bundle (see ``StandardFrame`` for the layout).
 
     ``as_of`` limits the statements to fiscal years whose period_end is on or before it
-    (rows without a period_end are kept); market, ladder and estimates are used as given.
+    (rows without a period_end are kept) and cuts the stored prices (``bundle.prices``) at that
+    close; market, ladder and estimates are used as given. ``benchmark`` (default: settings,
+    IWM) is the ticker of the panel that relative strength and beta compare with.
     """
     _check_numeric(bundle)
     tickers = pd.Index(bundle.identity.index, name="ticker")
@@ -197,6 +236,12 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     identity = bundle.identity[~bundle.identity.index.duplicated(keep="first")]
     blocks = {n: _aligned(bundle.block(n), n, tickers) for n in ("ladder", "estimates", "market")}
     panel = build_panel(bundle.statements, tickers, as_of)
+    # TTM windows when the bundle holds them (history), fiscal years otherwise; the annual
+    # panel serves Piotroski/Altman (their papers' annual definitions) and the _fy ids
+    is_ttm = _ttm_mask(bundle.statements_basis, tickers)
+    annual = build_panel(bundle.annual, tickers, as_of) \
+        if is_ttm.any() and bundle.annual is not None else None
+    fy_panel = annual if annual is not None else panel
 
     mkt = market.compute(blocks["market"])
     lev = leverage.compute(panel)
@@ -204,12 +249,15 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     values: dict[str, pd.Series] = {**mkt, **lev}
     values |= maturities.compute(blocks["ladder"], lev["cash"], fcf)
     values |= margins.compute(panel)
-    values |= profitability.compute(panel, lev["cash"])
-    values |= scores.compute(panel, mkt["market_cap"])
+    values |= profitability.compute(panel, lev["cash"], is_ttm, fy_panel)
+    values |= scores.compute(fy_panel, mkt["market_cap"])
     values |= revisions.compute(blocks["estimates"])
     values |= growth.compute(panel)
     values |= valuation.compute(panel, mkt["market_cap"], mkt["price"], lev["total_debt"],
                                 lev["cash"])
+    priced = _price_metrics(bundle, tickers, as_of, benchmark, values)
+    price_prov = {k: priced.pop(k) for k in ("prices_source", "prices_as_of")}
+    values |= priced
     values |= thesis.compute(panel, values, blocks["estimates"],
                              identity["sector"].reindex(tickers) if "sector" in identity
                              else pd.Series(None, index=tickers, dtype=object),
@@ -234,7 +282,10 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None) -> Sta
     }
     run_date = as_of or _sample_date(bundle) or dt.date.today()
     failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
-        + _stale_failures(panel, bundle, tickers, run_date) + thesis.rate_failures(bundle.rates, values)
-    return StandardFrame(frame=frame, provenance=_provenance(panel, blocks, tickers, run_date,
-                                                               bundle.statements),
+        + _stale_failures(panel, bundle, tickers, run_date) \
+        + thesis.rate_failures(bundle.rates, values)
+    prov = _provenance(panel, blocks, tickers, run_date, bundle.statements, price_prov)
+    prov["statements_basis"] = np.where(panel.has_statements,
+                                        np.where(is_ttm, "ttm", "fy"), None)
+    return StandardFrame(frame=frame, provenance=prov,
                          failures=failures, is_sample=bundle.is_sample)

@@ -5,6 +5,13 @@ inputs it needs (``block.field``), which direction is better, and who computes i
 (``financetoolkit`` where FinanceToolkit's pure model functions do the arithmetic, ``screener``
 otherwise). The rules compiler resolves names against this table; the workbook prints it.
 
+Periods: statement metrics other than the ``_fy`` ids and the annual scores (Piotroski,
+Altman) use the latest twelve months when quarterly statements with filing dates are held
+(the history: TTM flows, the most recent quarter's balances; "a year earlier" / "fiscal year
+- 1" is then the window four quarters earlier) and the latest fiscal year otherwise. The
+provenance column ``statements_basis`` says which (``ttm`` or ``fy``) for each name. Ids say
+what they hold: ``_ttm`` is trailing twelve months only, ``_fy`` the fiscal year only.
+
 Denominators (audited for every metric): a ratio whose denominator is 0 is NaN, never inf; a
 denominator that is <= 0 where a negative value has no meaning (equity, EBITDA, EPS, assets,
 invested capital, a base revenue) is NaN, never ranked; an AVERAGE denominator (ROE, ROA, ROA
@@ -38,14 +45,31 @@ class Metric:
     formula: str
     inputs: tuple[str, ...]
     source: str = "screener"
+    window: int | None = None  # trading days looked at (price metrics)
+    frequency: str | None = None  # of the observations used: "daily", "quarterly", ...
 
     @property
     def blocks(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(i.split(".")[0] for i in self.inputs))
 
 
-def _m(id, label, group, unit, better, formula, inputs, source="screener") -> Metric:
-    return Metric(id, label, group, unit, better, formula, tuple(inputs.split()), source)
+def _m(id, label, group, unit, better, formula, inputs, source="screener", window=None,
+       frequency=None) -> Metric:
+    return Metric(id, label, group, unit, better, formula, tuple(inputs.split()), source,
+                  window, frequency)
+
+
+# Price metrics (``metrics.prices``): computed by us from stored daily prices cut at the as-of
+# close; windows count the ticker's own trading days; "adjusted" = split- and dividend-adjusted
+# close. The ids that a provider also summarises fall back to the provider's value for a ticker
+# only when the loaded prices hold no current close for it (the formula says which).
+ADJ = "prices.adj_close"
+FALLBACK = ("; without a current stored close (none, or older than 30 trading days): the "
+            "provider's value")
+
+
+def _p(id, label, unit, better, formula, window, inputs=ADJ, group="price") -> Metric:
+    return _m(id, label, group, unit, better, formula, inputs, "screener", window, "daily")
 
 
 FT = "financetoolkit"
@@ -59,9 +83,13 @@ CATALOG_LIST: list[Metric] = [
     _m("free_float", "Free float", "size", "fraction", "higher",
        "float shares / shares outstanding; NaN when shares outstanding is 0 or missing",
        "market.float_shares market.shares_outstanding"),
-    _m("adv_3m", "Avg daily $ volume (3m)", "size", "usd", "higher",
-       "3-month average of daily close x volume", "market.adv_3m_usd"),
-    _m("price", "Price", "size", "usd_per_share", None, "last close", "market.price"),
+    _p("adv_3m", "Avg daily $ volume (3m)", "usd", "higher",
+       "mean of close x volume (as traded) over the last 63 trading days" + FALLBACK,
+       63, "prices.close prices.volume market.adv_3m_usd", group="size"),
+    _p("price", "Price", "usd_per_share", None,
+       "last close as traded on or before the as-of date (none when older than 30 trading "
+       "days: every price metric is then NaN)" + FALLBACK, 1,
+       "prices.close market.price", group="size"),
     # -- leverage (latest fiscal year) --------------------------------------------------------
     _m("total_debt", "Total debt", "leverage", "usd", "lower",
        "total debt as reported, else short-term + long-term debt; a blank component counts 0 "
@@ -162,19 +190,39 @@ CATALOG_LIST: list[Metric] = [
        "sample standard deviation (ddof=1) of FCF margin over the latest 5 fiscal years "
        "(NaN with fewer than 3 known)", "statements.free_cash_flow statements.revenue"),
     # -- profitability ----------------------------------------------------------------------
-    _m("revenue_ttm", "Revenue (latest FY)", "profitability", "usd", None,
-       "revenue of the latest fiscal year", "statements.revenue"),
-    _m("ebitda_ttm", "EBITDA (latest FY)", "profitability", "usd", "higher",
-       "EBITDA as reported, else operating income + D&A",
+    _m("revenue_ttm", "Revenue (TTM)", "profitability", "usd", None,
+       "revenue of the trailing twelve months: the last four quarters as first filed (Q4 = "
+       "fiscal year - nine-month YTD), or the fiscal year when the latest quarter ends it; NaN "
+       "when only annual statements are held (use revenue_fy)", "statements.revenue"),
+    _m("ebitda_ttm", "EBITDA (TTM)", "profitability", "usd", "higher",
+       "EBITDA as reported, else operating income + D&A, of the trailing twelve months "
+       "(each summed over the last four quarters); NaN when only annual statements are held",
        "statements.ebitda statements.operating_income statements.depreciation_amortization"),
-    _m("fcf_ttm", "Free cash flow (latest FY)", "profitability", "usd", "higher",
-       "free cash flow as reported, else operating cash flow - capital expenditure",
+    _m("fcf_ttm", "Free cash flow (TTM)", "profitability", "usd", "higher",
+       "free cash flow as reported, else operating cash flow - capital expenditure, of the "
+       "trailing twelve months (each summed over the last four quarters); NaN when only "
+       "annual statements are held",
        "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
-    _m("eps_ttm", "EPS (latest FY, diluted)", "profitability", "usd_per_share", "higher",
+    _m("eps_ttm", "EPS (TTM, diluted)", "profitability", "usd_per_share", "higher",
+       "diluted EPS summed over the last four quarters, Q4 = fiscal-year EPS - nine-month "
+       "EPS (else net income / diluted shares): TTM net income over the quarters' average "
+       "diluted shares; NaN when only annual statements are held (use eps_fy)",
+       "statements.eps_diluted statements.net_income statements.shares_diluted"),
+    _m("revenue_fy", "Revenue (latest FY)", "profitability", "usd", None,
+       "revenue of the latest fiscal year (10-K) known", "statements.revenue"),
+    _m("ebitda_fy", "EBITDA (latest FY)", "profitability", "usd", "higher",
+       "EBITDA as reported, else operating income + D&A, of the latest fiscal year",
+       "statements.ebitda statements.operating_income statements.depreciation_amortization"),
+    _m("fcf_fy", "Free cash flow (latest FY)", "profitability", "usd", "higher",
+       "free cash flow as reported, else operating cash flow - capital expenditure, of the "
+       "latest fiscal year",
+       "statements.free_cash_flow statements.operating_cash_flow statements.capital_expenditure"),
+    _m("eps_fy", "EPS (latest FY, diluted)", "profitability", "usd_per_share", "higher",
        "diluted EPS of the latest fiscal year (else net income / diluted shares)",
        "statements.eps_diluted statements.net_income statements.shares_diluted"),
     _m("eps_positive", "Positive EPS (S&P 600 test)", "profitability", "flag", "higher",
-       "1 when latest fiscal-year diluted EPS > 0, 0 when <= 0, NaN when unknown",
+       "1 when TTM diluted EPS > 0 (the latest fiscal year's when no quarterly statements are "
+       "held), 0 when <= 0, NaN when unknown",
        "statements.eps_diluted"),
     _m("roic", "ROIC", "profitability", "fraction", "higher",
        "EBIT x (1 - tax rate) / (total debt + total equity - cash - short-term investments), "
@@ -204,19 +252,21 @@ CATALOG_LIST: list[Metric] = [
        "sum of 9 binary signals (ROA > 0, CFO > 0, dROA > 0, CFO > net income, dLeverage < 0, "
        "dCurrent ratio > 0, no rise in shares, dGross margin > 0, dAsset turnover > 0), "
        "scaled by beginning-of-year assets; NaN unless every input is known for the latest "
-       "and the prior fiscal year",
+       "and the prior fiscal year. Annual definition (Piotroski 2000): fiscal-year statements "
+       "even when quarterly ones are held",
        "statements.net_income statements.total_assets statements.operating_cash_flow "
        "statements.long_term_debt statements.current_assets statements.current_liabilities "
        "statements.shares_outstanding statements.gross_profit statements.revenue", FT),
     _m("altman_z", "Altman Z", "profitability", "score", "higher",
        "1.2 WC/TA + 1.4 RE/TA + 3.3 EBIT/TA + 0.6 market cap/TL + 1.0 Sales/TA; "
-       "<1.81 distress, >2.99 safe; TL reported, else TA - equity",
+       "<1.81 distress, >2.99 safe; TL reported, else TA - equity. Annual definition (Altman "
+       "1968): the latest fiscal year's statements even when quarterly ones are held",
        "statements.current_assets statements.current_liabilities statements.retained_earnings "
        "statements.operating_income statements.total_assets statements.total_liabilities "
        "statements.revenue market.market_cap", FT),
     _m("altman_z2", "Altman Z'' (non-manufacturers)", "profitability", "score", "higher",
        "6.56 WC/TA + 3.26 RE/TA + 6.72 EBIT/TA + 1.05 BookEquity/TL; <1.1 distress, >2.6 safe; "
-       "TL reported, else TA - equity",
+       "TL reported, else TA - equity. Annual definition: the latest fiscal year's statements",
        "statements.current_assets statements.current_liabilities statements.retained_earnings "
        "statements.operating_income statements.total_assets statements.total_liabilities "
        "statements.total_equity"),
@@ -274,16 +324,49 @@ CATALOG_LIST: list[Metric] = [
     _m("fcf_yield", "FCF yield", "valuation", "fraction", "higher",
        "free cash flow / market cap", "statements.free_cash_flow market.market_cap", FT),
     # -- risk & momentum --------------------------------------------------------------------
-    _m("beta", "Beta", "risk", "ratio", None, "beta vs the benchmark (provider)", "market.beta"),
-    _m("mom_12_1", "Momentum 12-1", "risk", "fraction", "higher",
-       "total return from 12 months to 1 month ago", "market.mom_12_1"),
-    _m("drawdown_52w", "Drawdown from 52w high", "risk", "fraction", None,
-       "price / 52-week high - 1 (0 at the high, -0.6 = 60% below)",
-       "market.price market.high_52w"),
-    _m("volatility", "Volatility (1y)", "risk", "fraction", "lower",
-       "annualised standard deviation of daily returns", "market.volatility_1y"),
+    _p("beta", "Beta", "ratio", None,
+       "cov(r, b) / var(b) of daily adjusted returns r of the stock and b of the benchmark "
+       "(IWM unless configured) over the stock's last 252 trading days (pairs where the "
+       "benchmark has no close are skipped)" + FALLBACK, 252, ADJ + " market.beta",
+       group="risk"),
+    _p("mom_12_1", "Momentum 12-1", "fraction", "higher",
+       "adjusted close 21 trading days ago / adjusted close 252 trading days ago - 1"
+       + FALLBACK, 252, ADJ + " market.mom_12_1", group="risk"),
+    _p("drawdown_52w", "Drawdown from 52w high", "fraction", None,
+       "last adjusted close / highest adjusted close of the last 252 trading days - 1 "
+       "(0 at the high, -0.6 = 60% below)" + FALLBACK, 252,
+       ADJ + " market.price market.high_52w", group="risk"),
+    _p("volatility", "Volatility (1y)", "fraction", "lower",
+       "standard deviation (ddof 1) of the last 252 daily adjusted returns x sqrt(252)"
+       + FALLBACK, 252, ADJ + " market.volatility_1y", group="risk"),
     _m("short_interest", "Short interest % float", "risk", "fraction", None,
        "shares sold short / float", "market.short_pct_float"),
+    # -- price history (computed by us from stored daily prices) ---------------------------
+    _p("ret_1m", "Return 1m", "fraction", "higher",
+       "last adjusted close / adjusted close 21 trading days earlier - 1", 21),
+    _p("ret_3m", "Return 3m", "fraction", "higher",
+       "last adjusted close / adjusted close 63 trading days earlier - 1", 63),
+    _p("ret_6m", "Return 6m", "fraction", "higher",
+       "last adjusted close / adjusted close 126 trading days earlier - 1", 126),
+    _p("ret_12m", "Return 12m", "fraction", "higher",
+       "last adjusted close / adjusted close 252 trading days earlier - 1", 252),
+    _p("high_52w", "52-week high", "usd_per_share", None,
+       "highest adjusted close of the last 252 trading days, in the last day's traded units "
+       "(x last close / last adjusted close)", 252, ADJ + " prices.close"),
+    _p("low_52w", "52-week low", "usd_per_share", None,
+       "lowest adjusted close of the last 252 trading days, in the last day's traded units "
+       "(x last close / last adjusted close)", 252, ADJ + " prices.close"),
+    _p("dist_sma50", "Distance to 50-day average", "fraction", None,
+       "last adjusted close / mean of the last 50 adjusted closes - 1", 50),
+    _p("dist_sma200", "Distance to 200-day average", "fraction", None,
+       "last adjusted close / mean of the last 200 adjusted closes - 1", 200),
+    _p("rsi_14", "RSI (14)", "score", None,
+       "Wilder's RSI(14) of adjusted closes: first average gain/loss = mean of the first 14 "
+       "changes of the look-back (up to 756 trading days), then avg = (13 x avg + today) / 14; "
+       "100 - 100 / (1 + avg gain / avg loss); 100 with no loss, NaN when flat", 14),
+    _p("rel_strength_12m", "Relative strength 12m", "fraction", "higher",
+       "(1 + 12m return) / (1 + benchmark's return over the same dates) - 1; benchmark IWM "
+       "unless configured", 252, ADJ + " prices.benchmark"),
 ]
 
 # -- the rebound thesis: runway, cost and rate sensitivity of debt, sector-relative leverage,

@@ -25,7 +25,9 @@ class StandardFrame:
       year is more than 15 months older than the run date), ``statements_note`` (assumptions
       of the debt policy, a debt total that misses the filing's totals) and ``ladder_note``
       (a ladder that does not add up to the filing's total principal); notes are joined by
-      " | ", "" when there is none.
+      " | ", "" when there is none. ``prices_source`` and ``prices_as_of`` (the last close
+      used) for the metrics computed from stored prices; ``statements_basis`` (``ttm``: TTM
+      windows of quarterly statements, ``fy``: fiscal years).
     - ``failures``: the bundle's failures plus one per ticker without statements or market data.
     - ``is_sample``: True when built from fictional demo data.
     """

@@ -65,14 +65,33 @@ def eps_positive(eps: pd.Series) -> pd.Series:
     return pd.Series(np.where(eps.isna(), np.nan, (eps > 0).astype("float64")), index=eps.index)
 
 
-def compute(p: Panel, cash_sti: pd.Series) -> dict[str, pd.Series]:
-    eps = latest(p["eps_diluted"])
+PERIOD_TOTALS = {"revenue": "revenue", "ebitda": "ebitda", "fcf": "free_cash_flow",
+                 "eps": "eps_diluted"}
+
+
+def period_totals(p: Panel, is_ttm: np.ndarray | None, fy: Panel) -> dict[str, pd.Series]:
+    """``<x>_ttm`` from ``p`` for the names whose statements are TTM windows (``is_ttm``; NaN
+    for names with annual statements only: the id never passes a fiscal year off as TTM) and
+    ``<x>_fy`` from the fiscal-year panel."""
+    out: dict[str, pd.Series] = {}
+    for short, item in PERIOD_TOTALS.items():
+        fy_value = latest(fy[item])
+        out[f"{short}_fy"] = fy_value
+        ttm = latest(p[item])
+        out[f"{short}_ttm"] = ttm.where(is_ttm) if is_ttm is not None \
+            else pd.Series(np.nan, index=fy_value.index)
+    return out
+
+
+def compute(p: Panel, cash_sti: pd.Series, is_ttm: np.ndarray | None = None,
+            fy: Panel | None = None) -> dict[str, pd.Series]:
+    """``p``: the panel the ratios use (TTM windows when held, else fiscal years); ``is_ttm``
+    (per name) and ``fy``: for the period-total ids (see ``period_totals``)."""
+    totals = period_totals(p, is_ttm, fy if fy is not None else p)
+    eps = totals["eps_ttm"].where(totals["eps_ttm"].notna(), totals["eps_fy"])
     roa_wide = roa(p["net_income"], p["total_assets"])
     return {
-        "revenue_ttm": latest(p["revenue"]),
-        "ebitda_ttm": latest(p["ebitda"]),
-        "fcf_ttm": latest(p["free_cash_flow"]),
-        "eps_ttm": eps,
+        **totals,
         "eps_positive": eps_positive(eps),
         "roic": roic(latest(p["operating_income"]), latest(p["income_tax"]),
                      latest(p["pretax_income"]), latest(p["total_debt"]),

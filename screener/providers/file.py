@@ -49,6 +49,7 @@ class ImportReport:
     rejected: pd.DataFrame
     bundle: RawBundle
     file: str = ""
+    facts: pd.DataFrame | None = None  # dated statement rows for the history (period/filed)
 
     @property
     def rows_rejected(self) -> pd.DataFrame:
@@ -144,7 +145,7 @@ def _resolve_columns(frame: pd.DataFrame, mapping: FileMapping, where: str) -> d
     """mapping column -> actual header (exact, else case/space-insensitive)."""
     headers = {str(c).strip().lower(): str(c) for c in frame.columns}
     wanted = [mapping.ticker, *([mapping.fiscal_year] if mapping.fiscal_year else []),
-              *mapping.columns]
+              *[c for c in (mapping.period, mapping.filed_column) if c], *mapping.columns]
     found, problems = {}, []
     for col in dict.fromkeys(wanted):
         actual = col if col in frame.columns else headers.get(col.strip().lower())
@@ -174,6 +175,13 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
     rows = _rows(frame, header, mapping, path, first_line, as_of, rejected)
 
     rows = _drop_duplicates(rows, mapping, rejected)
+    facts = None
+    if mapping.period:  # dated rows: statements go to the history's facts, not the journal
+        from screener.providers.file_facts import facts_frame
+
+        facts = facts_frame(rows, mapping, SOURCE)
+        rows = [(line, t, {b: r for b, r in blocks.items() if b != "statements"})
+                for line, t, blocks in rows]
     docs = _per_ticker(rows)
     per_block: dict[str, list[dict[str, Any]]] = {}
     failures = []
@@ -186,14 +194,15 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
     bundle = RawBundle(**{b: block_from_records(b, [
         {**r, SOURCE_COLUMN: SOURCE} if b != "identity" else r for r in recs])
         for b, recs in per_block.items()}, failures=failures)
-    if store is not None and rows:
+    journal = {t: d for t, d in docs.items() if d}
+    if store is not None and journal:
         store.put_many([
             (SOURCE, DATASET, t, as_of,
              json.dumps(d, default=lambda v: v.isoformat(), sort_keys=True).encode("utf-8"))
-            for t, d in docs.items()])
+            for t, d in journal.items()])
     report = pd.DataFrame(rejected, columns=REJECT_COLUMNS).sort_values(
         ["row", "column"], kind="stable").reset_index(drop=True)
-    return ImportReport(len(rows), report, bundle, str(path))
+    return ImportReport(len(rows), report, bundle, str(path), facts)
 
 
 def _number_column(values: np.ndarray, ok: np.ndarray, mapping: FileMapping, col: str,
@@ -281,11 +290,22 @@ def _rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping, pat
                 cells[i].append({"column": col, "value": raw[i], "reason": reason,
                                  "block": block})
             out[field] = [None if math.isnan(v) else v for v in num.tolist()]
-    has_statements = "statements" in fields
+    if mapping.period:  # dated rows (period end, filing date): read per row as before
+        from screener.providers.file_facts import row_dates
+
+        dated_cols = (header[mapping.period], header[mapping.filed_column])
+        dated_cells = list(zip(frame[dated_cols[0]].tolist(), frame[dated_cols[1]].tolist(),
+                               strict=True))
+    has_statements = "statements" in fields or bool(mapping.period)
     rows = []
     for i in range(n):
         line = i + first_line
         ticker, fy, row_bad = tickers[i], fys[i], bad[i]
+        dated = None
+        if mapping.period:
+            dated = {}
+            row_bad += row_dates(dict(zip(dated_cols, dated_cells[i], strict=True)), header,
+                                 mapping, dated)
         if has_statements and mapping.fiscal_year and fy is None and not row_bad:
             row_bad.append({"column": mapping.fiscal_year, "value": None,
                             "reason": "fiscal year missing for statement values"})
@@ -298,10 +318,13 @@ def _rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping, pat
             for field, values in cols.items():
                 rec[field] = values[i]
             if block == "statements":
+                rec.update(dated or {})
                 rec["fiscal_year"] = int(fy) if fy is not None else None
             elif block in ("estimates", "market", "ladder"):
                 rec.setdefault("as_of", as_of)
             blocks[block] = rec
+        if dated is not None and "statements" not in blocks:
+            blocks["statements"] = {**dated, "fiscal_year": int(fy) if fy is not None else None}
         row_cells = cells[i]  # in the mapping's column order
         rejected += [{"row": line, "ticker": ticker, "action": CELL,
                       **{k: v for k, v in c.items() if k != "block"}} for c in row_cells]
@@ -322,7 +345,9 @@ def _drop_duplicates(rows, mapping: FileMapping, rejected: list[dict[str, Any]])
     values, not on where their invalid cells were found."""
     groups: dict[tuple, list[int]] = {}
     for i, (_, ticker, blocks) in enumerate(rows):
-        fy = blocks.get("statements", {}).get("fiscal_year")
+        st = blocks.get("statements", {})
+        fy = (st.get("period_end"), st.get("_filed")) if mapping.period \
+            else st.get("fiscal_year")
         groups.setdefault((ticker, fy), []).append(i)
     drop: set[int] = set()
     for (ticker, _), idx in groups.items():
@@ -337,10 +362,16 @@ def _drop_duplicates(rows, mapping: FileMapping, rejected: list[dict[str, Any]])
             drop.add(i)
             reason = (f"duplicate of row {lines[0]}" if same
                       else f"conflicting rows {', '.join(map(str, lines))} for the same "
-                           f"ticker{' and fiscal year' if mapping.fiscal_year else ''}")
+                           f"ticker{_dup_key(mapping)}")
             rejected.append({"row": rows[i][0], "ticker": ticker, "column": mapping.ticker,
                              "value": ticker, "reason": reason, "action": ROW})
     return [r for i, r in enumerate(rows) if i not in drop]
+
+
+def _dup_key(mapping: FileMapping) -> str:
+    if mapping.period:
+        return ", period and filing date"
+    return " and fiscal year" if mapping.fiscal_year else ""
 
 
 def _per_ticker(rows) -> dict[str, dict[str, list[dict[str, Any]]]]:

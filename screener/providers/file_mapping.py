@@ -8,6 +8,9 @@
       default: millions            # millions | thousands | units (default: units)
       Shares Out: millions         # per-column override
     percent: [Short Int % Float]   # columns written as 15.2 meaning 15.2%
+    period: Period End             # optional: quarterly rows with their dates; the
+    filed: Filing Date             #   statement values go to the history (as-of runs)
+    frequency: quarterly           # quarterly (3-month flows, default) | annual
     columns:                       # file column -> <block>.<field> of the raw input model
       Revenue: statements.revenue
       Short Int % Float: market.short_pct_float
@@ -108,6 +111,12 @@ class FileMapping(BaseModel):
 
     ticker: str = Field(min_length=1)
     fiscal_year: str | None = None
+    # quarterly (or annual) statements with the date each became known: the statement values
+    # of a row go to the history's ``facts`` (see providers/file_facts.py)
+    period: str | None = None  # column holding the period end date
+    filed: str | None = None  # column holding the filing / publication date
+    published: str | None = None  # same as filed (the name some exports use)
+    frequency: Literal["quarterly", "annual"] = "quarterly"  # what one row's flows cover
     sheet: str | int | None = None
     units: Units = Field(default_factory=Units)
     percent: list[str] = Field(default_factory=list)
@@ -150,6 +159,10 @@ class FileMapping(BaseModel):
     def targets(self) -> dict[str, tuple[str, str]]:
         """file column -> (block, field)."""
         return {col: tuple(t.split(".", 1)) for col, t in self.columns.items()}  # type: ignore
+
+    @property
+    def filed_column(self) -> str | None:
+        return self.filed or self.published
 
     def unit_of(self, column: str, field: str) -> float:
         extra = self.units.model_extra or {}
@@ -249,6 +262,16 @@ def load_mapping(path: str | Path) -> FileMapping:
             problems.append(Problem(Location(where, lines.get(("units", key, "="))),
                                     f"unknown unit {unit!r} for {key!r}",
                                     "Use millions, thousands or units."))
+    if (mapping.period is None) != (mapping.filed_column is None):
+        problems.append(Problem(Location(where, lines.get(("period",)) or lines.get(("filed",))
+                                         or lines.get(("published",))),
+                                "'period' and 'filed' (or 'published') go together",
+                                "Name both the column holding each row's period end and the "
+                                "one holding the date it was filed or published."))
+    if mapping.filed and mapping.published:
+        problems.append(Problem(Location(where, lines.get(("published",))),
+                                "'filed' and 'published' name the same date; give one",
+                                "Keep 'filed: <column>'."))
     mapped = list(mapping.columns)
     for section in ("sign", "scale", "percent"):
         named = getattr(mapping, section)
@@ -264,11 +287,12 @@ def load_mapping(path: str | Path) -> FileMapping:
             problems.append(Problem(Location(where, lines.get(("scale", key, "="))),
                                     f"scale for {key!r} must be a positive number, not {factor}",
                                     "Write e.g. 1000 for values in thousands."))
-    if mapping.fiscal_year is None and any(t.startswith("statements.")
-                                           for t in mapping.columns.values()):
+    if mapping.fiscal_year is None and mapping.period is None and any(
+            t.startswith("statements.") for t in mapping.columns.values()):
         problems.append(Problem(Location(where, lines.get(("columns",))),
                                 "statements.* fields are mapped but no fiscal_year column",
-                                "Add 'fiscal_year: <column holding the fiscal year>'."))
+                                "Add 'fiscal_year: <column holding the fiscal year>' (or "
+                                "'period:' and 'filed:' columns for dated quarterly rows)."))
     if problems:
         raise ConfigError(problems, hint=MAPPING_HINT)
     return mapping

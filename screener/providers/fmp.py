@@ -210,6 +210,9 @@ class FmpClient(HttpClient):
             "statements": [(e, {"period": "annual", "limit": 5}) for e in STATEMENT_ENDPOINTS],
             "market": [("profile", {}), ("quote", {})],
             "estimates": [("analyst-estimates", {"period": "annual", "limit": 10})],
+            # quarterly rows with filingDate/acceptedDate, for the history (fmp_quarterly)
+            "statements_quarterly": [(e, {"period": "quarter", "limit": 80})
+                                     for e in STATEMENT_ENDPOINTS],
         }.get(dataset)
         if plan is None:
             raise PermanentFetchError(f"FMP has no dataset {dataset!r}", source=SOURCE,
@@ -400,4 +403,6 @@ def parse_payload(ticker: str, dataset: str, payload: bytes, as_of: date | None)
         est = parse_estimates(ticker, doc.get("analyst-estimates") or [], as_of,
                               doc.get("history"))
         return {"estimates": [est]} if est else {}
+    if dataset == "statements_quarterly":  # for the history (fmp_quarterly), not a raw block
+        return {}
     raise ProviderError(f"FMP: unknown dataset {dataset!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ import pandas as pd
 from screener.errors import InputValidationError
 from screener.raw.rates import MarketRates
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN, BlockSpec
+
+if TYPE_CHECKING:
+    from screener.history.prices import PricePanel
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,11 @@ def block_from_records(name: str, records: Iterable[Mapping[str, Any]]) -> pd.Da
 
 @dataclass
 class RawBundle:
-    """Raw inputs for a set of tickers. ``is_sample`` marks fictional demo data."""
+    """Raw inputs for a set of tickers. ``is_sample`` marks fictional demo data.
+
+    ``prices`` (optional) holds stored daily prices of the tickers and the benchmarks; when
+    present the price metrics are computed from it (``metrics.prices``), cut at the as-of date.
+    """
 
     identity: pd.DataFrame = field(default_factory=lambda: empty_block("identity"))
     statements: pd.DataFrame = field(default_factory=lambda: empty_block("statements"))
@@ -96,6 +103,14 @@ class RawBundle:
     # market rates as of the run date (10-year Treasury, high-yield effective yield) for the
     # debt-cost metrics; None: no rates known (those metrics are NaN, noted on Data quality)
     rates: MarketRates | None = None
+    prices: PricePanel | None = None
+    # -- the time axis (screener.timeaxis) ---------------------------------------------------
+    # "fy": ``statements`` holds fiscal years; "ttm": trailing-twelve-month windows (flows) with
+    # the most recent quarter's balances, keyed fiscal_year = window end year - k (see
+    # history.asof); ``annual`` then holds the fiscal years (Piotroski, Altman, ``_fy`` ids)
+    statements_basis: Any = "fy"  # or a Series ticker -> "ttm"/"fy" (mixed sources)
+    annual: pd.DataFrame | None = None
+    as_of: Any = None  # the evaluation date of a point-in-time bundle (None: latest data)
 
     def block(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -111,6 +126,8 @@ class RawBundle:
             self,
             identity=self.identity.loc[self.identity.index.intersection(keep, sort=False)],
             statements=st[st.index.get_level_values("ticker").isin(keep)],
+            annual=None if self.annual is None else
+            self.annual[self.annual.index.get_level_values("ticker").isin(keep)],
             ladder=self.ladder.loc[self.ladder.index.intersection(keep, sort=False)],
             estimates=self.estimates.loc[self.estimates.index.intersection(keep, sort=False)],
             market=self.market.loc[self.market.index.intersection(keep, sort=False)],
@@ -135,6 +152,7 @@ class RawBundle:
             **out,
             failures=[f for b in bundles for f in b.failures],
             is_sample=any(b.is_sample for b in bundles),
+            prices=next((b.prices for b in bundles if b.prices is not None), None),
             rates=next((b.rates for b in bundles if b.rates is not None), None),
         )
 

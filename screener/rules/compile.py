@@ -93,6 +93,7 @@ class Plan:
     phases: list[CPhase]
     metrics_used: list[str]
     warnings: list[str] = field(default_factory=list)
+    episodes: dict | None = None  # backtest episodes from the YAML (None: the defaults)
 
 
 def default_universes() -> list[str]:
@@ -362,7 +363,8 @@ class _Compiler:
             name=spec.name or (Path(self.file).stem if src else "screen"),
             path=self.file, source_text=src.text if src else "",
             universes=list(spec.universes), params=dict(spec.params), eligibility=eligibility,
-            scores=scores, phases=phases, metrics_used=self.metrics_used)
+            scores=scores, phases=phases, metrics_used=self.metrics_used,
+            episodes=dict(spec.episodes) if spec.episodes is not None else None)
 
 
 def _structured_text(rule: Rule) -> str:

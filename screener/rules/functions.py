@@ -12,18 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from screener.lazy import lazy
+
 if TYPE_CHECKING:
     import numpy as np
-else:
-    class _LazyNumpy:
-        """numpy, imported when a screen is evaluated (compiling one needs no numpy)."""
-
-        def __getattr__(self, name: str):
-            import numpy
-
-            return getattr(numpy, name)
-
-    np = _LazyNumpy()
+else:  # numpy, imported when a screen is evaluated (compiling one needs no numpy)
+    np = lazy("numpy")
 
 
 def _ufunc(name: str) -> Callable:

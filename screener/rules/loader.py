@@ -22,7 +22,7 @@ from screener.rules.spec import ScreenSpec
 from screener.rules.yamlload import Loaded, load_yaml_file
 
 MAX_EXTENDS = 8
-MERGED_KEYS = ("params", "scores", "phases")
+MERGED_KEYS = ("params", "scores", "phases", "episodes")
 
 
 def did_you_mean(word: str, options) -> str | None:

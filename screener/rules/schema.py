@@ -14,6 +14,7 @@ SHORT_FORMS = {
     "Rule": "A condition, e.g. 'net_debt_to_ebitda < 3'",
     "Part": "A metric id (weight 1, the catalog's direction)",
     "TieBreaker": "A metric, score or expression (highest first)",
+    "Comparison": "A comparison, e.g. '< 4.5' or '>= 0'",
 }
 
 
@@ -40,6 +41,13 @@ def screen_json_schema() -> dict:
         prop = schema["properties"][key]
         prop["additionalProperties"] = {"anyOf": [prop["additionalProperties"],
                                                   {"type": "null"}]}
+    from screener.regime.spec import RegimeSpec   # the regime: section, checked by regime/
+
+    regime = _widen(RegimeSpec.model_json_schema())
+    schema["$defs"].update(regime.pop("$defs", {}))
+    schema["properties"]["regime"] = {"anyOf": [regime, {"type": "null"}],
+                                      "description": "The regime panel's rules "
+                                      "(see screens/README.md)"}
     metric = schema["$defs"]["Part"]["properties"]["metric"]
     metric["anyOf"] = [{"enum": sorted(CATALOG)}, {"type": "null"}]
     return schema

@@ -8,6 +8,7 @@ checks shapes, types and ranges.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any, Literal
 
@@ -142,6 +143,23 @@ class Phase(Strict):
     top: int | None = Field(None, ge=1, le=100_000, description="Keep the best N (all if absent)")
 
 
+class Episode(Strict):
+    """A named date range for the backtest's per-episode table (``screener backtest``)."""
+
+    kind: Literal["rebound", "drawdown"] = Field(
+        "rebound", description="rebound: which list led off a low; drawdown: which held up")
+    start: dt.date = Field(description="First day, e.g. 2020-03-23 (the low of a rebound)")
+    end: dt.date | None = Field(None, description="Last day (default: 6 months after start)")
+    note: str = ""
+    source: str = Field("", description="Where the dates come from")
+
+    @model_validator(mode="after")
+    def _order(self) -> Episode:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("'end' must be after 'start'")
+        return self
+
+
 class ScreenSpec(Strict):
     version: Literal[1] = 1
     name: str | None = None
@@ -152,6 +170,12 @@ class ScreenSpec(Strict):
     eligibility: list[Rule] = Field(default_factory=list)
     scores: dict[str, Score] = Field(default_factory=dict)
     phases: dict[str, Phase] = Field(min_length=1)
+    episodes: dict[str, Episode] | None = Field(
+        None, description="Backtest episodes (default: the small-cap rebounds and drawdowns "
+                          "since 2008 listed in screens/README.md)")
+    regime: dict[str, Any] | None = Field(
+        None, description="The regime panel's indicators and verdicts (checked by "
+        "screener.regime; see screens/README.md)")
     _source: Any = PrivateAttr(None)  # yamlload.Loaded: text and locations, set by load_screen
 
     @field_validator("params")

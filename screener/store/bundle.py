@@ -83,6 +83,9 @@ def combine_blocks(per_source: Mapping[str, Mapping[str, list[dict]]]) -> dict[s
     return out
 
 
+HISTORY_ONLY = frozenset({"chart"})
+
+
 def parse_records(provider, snap, store=None) -> dict[str, list[dict]]:
     """Parse one snapshot with ``provider`` (``store`` is accepted for callers of the old
     cache and ignored: parsed rows are kept as columns by ``load_bundle``)."""
@@ -122,8 +125,9 @@ def load_bundle(store, tickers: Sequence[str], sources: Sequence[str] | None = N
     order = pd.Index(tickers, dtype=object)
     wanted = set(tickers)
     only = set(sources) if sources is not None else None
+    # daily price histories (dataset "chart") feed the history store, not the raw blocks
     rows = [r for r in store.snapshot_keys()
-            if r[2] in wanted and (only is None or r[0] in only)]
+            if r[2] in wanted and (only is None or r[0] in only) and r[1] not in HISTORY_ONLY]
     present = sorted({(r[0], r[1]) for r in rows})
     if not present:
         where = f" --universe {universe or 'NAME'}"

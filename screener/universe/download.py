@@ -128,11 +128,32 @@ def _store(name: str, holdings: Holdings, source: str, source_type: str,
     return result
 
 
-def refresh(name: str, *, policy: RetryPolicy | None = None, force: bool = False) -> StoreResult:
-    """Download the holdings of ``name`` and store a snapshot, or raise ``UniverseError``
-    saying which snapshot is kept."""
+def dated_url(url: str, as_of: str) -> str:
+    """The iShares holdings URL asking for the holdings of ``as_of`` (``asOfDate=YYYYMMDD``)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k != "asOfDate"]
+    query.append(("asOfDate", as_of.replace("-", "")))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def refresh(name: str, *, policy: RetryPolicy | None = None, force: bool = False,
+            as_of: str | None = None) -> StoreResult:
+    """Download the holdings of ``name`` (of the past date ``as_of`` when given: iShares only)
+    and store a snapshot, or raise ``UniverseError`` saying which snapshot is kept."""
     defn = _downloadable(name, "download")
     url = source_url(defn)
+    if as_of is not None:
+        as_of = _iso(as_of)
+        if defn.source.type != "ishares":
+            raise UniverseError(
+                f"Universe '{name}' comes from {defn.source.type} holdings, which cannot be "
+                "asked for a past date.",
+                hint=f"Import past files instead: `screener universe import {name} FILE "
+                     "--as-of YYYY-MM-DD`.")
+        url = dated_url(url, as_of)
     shown = redact(url)
     client = HttpClient(source=f"universe {name}", rate=RATE, timeout=TIMEOUT,
                         headers=dict(HEADERS), policy=policy or DEFAULT_POLICY)
@@ -155,10 +176,71 @@ def refresh(name: str, *, policy: RetryPolicy | None = None, force: bool = False
         raise _failed(name, shown, exc.message, retried=True) from None
     except FetchError as exc:
         raise _failed(name, shown, exc.message) from None
-    result = _store(name, parsed["h"], source=shown, source_type=defn.source.type,
-                    force=force)
+    holdings = parsed["h"]
+    if as_of is not None:
+        _check_dated(name, holdings, as_of, shown)
+    result = _store(name, holdings, source=shown, source_type=defn.source.type,
+                    as_of=None if as_of is None or holdings.as_of else as_of, force=force)
     result.attempts = attempts
     return result
+
+
+def _iso(text: str) -> str:
+    try:
+        return date.fromisoformat(str(text)).isoformat()
+    except ValueError:
+        raise UniverseError(f"As-of date {text!r} is not a date.",
+                            hint="Use the form YYYY-MM-DD, e.g. 2019-06-28.") from None
+
+
+def _check_dated(name: str, holdings: Holdings, wanted: str, url: str) -> None:
+    """A dated request must return that date's holdings (or the last trading day before it):
+    a file dated later means the source ignored the date, which would store today's members
+    as the past's (survivorship bias), so nothing is stored."""
+    got = holdings.as_of
+    if got is None:
+        return
+    if got > wanted:
+        raise UniverseError(
+            f"Asked {url} for the holdings of {wanted} but got those of {got}; nothing was "
+            "stored (today's members must not pass for the past's).",
+            hint=f"Download the file of {wanted} in a browser and run `screener universe "
+                 f"import {name} FILE --as-of {wanted}`.")
+    if (date.fromisoformat(wanted) - date.fromisoformat(got)).days > 10:
+        holdings.notes.append(f"Asked for {wanted}; the nearest holdings file is of {got}.")
+
+
+def period_ends(start: str, frequency: str = "quarterly", today: date | None = None
+                ) -> list[str]:
+    """The last weekday of each quarter (or month) from ``start`` to today, ISO dates."""
+    import pandas as pd
+
+    freq = {"quarterly": "QE", "monthly": "ME"}[frequency]
+    first = pd.Timestamp(f"{start}-01-01" if len(str(start)) == 4 else start)
+    ends = pd.date_range(first, pd.Timestamp(today or date.today()), freq=freq)
+    return [(d - pd.offsets.BDay(0) if d.weekday() < 5 else d - pd.offsets.BDay(1))
+            .date().isoformat() for d in ends]
+
+
+def refresh_history(name: str, start: str, frequency: str = "quarterly", *,
+                    policy: RetryPolicy | None = None, progress=None
+                    ) -> tuple[list[StoreResult], list[tuple[str, str]]]:
+    """Store a snapshot per period end since ``start`` that is not stored yet (resumable: a
+    second run asks only for the dates still missing). Returns (stored, [(date, error)])."""
+    _downloadable(name, "download")
+    have = set(snapshots.list_snapshots(name))
+    stored, failed = [], []
+    for when in period_ends(start, frequency):
+        if when in have or any(abs((date.fromisoformat(when) - date.fromisoformat(h)).days) <= 3
+                               for h in have):
+            continue
+        if progress:
+            progress(when)
+        try:
+            stored.append(refresh(name, policy=policy, as_of=when))
+        except UniverseError as exc:
+            failed.append((when, exc.message.splitlines()[0]))
+    return stored, failed
 
 
 def import_file(name: str, path: str | Path, as_of: str | None = None,

@@ -48,6 +48,12 @@ def list_snapshots(name: str) -> list[str]:
     return sorted(m.group(1) for p in folder.iterdir() if (m := _DATE_FILE.match(p.name)))
 
 
+def in_force(name: str, on: str) -> str | None:
+    """The snapshot in force on date ``on``: the newest one dated on or before it."""
+    earlier = [d for d in list_snapshots(name) if d <= on]
+    return earlier[-1] if earlier else None
+
+
 def latest(name: str) -> str | None:
     dates = list_snapshots(name)
     return dates[-1] if dates else None

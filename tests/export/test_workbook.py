@@ -96,7 +96,7 @@ def test_number_formats_follow_the_catalog_unit_and_numbers_are_numeric(book):
     headers = {c.value: c.column for c in ws[head]}
     expect = {"Market cap": USD_MILLIONS, "ROIC": "0.0%", "Interest coverage": "0.00",
               "Quality score": "0.0", "Number of analysts": "#,##0",
-              "EPS (latest FY, diluted)": "#,##0.00", "Piotroski F-score": "0.0",
+              "EPS (TTM, diluted)": "#,##0.00", "Piotroski F-score": "0.0",
               "Positive EPS (S&P 600 test)": "0"}
     for header, unit_fmt in expect.items():
         for r in range(head + 1, ws.max_row + 1):

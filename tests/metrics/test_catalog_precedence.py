@@ -46,6 +46,9 @@ CASES = {
     "ebitda_ttm": ("EBITDA as reported, else operating income + D&A", 50),
     "fcf_ttm": ("free cash flow as reported, else operating cash flow", 10),
     "eps_ttm": ("(else net income / diluted shares)", 2.0),
+    "ebitda_fy": ("EBITDA as reported, else operating income + D&A", 50),
+    "fcf_fy": ("free cash flow as reported, else operating cash flow", 10),
+    "eps_fy": ("(else net income / diluted shares)", 2.0),
     "gross_profitability": ("gross profit (reported, else revenue - cost of revenue)", 0.04),
     "ev_to_ebitda": ("EBITDA (reported, else operating income + D&A)", (500 + 100 - 20) / 50),
     "altman_z": ("TL reported, else TA - equity",
@@ -56,10 +59,21 @@ CASES = {
 
 
 @pytest.fixture
-def frame(build, fy):
+def frame(bundle, fy):
+    """The rows as fiscal years, and (for the _ttm ids) the same rows as TTM windows."""
+    from dataclasses import replace
+
+    from screener.metrics import build_standard_frame
+
     rows = fy("X", {2023: PRIOR, 2024: ROW})
-    return build(statements=rows, market=[MARKET], ladder=[LADDER],
-                 as_of=dt.date(2025, 3, 31)).frame
+    b = bundle(statements=rows, market=[MARKET], ladder=[LADDER])
+    fy_frame = build_standard_frame(b, as_of=dt.date(2025, 3, 31)).frame
+    ttm = build_standard_frame(replace(b, statements_basis="ttm", annual=b.statements),
+                               as_of=dt.date(2025, 3, 31)).frame
+    ttm_ids = [c for c in ttm.columns if str(c).endswith("_ttm")]
+    assert fy_frame[ttm_ids].isna().all().all()  # annual statements: no TTM value
+    fy_frame[ttm_ids] = ttm[ttm_ids]
+    return fy_frame
 
 
 def test_every_stated_precedence_has_a_case():

@@ -29,8 +29,15 @@ def test_json_parses_and_filters_by_group():
 def test_csv_has_every_metric():
     res = CliRunner().invoke(cli, ["metrics", "--format", "csv"])
     lines = res.output.strip().splitlines()
-    assert lines[0] == "id,label,group,unit,better,formula,source"
+    assert lines[0] == "id,label,group,unit,better,formula,window,frequency,source"
     assert len(lines) == len(CATALOG_LIST) + 1
+
+
+def test_price_metrics_state_their_window_and_frequency():
+    res = CliRunner().invoke(cli, ["metrics", "--group", "price", "--format", "json"])
+    rows = {r["id"]: r for r in json.loads(res.output)}
+    assert rows["ret_6m"]["window"] == "126" and rows["ret_6m"]["frequency"] == "daily"
+    assert "Wilder" in rows["rsi_14"]["formula"]
 
 
 def test_unknown_group_is_a_usage_error():

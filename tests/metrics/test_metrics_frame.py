@@ -11,6 +11,7 @@ import pytest
 
 from screener.metrics import StandardFrame, build_standard_frame
 from screener.metrics.catalog import CATALOG_LIST, IDENTITY_COLUMNS
+from screener.metrics.prices import PRICE_INPUTS
 from screener.raw.bundle import Failure
 from screener.raw.rates import SERIES as RATE_SERIES
 from screener.raw.schema import BLOCKS
@@ -97,7 +98,10 @@ def test_provenance(sf):
         f"{b}_{k}"
         for b in ("ladder", "estimates", "market")
         for k in ("source", "as_of")
-    ] + ["ladder_note"]
+    ] + ["ladder_note", "prices_source", "prices_as_of", "statements_basis"]
+    assert p.loc["AAA", "statements_basis"] == "fy"  # annual statements only
+    assert pd.isna(p.loc["BBB", "statements_basis"])  # no statements at all
+    assert p["prices_source"].isna().all()  # no stored prices in this bundle
     assert p.loc["AAA", "statements_fiscal_year"] == 2024
     assert not p.loc["AAA", "statements_stale"] and p.loc["AAA", "statements_note"] == ""
     assert p.loc["AAA", "statements_source"] == "fmp"  # the latest year's source
@@ -122,10 +126,11 @@ def test_failures(sf):
 def test_as_of_excludes_later_fiscal_years(build, fy):
     rows = fy("AAA", {2022: {"revenue": 100}, 2023: {"revenue": 150}, 2024: {"revenue": 300}})
     f = build(statements=rows, as_of=dt.date(2024, 6, 30))
-    assert f.frame.loc["AAA", "revenue_ttm"] == 150
+    assert f.frame.loc["AAA", "revenue_fy"] == 150
+    assert np.isnan(f.frame.loc["AAA", "revenue_ttm"])  # annual data: no TTM, never the FY
     assert f.frame.loc["AAA", "revenue_growth_1y"] == pytest.approx(0.5)
     assert f.provenance.loc["AAA", "statements_as_of"] == pd.Timestamp("2023-12-31")
-    assert build(statements=rows).frame.loc["AAA", "revenue_ttm"] == 300
+    assert build(statements=rows).frame.loc["AAA", "revenue_fy"] == 300
 
 
 def test_zero_everything_gives_no_inf(build, fy):
@@ -160,6 +165,9 @@ def test_catalog_inputs_are_declared_raw_fields():
     for m in CATALOG_LIST:
         for inp in m.inputs:
             block, field = inp.split(".")
+            if block == "prices":  # stored daily prices (metrics.prices), not a raw block
+                assert field in PRICE_INPUTS, f"{m.id}: unknown input {inp}"
+                continue
             if block == "macro":  # a rate handed over in RawBundle.rates
                 assert field in RATE_SERIES, f"{m.id}: unknown rate {inp}"
                 continue
@@ -186,7 +194,7 @@ def test_synthetic_universe_is_sane():
     assert len(pio) and pio.between(0, 9).all() and (pio == pio.round()).all()
     assert set(f["eps_positive"].dropna().unique()) <= {0.0, 1.0}
     assert f["interest_coverage"].max() <= 999 and f["wall_coverage_24m"].max() <= 99
-    assert (f.loc[f["net_debt_to_ebitda"].notna(), "ebitda_ttm"] > 0).all()
+    assert (f.loc[f["net_debt_to_ebitda"].notna(), "ebitda_fy"] > 0).all()
     assert math.isclose(f["market_cap"].notna().mean(), 0.98, abs_tol=0.05)
 
 

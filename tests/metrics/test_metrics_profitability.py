@@ -82,7 +82,8 @@ def test_gross_profitability_and_eps_flag(prof):
     assert prof.loc["AAA", "gross_profitability"] == pytest.approx(400 / 2200)
     assert prof.loc["AAA", "eps_positive"] == 1.0
     assert prof.loc["BBB", "eps_positive"] == 0.0
-    assert prof.loc["DDD", "eps_ttm"] == pytest.approx(3.0)  # net income / diluted shares
+    assert prof.loc["DDD", "eps_fy"] == pytest.approx(3.0)  # net income / diluted shares
+    assert math.isnan(prof.loc["DDD", "eps_ttm"])  # annual statements only: no TTM
     assert prof.loc["DDD", "eps_positive"] == 1.0
     assert math.isnan(prof.loc["CCC", "eps_positive"])  # unknown, not "negative"
     assert math.isnan(prof.loc["EEE", "eps_positive"])  # no statements at all

@@ -65,7 +65,7 @@ def test_a_negative_capex_empties_that_cell_not_the_fiscal_year(tmp_path):
     assert "add 'sign: flip' for 'Capex'" in cells[cells.column == "Capex"]["reason"].iloc[0]
     frame = frame_of(rep.bundle)
     assert frame.provenance.loc["OLDY", "statements_fiscal_year"] == 2021
-    assert frame.frame.loc["OLDY", "revenue_ttm"] == 120e6
+    assert frame.frame.loc["OLDY", "revenue_fy"] == 120e6
     invalid = [f for f in frame.failures if f.source == "validation"]
     assert any(f.ticker == "OLDY" and "Capex='-6,000' (export.csv row 3 FY2021)" in f.reason
                and "left empty" in f.reason for f in invalid)
@@ -92,8 +92,8 @@ def test_sign_and_scale_per_column(tmp_path, mapping):
     assert rep.cells_emptied["column"].tolist() == ["Interest Expense"]  # BAD's "n.m." only
     f = frame_of(rep.bundle).frame
     assert f.loc["OLDY", "interest_coverage"] == pytest.approx(10.0)
-    assert f.loc["OLDY", "fcf_ttm"] == 14e6                  # 20,000 - 6,000 thousand
-    assert pd.isna(f.loc["BAD", "interest_coverage"]) and f.loc["BAD", "revenue_ttm"] == 60e6
+    assert f.loc["OLDY", "fcf_fy"] == 14e6                  # 20,000 - 6,000 thousand
+    assert pd.isna(f.loc["BAD", "interest_coverage"]) and f.loc["BAD", "revenue_fy"] == 60e6
 
 
 def test_sign_or_scale_on_an_unmapped_column_fails_with_line_and_suggestion(tmp_path):

@@ -1,0 +1,93 @@
+"""Backtest of the default playbook on the fictional history: time and peak memory, split into
+the history load, the per-date evaluation (point-in-time bundle + standard frame + engine) and
+the statistics (list returns, factor statistics for every score and metric at four horizons,
+episodes). Target: ~2,000 names x 180 monthly dates < 60 s and < 4 GB. Prints figures; asserts
+nothing.
+
+    python -m bench.bench_backtest            # 180 dates (2011-01..2025-12), then scaling runs
+    python -m bench.bench_backtest --quick    # scaling runs only (36 dates)
+
+Each run is a child process, so its peak RSS (VmHWM) is its own; CPU seconds are printed
+beside wall seconds because the machine is shared (wall time inflates under load). The sample history is
+generated once beforehand (cached under the data dir) and not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, sys, time
+from screener.backtest.run import BacktestConfig, run_backtest
+start, end, unis = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+cfg = BacktestConfig(screen=sys.argv[4], start=start, end=end, universes=unis, provider="sample")
+t0, c0 = time.perf_counter(), time.process_time()
+res = run_backtest(cfg)
+total, cpu = time.perf_counter() - t0, time.process_time() - c0
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+s = res.tables["sample"]
+print(json.dumps({**res.timings, "total_s": total, "cpu_s": cpu, "max_rss_mb": hwm / 1024,
+                  "universe_per_date": float(s["universe"].mean()),
+                  "eligible_per_date": float(s["eligible"].mean()),
+                  "factors": int(res.tables["factors"]["factor"].nunique())}))
+"""
+
+
+def child(start: str, end: str, universes: str) -> dict:
+    screen = ROOT / "screens" / "rebound.yaml"
+    out = subprocess.run([sys.executable, "-c", CHILD, start, end, universes, str(screen)],
+                         capture_output=True, text=True, cwd=ROOT, check=False)
+    if out.returncode:
+        raise SystemExit(f"backtest child failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def line(label: str, r: dict) -> str:
+    per = r["evaluate_s"] / r["dates"]
+    return (f"{label:<10} {r['total_s']:6.1f} s wall ({r['cpu_s']:6.1f} s CPU)  "
+            f"load {r['load_s']:5.1f} s  "
+            f"evaluate {r['evaluate_s']:6.1f} s ({per * 1000:4.0f} ms/date)  "
+            f"statistics {r['statistics_s']:5.1f} s  peak {r['max_rss_mb']:5.0f} MB  "
+            f"{r['universe_per_date']:.0f} names/date, {r['factors']} factors")
+
+
+def run(quick: bool = False) -> dict:
+    from screener.sample.history import sample_history
+
+    sample_history()  # generate (or reuse) the cached history outside the timings
+    out = {}
+    if not quick:
+        out["full"] = child("2011-01", "2025-12", "russell2000,sp600")
+    out["both_36"] = child("2021-01", "2023-12", "russell2000,sp600")
+    out["sp600_36"] = child("2021-01", "2023-12", "sp600")
+    out["both_12"] = child("2023-01", "2023-12", "russell2000,sp600")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    res = run(args.quick)
+    for k, r in res.items():
+        print(line(k, r), flush=True)
+    if "both_12" in res and "both_36" in res:
+        a, b = res["both_12"], res["both_36"]
+        print(f"dates x3 (12 -> 36): evaluate x{b['evaluate_s'] / a['evaluate_s']:.2f}, "
+              f"statistics x{b['statistics_s'] / a['statistics_s']:.2f}")
+    if "sp600_36" in res and "both_36" in res:
+        a, b = res["sp600_36"], res["both_36"]
+        print(f"names x{b['universe_per_date'] / a['universe_per_date']:.1f} (sp600 -> both): "
+              f"evaluate x{b['evaluate_s'] / a['evaluate_s']:.2f}, "
+              f"statistics x{b['statistics_s'] / a['statistics_s']:.2f}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
