@@ -80,7 +80,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Run every benchmark and write bench/RESULTS.md.")
     ap.add_argument("--quick", action="store_true", help="smaller fetch, fewer repeats")
     ap.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md")
+    ap.add_argument("--speed", action="store_true",
+                    help="only the speed-at-scale figures (store load, import, start-up); "
+                         "rewrites only that section of RESULTS.md")
     args = ap.parse_args()
+    if args.speed:
+        speed(write=not args.no_write)
+        return
 
     from bench import (
         bench_engine,
@@ -200,6 +206,7 @@ def main() -> None:
         f"load {b['load_s']:.0f} s, {b['evaluate_s'] / b['dates'] * 1000:.0f} ms/date, "
         f"statistics {b['statistics_s']:.0f} s ({b['factors']} factors x 4 horizons)")
 
+    speed_rows = speed_figures(quick=args.quick)
     if not args.no_write:
         lines = [
             "# Benchmark results", "",
@@ -209,9 +216,65 @@ def main() -> None:
             "Figures from one run on a shared 2-core machine; compare ratios, not seconds.", "",
             "| what | figure | note |", "| --- | --- | --- |",
             *[f"| {w} | {fig} | {n} |" for w, fig, n in rows], "",
+            *speed_section(speed_rows),
         ]
         (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
         print("\nwrote bench/RESULTS.md")
+
+
+SPEED_TITLE = "## Speed at scale: every figure as a ratio to its library baseline"
+
+
+def speed_figures(quick: bool = False) -> list[tuple[str, str, str]]:
+    """Store load, file import and start-up, each next to the library doing the same job in
+    the same run (issue 17); printed as they come."""
+    from bench import bench_import, bench_startup, bench_store
+
+    rows: list[tuple[str, str, str]] = []
+
+    def add(what: str, figure: str, note: str = "") -> None:
+        rows.append((what, figure, note))
+        print(f"{what:<52} {figure:<26} {note}", flush=True)
+
+    for n in (2600, 50_000):
+        r = bench_store.run(n, repeats=2 if quick else 3)
+        add(f"store load {n:,} names, warm / first", f"x{r['time_ratio']:.2f} time, "
+            f"x{r['mem_ratio']:.2f} memory", f"warm {r['warm_s']:.2f} s ({r['warm_mb']:.0f} MB)"
+            f" vs pandas.read_parquet of the same blocks {r['base_s']:.2f} s "
+            f"({r['base_mb']:.0f} MB); first load {r['first_s']:.1f} s ({r['first_mb']:.0f} MB);"
+            f" store {r['store_mb']:.0f} MB + parsed columns {r['columns_mb']:.0f} MB")
+    r = bench_import.run(2600, repeats=2 if quick else 3)
+    add(f"fetch --from-file {r['names']:,} names x 5 years ({r['file_mb']:.1f} MB CSV)",
+        f"x{r['ratio']:.2f} time, x{r['mem_ratio']:.0f} file size",
+        f"{r['import_s']:.2f} s with the store, {r['checks_s']:.2f} s without (x"
+        f"{r['checks_ratio']:.2f}) vs read_csv + the checks vectorised {r['base_s']:.2f} s; "
+        f"peak {r['import_mb']:.0f} MB over the imports (baseline {r['base_mb']:.0f} MB)")
+    s = bench_startup.run(5 if quick else 9)
+    add("screener --help (whole process, median)", f"x{s['help_s'] / s['floor_s']:.2f}",
+        f"{s['help_s']:.3f} s vs importing click+rich+yaml {s['floor_s']:.3f} s; --version "
+        f"{s['version_s']:.3f} s, validate {s['validate_s']:.3f} s; no pandas/numpy/pyarrow/"
+        "openpyxl loaded (tests/core/test_startup.py)")
+    return rows
+
+
+def speed_section(rows: list[tuple[str, str, str]]) -> list[str]:
+    return [SPEED_TITLE, "",
+            (f"Written on {datetime.now():%Y-%m-%d %H:%M}; ratios of this code to the library "
+             "doing the same job, side by side in one run (each in its own process)."), "",
+            "| what | ratio | figures |", "| --- | --- | --- |",
+            *[f"| {w} | {fig} | {n} |" for w, fig, n in rows], ""]
+
+
+def speed(write: bool) -> None:
+    print(machine(), "\n")
+    rows = speed_figures()
+    if not write:
+        return
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    head = text.split(SPEED_TITLE)[0].rstrip("\n")
+    path.write_text(head + "\n\n" + "\n".join(speed_section(rows)))
+    print("\nwrote the speed section of bench/RESULTS.md")
 
 
 if __name__ == "__main__":

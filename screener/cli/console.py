@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import click
 
-from screener.result import RunResult
 from screener.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from screener.result import RunResult
+
 
 SAMPLE_BANNER = (
     "FICTIONAL SAMPLE DATA: every company, ticker and number below is made up for the demo."

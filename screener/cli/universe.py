@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -18,10 +17,14 @@ def _console() -> Console:
 
 
 def _pct(value) -> str:
+    import pandas as pd  # loaded when a table is printed, not at start-up
+
     return "" if value is None or pd.isna(value) else f"{float(value) * 100:.2f}%"
 
 
 def _text(value) -> str:
+    import pandas as pd
+
     from screener.textsafe import rich_safe  # file strings never reach the terminal raw
 
     return "" if value is None or pd.isna(value) else rich_safe(value)

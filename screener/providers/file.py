@@ -18,6 +18,7 @@ reads back for ``load_bundle``. Row numbers are spreadsheet lines (the header is
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,13 +31,13 @@ import pandas as pd
 
 from screener.errors import InputDataError, Location, Problem
 from screener.providers.base import Provider, Records
+from screener.providers.file_cells import MISSING
 from screener.providers.file_mapping import FileMapping, load_mapping
 from screener.raw.bundle import Failure, RawBundle, block_from_records
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN
 
 SOURCE, DATASET = "file", "records"
 FAILURES = "_failures"  # invalid cells, stored with the ticker's records (see store.bundle)
-MISSING = {"", "-", "--", "—", "n/a", "na", "#n/a", "#n/a n/a", "nan", "none", "null"}
 REJECT_COLUMNS = ["row", "ticker", "column", "value", "reason", "action"]
 ROW, CELL = "row rejected", "cell left empty"
 _INDEX = {name: spec.index for name, spec in BLOCKS.items()}
@@ -140,29 +141,6 @@ def to_number(value: Any) -> tuple[float | None, bool]:
     return (-v if neg else v), bool(np.isfinite(v))
 
 
-def _cell_value(value: Any, mapping: FileMapping, col: str, block: str, field: str,
-                bounds: dict) -> tuple[float | None, str | None]:
-    """(number in base units, None) or (None, why the cell is invalid). Applies, in order:
-    units (millions/thousands), scale, sign (flip/abs), percent; then the field's bounds."""
-    num, ok = to_number(value)
-    if not ok:
-        return None, "not a number"
-    if num is None:
-        return None, None
-    num = mapping.transform(col, field, num)
-    target = f"{block}.{field}"
-    lo, hi, strict = bounds[block].get(field, (None, None, False))
-    if lo is not None and (num <= lo if strict else num < lo):
-        hint = ""
-        if num < 0 and lo == 0 and mapping.sign_of(col) is None:
-            hint = f" (if the export writes it as a negative number, add 'sign: flip' for {col!r})"
-        return None, (f"impossible value for {target} (must be {'>' if strict else '>='} {lo})"
-                      + hint)
-    if hi is not None and num > hi:
-        return None, f"impossible value for {target} (must be <= {hi})"
-    return num, None
-
-
 def _resolve_columns(frame: pd.DataFrame, mapping: FileMapping, where: str) -> dict[str, str]:
     """mapping column -> actual header (exact, else case/space-insensitive)."""
     headers = {str(c).strip().lower(): str(c) for c in frame.columns}
@@ -194,72 +172,7 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
     first_line = 1 if path.suffix.lower() == ".parquet" else 2
     as_of = as_of or date.today()
     rejected: list[dict[str, Any]] = []
-    rows: list[tuple[int, str, dict[str, dict[str, Any]]]] = []
-    bounds = {b: BLOCKS[b].bounds() for b in BLOCKS}
-
-    for pos, raw in enumerate(frame.to_dict(orient="records")):
-        line = pos + first_line
-        ticker = normalise_ticker(raw[header[mapping.ticker]])
-        bad: list[dict[str, Any]] = []
-        fy: float | None = None
-        why = _ticker_problem(raw[header[mapping.ticker]], ticker)
-        if why is not None:
-            bad.append({"column": mapping.ticker, "value": raw[header[mapping.ticker]],
-                        "reason": "missing or malformed ticker" if why == "no ticker"
-                        else f"missing or malformed ticker ({why})"})
-        blocks: dict[str, dict[str, Any]] = {}
-        cells: list[dict[str, Any]] = []
-        if mapping.fiscal_year:
-            fy, ok = to_number(raw[header[mapping.fiscal_year]])
-            if not ok or (fy is not None and not (1990 <= fy <= 2100 and fy == int(fy))):
-                bad.append({"column": mapping.fiscal_year,
-                            "value": raw[header[mapping.fiscal_year]],
-                            "reason": "not a fiscal year (1990-2100)"})
-                fy = None
-        for col, target in mapping.columns.items():
-            block, field = target.split(".", 1)
-            value = raw[header[col]]
-            rec = blocks.setdefault(block, {"ticker": ticker})
-            if field in BLOCKS[block].text_fields:
-                s, ok = (None if value is None or str(value).strip().lower() in MISSING
-                         else str(value).strip()), True
-                rec[field] = s
-                continue
-            if field in BLOCKS[block].date_fields:
-                d = pd.to_datetime(value, errors="coerce") if value not in (None, "") else None
-                rec[field] = None if d is None or pd.isna(d) else d.date()
-                continue
-            num, reason = _cell_value(value, mapping, col, block, field, bounds)
-            if reason:
-                cells.append({"column": col, "value": value, "reason": reason,
-                              "block": block})
-                num = None
-            rec[field] = num
-        if mapping.period:
-            from screener.providers.file_facts import row_dates
-
-            bad += row_dates(raw, header, mapping, blocks.setdefault("statements", {}))
-        if "statements" in blocks:
-            if mapping.fiscal_year and fy is None and not bad:
-                bad.append({"column": mapping.fiscal_year, "value": None,
-                            "reason": "fiscal year missing for statement values"})
-            blocks["statements"]["fiscal_year"] = int(fy) if fy is not None else None
-        for block, rec in blocks.items():
-            if block in ("estimates", "market", "ladder"):
-                rec.setdefault("as_of", as_of)
-        if bad:
-            rejected += [{"row": line, "ticker": ticker, **b, "action": ROW} for b in bad]
-        else:
-            rejected += [{"row": line, "ticker": ticker, "action": CELL,
-                          **{k: v for k, v in c.items() if k != "block"}} for c in cells]
-            if cells:
-                fy_text = f" FY{int(fy)}" if fy is not None else ""
-                blocks["_failures"] = [{
-                    "ticker": ticker, "source": "validation", "dataset": c["block"],
-                    "reason": f"{c['column']}={c['value']!r} ({path.name} row {line}{fy_text}): "
-                              f"{c['reason']}; left empty, the rest of the row is used",
-                    "attempts": 1, "transient": False} for c in cells]
-            rows.append((line, ticker, blocks))
+    rows = _rows(frame, header, mapping, path, first_line, as_of, rejected)
 
     rows = _drop_duplicates(rows, mapping, rejected)
     facts = None
@@ -290,6 +203,140 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
     report = pd.DataFrame(rejected, columns=REJECT_COLUMNS).sort_values(
         ["row", "column"], kind="stable").reset_index(drop=True)
     return ImportReport(len(rows), report, bundle, str(path), facts)
+
+
+def _number_column(values: np.ndarray, ok: np.ndarray, mapping: FileMapping, col: str,
+                   block: str, field: str, bounds: dict) -> tuple[np.ndarray, list]:
+    """A column's numbers in base units and, per invalid cell, (position, reason): units,
+    scale, sign and percent applied in that order, then the field's bounds."""
+    reasons: dict[int, str] = {int(i): "not a number" for i in np.flatnonzero(~ok)}
+    num = np.where(ok, values, np.nan) * mapping.unit_of(col, field) * mapping.scale.get(col, 1.0)
+    sign = mapping.sign.get(col)
+    if sign == "flip":
+        num = -num
+    elif sign == "abs":
+        num = np.abs(num)
+    if col in mapping.percent:
+        num = num / 100.0
+    target = f"{block}.{field}"
+    lo, hi, strict = bounds[block].get(field, (None, None, False))
+    with np.errstate(invalid="ignore"):
+        if lo is not None:
+            low = (num <= lo) if strict else (num < lo)
+            hint = ""
+            for i in np.flatnonzero(low):
+                hint = (f" (if the export writes it as a negative number, add 'sign: flip' for "
+                        f"{col!r})" if num[i] < 0 and lo == 0 and mapping.sign_of(col) is None
+                        else "")
+                reasons[int(i)] = (f"impossible value for {target} (must be "
+                                   f"{'>' if strict else '>='} {lo})" + hint)
+        if hi is not None:
+            for i in np.flatnonzero(num > hi):
+                reasons[int(i)] = f"impossible value for {target} (must be <= {hi})"
+    if reasons:
+        num[list(reasons)] = np.nan
+    return num, sorted(reasons.items())
+
+
+def _rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping, path: Path,
+          first_line: int, as_of: date, rejected: list[dict[str, Any]]):
+    """Accepted rows as (line, ticker, {block: record}); rejected rows and emptied cells go to
+    ``rejected``. Every column is read and checked once, as a whole (``file_cells``); only
+    the records themselves are built row by row."""
+    from screener.providers import file_cells as fc
+
+    n = len(frame)
+    bounds = {b: BLOCKS[b].bounds() for b in BLOCKS}
+    raw_ticker = frame[header[mapping.ticker]].tolist()
+    tickers = fc.ticker_cells(frame[header[mapping.ticker]], normalise_ticker)
+    # what is wrong with each distinct ticker cell (None: nothing), worked out once per value
+    whys = fc.ticker_cells(frame[header[mapping.ticker]],
+                           lambda v: _ticker_problem(v, normalise_ticker(v)))
+    bad: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    for i, why in enumerate(whys):
+        if why is not None:
+            bad[i].append({"column": mapping.ticker, "value": raw_ticker[i],
+                           "reason": "missing or malformed ticker" if why == "no ticker"
+                           else f"missing or malformed ticker ({why})"})
+    fys: list[float | None] = [None] * n
+    if mapping.fiscal_year:
+        col = frame[header[mapping.fiscal_year]]
+        values, ok = fc.number_cells(col, to_number)
+        with np.errstate(invalid="ignore"):
+            good = ok & (np.isnan(values) | ((values >= 1990) & (values <= 2100)
+                                             & (values == np.floor(values))))
+        raw_fy = col.tolist()
+        for i in np.flatnonzero(~good):
+            bad[i].append({"column": mapping.fiscal_year, "value": raw_fy[i],
+                           "reason": "not a fiscal year (1990-2100)"})
+        fys = [None if (not g or np.isnan(v)) else float(v)
+               for v, g in zip(values.tolist(), good.tolist(), strict=True)]
+    # per block: field -> cell values (a later column of the same field wins, as before)
+    fields: dict[str, dict[str, list]] = {}
+    cells: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    for col, target in mapping.columns.items():
+        block, field = target.split(".", 1)
+        series = frame[header[col]]
+        out = fields.setdefault(block, {})
+        if field in BLOCKS[block].text_fields:
+            out[field] = fc.text_cells(series)
+        elif field in BLOCKS[block].date_fields:
+            out[field] = fc.date_cells(series)
+        else:
+            values, ok = fc.number_cells(series, to_number)
+            num, reasons = _number_column(values, ok, mapping, col, block, field, bounds)
+            raw = series.tolist()
+            for i, reason in reasons:
+                cells[i].append({"column": col, "value": raw[i], "reason": reason,
+                                 "block": block})
+            out[field] = [None if math.isnan(v) else v for v in num.tolist()]
+    if mapping.period:  # dated rows (period end, filing date): read per row as before
+        from screener.providers.file_facts import row_dates
+
+        dated_cols = (header[mapping.period], header[mapping.filed_column])
+        dated_cells = list(zip(frame[dated_cols[0]].tolist(), frame[dated_cols[1]].tolist(),
+                               strict=True))
+    has_statements = "statements" in fields or bool(mapping.period)
+    rows = []
+    for i in range(n):
+        line = i + first_line
+        ticker, fy, row_bad = tickers[i], fys[i], bad[i]
+        dated = None
+        if mapping.period:
+            dated = {}
+            row_bad += row_dates(dict(zip(dated_cols, dated_cells[i], strict=True)), header,
+                                 mapping, dated)
+        if has_statements and mapping.fiscal_year and fy is None and not row_bad:
+            row_bad.append({"column": mapping.fiscal_year, "value": None,
+                            "reason": "fiscal year missing for statement values"})
+        if row_bad:
+            rejected += [{"row": line, "ticker": ticker, **b, "action": ROW} for b in row_bad]
+            continue
+        blocks: dict[str, Any] = {}
+        for block, cols in fields.items():
+            rec = {"ticker": ticker}
+            for field, values in cols.items():
+                rec[field] = values[i]
+            if block == "statements":
+                rec.update(dated or {})
+                rec["fiscal_year"] = int(fy) if fy is not None else None
+            elif block in ("estimates", "market", "ladder"):
+                rec.setdefault("as_of", as_of)
+            blocks[block] = rec
+        if dated is not None and "statements" not in blocks:
+            blocks["statements"] = {**dated, "fiscal_year": int(fy) if fy is not None else None}
+        row_cells = cells[i]  # in the mapping's column order
+        rejected += [{"row": line, "ticker": ticker, "action": CELL,
+                      **{k: v for k, v in c.items() if k != "block"}} for c in row_cells]
+        if row_cells:
+            fy_text = f" FY{int(fy)}" if fy is not None else ""
+            blocks[FAILURES] = [{
+                "ticker": ticker, "source": "validation", "dataset": c["block"],
+                "reason": f"{c['column']}={c['value']!r} ({path.name} row {line}{fy_text}): "
+                          f"{c['reason']}; left empty, the rest of the row is used",
+                "attempts": 1, "transient": False} for c in row_cells]
+        rows.append((line, ticker, blocks))
+    return rows
 
 
 def _drop_duplicates(rows, mapping: FileMapping, rejected: list[dict[str, Any]]):

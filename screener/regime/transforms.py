@@ -24,9 +24,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+from screener.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:  # imported when a panel is computed: reading a regime file (validate) needs neither
+    np, pd = lazy("numpy"), lazy("pandas")
 
 KINDS = ("level", "change", "pct_change", "percentile", "zscore", "ma_cross", "from_high",
          "from_low")
@@ -34,11 +40,16 @@ WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 MA_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
-def offset(window: str) -> pd.DateOffset:
+def _window(window: str) -> tuple[int, str]:
+    """(count, unit) of a window such as 3m; ValueError says what is expected."""
     m = WINDOW_RE.match(str(window))
     if not m:
         raise ValueError(f"window {window!r} is not like 10d, 13w, 3m or 10y")
-    n, unit = int(m.group(1)), m.group(2).lower()
+    return int(m.group(1)), m.group(2).lower()
+
+
+def offset(window: str) -> pd.DateOffset:
+    n, unit = _window(window)
     return {"d": pd.DateOffset(days=n), "w": pd.DateOffset(weeks=n),
             "m": pd.DateOffset(months=n), "y": pd.DateOffset(years=n)}[unit]
 
@@ -76,7 +87,7 @@ class Transform:
             return cls("ma_cross", fast=fast, slow=slow)
         if not arg:
             raise ValueError(f"'{kind}' needs a window, e.g. '{kind} 3m'")
-        offset(arg)
+        _window(arg)  # checked here, turned into a date offset when computed
         return cls(kind, window=arg.replace(" ", "").lower())
 
     @property

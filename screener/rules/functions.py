@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+from screener.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # numpy, imported when a screen is evaluated (compiling one needs no numpy)
+    np = lazy("numpy")
+
+
+def _ufunc(name: str) -> Callable:
+    return lambda *args, **kwargs: getattr(np, name)(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -61,9 +71,9 @@ def _sqrt(x):
 
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in [
-    Function("abs", 1, 1, np.abs, "abs(x): absolute value"),
-    Function("min", 2, None, _nanreduce(np.min), "min(a, b, ...): smallest (missing if any is)"),
-    Function("max", 2, None, _nanreduce(np.max), "max(a, b, ...): largest (missing if any is)"),
+    Function("abs", 1, 1, _ufunc("abs"), "abs(x): absolute value"),
+    Function("min", 2, None, _nanreduce(_ufunc("min")), "min(a, b, ...): smallest (missing if any is)"),
+    Function("max", 2, None, _nanreduce(_ufunc("max")), "max(a, b, ...): largest (missing if any is)"),
     Function("log", 1, 2, _log, "log(x) natural log; log(x, base); missing when x <= 0"),
     Function("log10", 1, 1, lambda x: _log(x, np.float64(10.0)), "log10(x); missing when x <= 0"),
     Function("sqrt", 1, 1, _sqrt, "sqrt(x); missing when x < 0"),
@@ -92,12 +102,12 @@ ARITHMETIC: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 COMPARISONS: dict[str, tuple[Callable, str]] = {
-    "<": (np.less, "less than"),
-    "<=": (np.less_equal, "at most"),
-    ">": (np.greater, "greater than"),
-    ">=": (np.greater_equal, "at least"),
-    "==": (np.equal, "equal to"),
-    "!=": (np.not_equal, "not equal to"),
+    "<": (_ufunc("less"), "less than"),
+    "<=": (_ufunc("less_equal"), "at most"),
+    ">": (_ufunc("greater"), "greater than"),
+    ">=": (_ufunc("greater_equal"), "at least"),
+    "==": (_ufunc("equal"), "equal to"),
+    "!=": (_ufunc("not_equal"), "not equal to"),
 }
 
 # structured form {metric: x, op: ..., value: ...}: op -> expression template

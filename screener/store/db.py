@@ -7,8 +7,9 @@ Tables
   zlib-compressed, unique on (source, dataset, ticker, as_of). History accumulates one snapshot
   per as-of date; re-fetching the same as-of replaces it.
 - ``failures(source, dataset, ticker, reason, attempts, transient, at)``: every failed fetch.
-- ``parsed(source, dataset, ticker, as_of, sha256, version, json)``: a cache of parsed records,
-  valid while the payload's sha256 and the parser version match (rebuilt otherwise).
+- Parsed records are not kept here: they live in columns beside the file (``columns.py``),
+  derived from these payloads. Stores written before carry a ``parsed`` table that is no longer
+  read or written.
 
 Safety: a kill or crash mid-write leaves the last committed state (SQLite journal); two
 processes writing at once wait for each other (busy_timeout) instead of failing; every SQLite
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import sqlite3
 import threading
 import zlib
@@ -54,11 +54,6 @@ CREATE TABLE IF NOT EXISTS failures (
     attempts INTEGER NOT NULL, transient INTEGER NOT NULL, at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS failures_key ON failures (source, dataset, ticker);
-CREATE TABLE IF NOT EXISTS parsed (
-    source TEXT NOT NULL, dataset TEXT NOT NULL, ticker TEXT NOT NULL, as_of TEXT NOT NULL,
-    sha256 TEXT NOT NULL, version TEXT NOT NULL, json TEXT NOT NULL,
-    PRIMARY KEY (source, dataset, ticker, as_of)
-);
 """
 
 _HINT = "Move the file away, or point SCREENER_STORE (or --store) at another path."
@@ -407,22 +402,36 @@ class Store:
         return [Failure(t, s, d, r, int(a), bool(tr)) for s, d, t, r, a, tr, _ in rows
                 if wanted is None or t in wanted]
 
-    # -- parsed cache -------------------------------------------------------------------
-    def cached_records(self, snap: Snapshot, version: str) -> dict[str, Any] | None:
-        rows = self._query(
-            "SELECT json FROM parsed WHERE source=? AND dataset=? AND ticker=? AND as_of=? "
-            "AND sha256=? AND version=?",
-            (snap.source, snap.dataset, snap.ticker, _iso(snap.as_of), snap.sha256, version))
-        return json.loads(rows[0][0]) if rows else None
+    # -- bulk reads (the parsed columns are built from these) -----------------------------
+    def snapshot_keys(self) -> list[tuple[str, str, str, str, str]]:
+        """(source, dataset, ticker, as_of, fetched_at) of every snapshot, as stored (ISO text),
+        read from a covering index (made on first use; skipped on a read-only store), so the
+        payload pages are not read."""
+        if not self.read_only and not self._query(
+                "SELECT 1 FROM sqlite_master WHERE name = 'snapshots_keys'"):
+            with contextlib.suppress(StoreError), self._tx() as c:
+                c.execute("CREATE INDEX IF NOT EXISTS snapshots_keys ON snapshots "
+                          "(source, dataset, ticker, as_of, fetched_at)")
+        return self._query("SELECT source, dataset, ticker, as_of, fetched_at FROM snapshots")
 
-    def cache_records(self, snap: Snapshot, version: str, records: dict[str, Any]) -> None:
-        if self.read_only:  # inspection: parse again next time rather than write
-            return
-        text = json.dumps(records, default=str)
-        with self._tx() as c:
-            c.execute("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      (snap.source, snap.dataset, snap.ticker, _iso(snap.as_of), snap.sha256,
-                       version, text))
+    def snapshots(self, source: str, dataset: str, tickers: Iterable[str], chunk: int = 500
+                  ) -> Iterator[tuple[tuple[str, str, str], Snapshot | None]]:
+        """Every snapshot of ``tickers`` as ((ticker, as_of, fetched_at), snapshot), one query
+        per ``chunk`` names; a damaged one is treated as missing (``_drop_damaged``) and comes
+        back as None, so the caller can fall back to an older one."""
+        names = list(tickers)
+        for i in range(0, len(names), chunk):
+            part = names[i:i + chunk]
+            rows = self._query(
+                "SELECT * FROM snapshots WHERE source=? AND dataset=? AND ticker IN "
+                f"({','.join('?' * len(part))})", (source, dataset, *part))
+            for row in rows:
+                try:
+                    snap = self._snapshot(row)
+                except DamagedPayload as bad:
+                    self._drop_damaged(bad)
+                    snap = None
+                yield (row[2], row[3], row[4]), snap
 
     def load_bundle(self, tickers, sources=None, as_of=None, providers=None, universe=None):
         """Raw blocks for ``tickers``: see ``screener.store.bundle.load_bundle``."""

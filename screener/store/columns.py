@@ -1,0 +1,329 @@
+"""Parsed blocks kept in columns beside the journal: one Parquet file per source and block.
+
+The SQLite journal (``db.py``) stays the record of raw payloads (audit, re-parsing). What a run
+loads is their *parsed* form, kept here as columns so a load is one read per block instead of
+one decompress-and-parse per ticker::
+
+    <store file>.columns/<source>/index.parquet       one row per parsed snapshot
+    <store file>.columns/<source>/<block>.parquet     identity, statements, ladder, estimates,
+                                                      market, _failures: rows of every snapshot
+
+The index names each parsed snapshot by its key (dataset, ticker, as-of date and the time the
+payload was stored) and gives it a number; every row carries the number of the snapshot it was
+parsed from (``_sid``), so a row is used only while that exact payload is the one in the
+journal. The index also records the parser version (the provider's
+``parser_version`` plus a digest of the block layout), so a new parser or a new field re-parses;
+a replaced payload (re-fetched for the same date) has a new stored time and is re-parsed too.
+Nothing else is cached: there is no parsed JSON in the journal.
+
+Only snapshots a load needs are parsed (the latest on or before its as-of date, and the earlier
+estimate snapshots the revision history reads), in chunks, so memory stays bounded. Writes are
+atomic per file (temporary file + ``os.replace``) under a per-source lock; the index is written
+last, and rows whose key is not in the index are never read, so a kill mid-write costs at most a
+re-parse. When the folder cannot be written (read-only media), the load still works from the
+rows parsed in memory and logs a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from screener.raw.schema import BLOCKS
+
+log = logging.getLogger(__name__)
+
+LAYOUT = "1"  # the layout of these files; a change re-parses everything
+FAILURES_BLOCK = "_failures"
+FAILURE_FIELDS = {"ticker": pa.string(), "source": pa.string(), "dataset": pa.string(),
+                  "reason": pa.string(), "attempts": pa.int64(), "transient": pa.bool_()}
+# _sid: the snapshot (its number in the index); _seq: the record's place in it; _cols: the
+# record's keys in order (so the block's columns come out in the order the parser wrote them)
+META = {"_sid": pa.int64(), "_seq": pa.int64(), "_cols": pa.string()}
+SEP = "\x1f"
+INDEX_SCHEMA = pa.schema([("_key", pa.string()), ("sid", pa.int64()), ("dataset", pa.string()),
+                          ("ticker", pa.string()), ("as_of", pa.string()),
+                          ("fetched_at", pa.string()), ("version", pa.string()),
+                          ("error", pa.string())])
+CHUNK = 2_000  # snapshots parsed before their rows become columns (bounds memory)
+
+
+def snapshot_key(dataset: str, ticker: str, as_of: str, fetched_at: str) -> str:
+    return f"{dataset}\x1f{ticker}\x1f{as_of}\x1f{fetched_at}"
+
+
+def block_schema(block: str) -> pa.Schema:
+    """Columns of one block's file: snapshot key, record order, then the block's fields."""
+    if block == FAILURES_BLOCK:
+        return pa.schema([*META.items(), *FAILURE_FIELDS.items()])
+    spec = BLOCKS[block]
+    fields = [*META.items(), ("ticker", pa.string())]
+    fields += [(f, pa.int64()) for f in spec.index[1:]]
+    for name in spec.model.model_fields:
+        if name in spec.index:
+            continue
+        if name in spec.numeric_fields:
+            fields.append((name, pa.float64()))
+        elif name in spec.date_fields:
+            fields.append((name, pa.date32()))
+        elif name in spec.text_fields:
+            fields.append((name, pa.string()))
+    return pa.schema(fields)
+
+
+ALL_BLOCKS = (*BLOCKS, FAILURES_BLOCK)
+_DIGEST = hashlib.sha256("".join(str(block_schema(b)) for b in ALL_BLOCKS).encode()) \
+    .hexdigest()[:12]
+
+
+def parser_version(provider) -> str:
+    """What a parsed row depends on: this layout, the block fields, the provider's parser."""
+    return f"{LAYOUT}:{_DIGEST}:{getattr(provider, 'parser_version', '1')}"
+
+
+def _table(block: str, rows: list[dict]) -> pa.Table:
+    """Records (with ``_sid``/``_seq``/``_cols``) as one table of the block's schema; values are coerced
+    as ``raw.bundle.block_from_records`` coerces them (text numbers read, bad ones empty)."""
+    schema = block_schema(block)
+    if not rows:
+        return schema.empty_table()
+    frame = pd.DataFrame(rows)
+    # keys a parser adds beyond the declared fields (e.g. SEC's ``filed``) are kept as text
+    for name in frame.columns:
+        if name not in schema.names:
+            schema = schema.append(pa.field(name, pa.string()))
+    arrays = []
+    for field in schema:
+        if field.name not in frame.columns:
+            arrays.append(pa.nulls(len(frame), type=field.type))
+            continue
+        col = frame[field.name]
+        if field.type == pa.float64():
+            arr = pa.array(pd.to_numeric(col, errors="coerce").astype("float64"),
+                           type=field.type, from_pandas=True)
+        elif field.type == pa.int64():
+            arr = pa.array(pd.to_numeric(col, errors="coerce").astype("Float64").round()
+                           .astype("Int64"), type=field.type, from_pandas=True)
+        elif field.type == pa.date32():
+            days = pd.to_datetime(col, errors="coerce").to_numpy("datetime64[D]")
+            arr = pa.array(days, type=field.type, from_pandas=True)
+        elif field.type == pa.bool_():
+            arr = pa.array(col.astype("boolean"), type=field.type, from_pandas=True)
+        else:
+            text = col.where(col.isna(), col.astype(str)) if col.dtype == object else col
+            arr = pa.array(text, type=field.type, from_pandas=True)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _index_table(index: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(index.astype({"sid": "int64"}), schema=INDEX_SCHEMA,
+                                preserve_index=False)
+
+
+def concat_tables(tables: list[pa.Table]) -> pa.Table:
+    """Tables of one block (extra text columns may differ: missing ones are null)."""
+    if len(tables) == 1:
+        return tables[0]
+    return pa.concat_tables(tables, promote_options="default")
+
+
+class SourceColumns:
+    """The parsed columns of one source (see the module docstring)."""
+
+    def __init__(self, root: Path, source: str, write: bool = True):
+        self.source = source
+        self.folder = root / source
+        self.write = write  # False: a read-only store; what is parsed stays in memory
+
+    def path(self, block: str) -> Path:
+        return self.folder / f"{block}.parquet"
+
+    # -- reading -------------------------------------------------------------------------
+    def index(self) -> pa.Table:
+        """The parsed snapshots: key, number, dataset, ticker, dates, version, error."""
+        p = self.folder / "index.parquet"
+        try:
+            table = pq.read_table(p) if p.exists() else INDEX_SCHEMA.empty_table()
+        except (OSError, pa.ArrowException) as exc:
+            log.warning("parsed columns %s unreadable (%s); parsing again", p, exc)
+            return INDEX_SCHEMA.empty_table()
+        if table.schema.names != INDEX_SCHEMA.names:  # another layout: parse again
+            return INDEX_SCHEMA.empty_table()
+        return table
+
+    def rows(self, block: str, sids: Iterable[int],
+             extra: dict[str, pa.Table] | None = None) -> pa.Table:
+        """Rows of ``block`` parsed from the snapshots numbered ``sids`` (one read, one
+        filter)."""
+        keyset = pa.array(np.asarray(list(sids), dtype="int64"))
+        tables = []
+        p = self.path(block)
+        if p.exists():
+            try:
+                tables.append(pq.read_table(p, read_dictionary=["_cols"]))
+            except (OSError, pa.ArrowException) as exc:
+                log.warning("parsed columns %s unreadable (%s)", p, exc)
+        if extra and block in extra:
+            tables.append(extra[block])
+        tables = [t for t in tables if "_sid" in t.schema.names]
+        if not tables or not len(keyset):
+            return block_schema(block).empty_table()
+        table = concat_tables(tables)
+        mask = pc.is_in(table["_sid"], value_set=keyset)
+        return table if pc.all(mask).as_py() else table.filter(mask)
+
+    # -- parsing -------------------------------------------------------------------------
+    def refresh(self, wanted: pd.DataFrame, alive: pd.Series, version: str,
+                payloads: Callable[[pd.DataFrame], Iterator[tuple[str, bytes | Exception]]],
+                parse: Callable[[str, str, bytes, str], dict]) -> tuple[pa.Table,
+                                                                        dict[str, pa.Table]]:
+        """Parse the snapshots of ``wanted`` (dataset, ticker, as_of, fetched_at, _key) that
+        are not parsed under ``version`` yet; returns the index (as a table) and, when the
+        folder could not be written, the new rows (pass them to ``rows(..., extra=)``).
+        ``alive``: the keys of every snapshot still in the journal (rows of replaced or
+        deleted payloads are dropped on the next write)."""
+        with self._lock():
+            table = self.index()
+            next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
+            alive_keys = pa.array(list(alive), type=pa.string())
+            table = table.filter(pc.and_(pc.equal(table["version"], version),
+                                         pc.is_in(table["_key"], value_set=alive_keys)))
+            wanted_keys = pa.array(wanted["_key"].tolist(), type=pa.string())
+            parsed = pc.is_in(wanted_keys, value_set=table["_key"]).to_numpy(zero_copy_only=False)
+            if parsed.all():
+                return table, {}
+            ok = table.to_pandas().astype(object)
+            todo = wanted[~parsed].drop_duplicates("_key")
+            new_rows: dict[str, list[pa.Table]] = {b: [] for b in ALL_BLOCKS}
+            new_index = []
+            for start in range(0, len(todo), CHUNK):
+                chunk = todo.iloc[start:start + CHUNK]
+                meta = {k: (t, d, a, f) for k, t, d, a, f in zip(
+                    chunk["_key"], chunk["ticker"], chunk["dataset"], chunk["as_of"],
+                    chunk["fetched_at"], strict=True)}
+                rows: dict[str, list[dict]] = {b: [] for b in ALL_BLOCKS}
+                for key, payload in payloads(chunk):
+                    ticker, dataset, as_of, fetched_at = meta[key]
+                    sid, next_sid = next_sid, next_sid + 1
+                    error = None
+                    if isinstance(payload, Exception):
+                        error = str(payload)
+                    else:
+                        try:
+                            records = parse(ticker, dataset, payload, as_of)
+                        except Exception as exc:  # noqa: BLE001 - one bad payload, one failure
+                            error = str(exc) or type(exc).__name__
+                    if error is None:
+                        for block, recs in records.items():
+                            if block in rows:
+                                rows[block].extend({**r, "_sid": sid, "_seq": i,
+                                                    "_cols": SEP.join(r)}
+                                                   for i, r in enumerate(recs))
+                    new_index.append({"_key": key, "sid": sid, "dataset": dataset,
+                                      "ticker": ticker,
+                                      "as_of": as_of, "fetched_at": fetched_at,
+                                      "version": version, "error": error})
+                for block, recs in rows.items():
+                    if recs:
+                        new_rows[block].append(_table(block, recs))
+            added = pd.DataFrame(new_index, columns=INDEX_SCHEMA.names, dtype=object)
+            tables = {b: concat_tables(t) for b, t in new_rows.items() if t}
+            # the index keeps every snapshot parsed under this version (other as-of dates
+            # of the same name stay usable); rows of snapshots parsed again are replaced
+            again = set(added["_key"])
+            index = pd.concat([ok[[k not in again for k in ok["_key"]]], added],
+                              ignore_index=True)
+            fresh = set(added["sid"])
+            if not self.write:
+                return _index_table(index), tables
+            try:
+                self._write(index, tables, fresh)
+            except OSError as exc:
+                log.warning("cannot keep parsed columns under %s (%s); they are parsed again "
+                            "next time", self.folder, exc.strerror or exc)
+                return _index_table(index), tables  # read from memory this time
+            return _index_table(index), {}
+
+    def _write(self, index: pd.DataFrame, tables: dict[str, pa.Table],
+               replaced: set[int]) -> None:
+        old: dict[str, pa.Table | None] = {}
+        for block in ALL_BLOCKS:
+            p = self.path(block)
+            try:
+                old[block] = pq.read_table(p) if p.exists() else None
+                if old[block] is not None and "_sid" not in old[block].schema.names:
+                    old[block] = None  # another layout: its snapshots are in no index
+            except (OSError, pa.ArrowException):
+                # a damaged file: keep only what was just parsed, the rest parses again
+                old[block] = None
+                index = index[[k in replaced for k in index["sid"]]]
+        keep = pa.array(np.asarray(index["sid"].tolist(), dtype="int64"))
+        drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
+        for block in ALL_BLOCKS:
+            parts = []
+            if old[block] is not None:
+                t = old[block]
+                parts.append(t.filter(pc.and_(pc.is_in(t["_sid"], value_set=keep),
+                                              pc.invert(pc.is_in(t["_sid"], value_set=drop)))))
+            if block in tables:
+                parts.append(tables[block])
+            if parts or self.path(block).exists():
+                self._atomic(self.path(block), concat_tables(parts) if parts
+                             else block_schema(block).empty_table())
+        self._atomic(self.folder / "index.parquet", _index_table(index))
+
+    def _atomic(self, target: Path, table: pa.Table) -> None:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            pq.write_table(table, tmp, compression="snappy")
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        if not self.write:
+            yield
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fh = open(self.folder / ".lock", "a+")  # noqa: SIM115 - closed by the with below
+        except OSError:
+            yield  # read-only: nothing is written either (see refresh)
+            return
+        with fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def to_block_frame(block: str, table: pa.Table) -> pd.DataFrame:
+    """Rows of a block file as the frame ``block_from_records`` would have built (index not
+    set yet; dates as datetime64[us] as pandas parses them, numbers float64)."""
+    frame = table.to_pandas()
+    index = BLOCKS[block].index if block in BLOCKS else ()
+    for field in table.schema:
+        if field.type == pa.string() and not field.name.startswith("_") \
+                and table[field.name].null_count == table.num_rows:
+            frame[field.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        elif field.type == pa.date32():
+            frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[us]")
+        elif field.type == pa.int64() and field.name in index \
+                and not frame[field.name].isna().any():
+            frame[field.name] = frame[field.name].astype(np.int64)
+    return frame
