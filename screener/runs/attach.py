@@ -49,13 +49,26 @@ def track_table(log: RunLog, screen: str | None = None, since=None, until=None,
     return track_runs(records, panel, until=until, delistings=delist)
 
 
+def regime_summary(regime_run) -> dict | None:
+    """What the run record keeps of the regime verdict: verdict, phase, scores, overlays."""
+    panel = getattr(regime_run, "panel", None)
+    if panel is None:
+        return None
+    return {"verdict": panel.verdict, "title": panel.title, "phase": panel.phase,
+            "as_of": str(panel.as_of.date()), "scores": dict(panel.scores),
+            "overlays": dict(panel.overlays)}
+
+
 def record_and_attach(result, overrides: dict | None = None, *, store_path=None,
                       regime: dict | None = None, history=None) -> RunDiff | None:
     """Record ``result``; set its run id, its changes against the previous run of the same
-    screen, and the track record of that screen's runs. Returns the diff (None for a first
+    screen evaluated as of the same date (live runs against live runs, ``--as-of D`` runs
+    against earlier runs as of D), and the track record of that screen's runs. Returns the diff (None for a first
     run)."""
+    if regime is None:
+        regime = regime_summary(getattr(result, "regime", None))
     with RunLog.open(store_path) as log:
-        previous = log.latest(result.screen_name)
+        previous = log.latest(result.screen_name, as_of=result.as_of)
         result.run_id = log.record(result, overrides, regime)
         diff = None
         if previous is not None:

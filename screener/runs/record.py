@@ -118,17 +118,6 @@ def _names_rows(result, run_id: str) -> list[tuple]:
     return rows
 
 
-def identity_hash(result, overrides: dict | None) -> str:
-    """The screen's hash including its ``--set`` overrides (the run's identity)."""
-    import hashlib
-
-    effective = getattr(result, "effective_hash", None)
-    if effective:
-        return effective
-    text = result.screen_text + "\n#--set " + _json(overrides or {})
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 class RunLog:
     """The recorded runs in the store at ``path`` (default: the user's store)."""
 
@@ -158,7 +147,7 @@ class RunLog:
         phases = [{"id": p.id, "title": p.title, "top": p.top, "passed": p.passed,
                    "listed": len(p.table), "rank_by": p.rank_by} for p in result.phases]
         row = (run_id, result.run_at.isoformat(), result.screen_name, result.screen_path,
-               identity_hash(result, overrides), result.screen_text, _json(overrides or {}),
+               result.screen_hash, result.screen_text, _json(overrides or {}),
                _json(result.params), _json(result.universe_as_of), _json(result.providers),
                result.as_of, result.data_as_of[0], result.data_as_of[1], int(result.is_sample),
                result.version, _json(regime) if regime else None, _json(phases))
@@ -217,9 +206,13 @@ class RunLog:
         names["score"] = names["score"].astype("float64")
         return RunRecord(meta, names)
 
-    def latest(self, screen: str, before: str | None = None) -> RunRecord | None:
-        """The newest run of ``screen`` (older than run ``before`` when given)."""
+    def latest(self, screen: str, before: str | None = None,
+               as_of: str | None | bool = False) -> RunRecord | None:
+        """The newest run of ``screen`` (older than run ``before`` when given; evaluated as of
+        ``as_of`` when given: None = live runs, an ISO date = runs as of that date)."""
         runs = self.runs(screen)
+        if as_of is not False:
+            runs = runs[runs["as_of"].isna()] if as_of is None else runs[runs["as_of"] == as_of]
         if before is not None:
             runs = runs[runs["run_id"] < before]
         return self.load(runs.iloc[0]["run_id"]) if len(runs) else None

@@ -203,3 +203,20 @@ def test_kill_during_the_workbook_leaves_the_run_recorded_whole(screen):
     assert len(rec.listed("cheap")) == 5
     assert not list(
         __import__("pathlib").Path(os.environ["SCREENER_OUTPUT_DIR"]).glob("*.xlsx"))
+
+
+def test_as_of_runs_are_compared_with_runs_as_of_the_same_date(screen):
+    from screener.pipeline import run_screen
+    from screener.runs.attach import record_and_attach
+
+    live = run_screen(screen, provider="sample")
+    record_and_attach(live)
+    # an as-of run is recorded (for its track record) but never compared with a live run
+    past = run_screen(screen, provider="sample")
+    past.as_of = "2019-06-28"
+    assert record_and_attach(past) is None and past.changes is None
+    again = run_screen(screen, provider="sample", overrides={"min_cap": "2B"})
+    again.as_of = "2019-06-28"
+    d = record_and_attach(again)
+    assert d is not None and d.before.run_id == past.run_id
+    assert d.after.meta["screen_hash"] != d.before.meta["screen_hash"]  # --set is identity
