@@ -13,19 +13,37 @@ Public API (the pipeline and the CLI call these):
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from screener.errors import ScreenerError, UniverseError
-from screener.universe import snapshots
-from screener.universe.combine import Members, resolve
 from screener.universe.definitions import DOWNLOADABLE, load_definitions, source_url
-from screener.universe.download import StoreResult, import_file, refresh
-from screener.universe.holdings import Holdings, HoldingsFormatError
-from screener.universe.parse import parse_holdings
 from screener.universe.tickers import normalise as normalise_ticker
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.universe.combine import Members
+
+# Loaded on first use, so commands that only read definitions (validate, --help) never import
+# pandas: name -> (module, attribute).
+_LAZY = {
+    "Members": ("combine", "Members"), "resolve": ("combine", "resolve"),
+    "StoreResult": ("download", "StoreResult"), "import_file": ("download", "import_file"),
+    "refresh": ("download", "refresh"), "Holdings": ("holdings", "Holdings"),
+    "HoldingsFormatError": ("holdings", "HoldingsFormatError"),
+    "parse_holdings": ("parse", "parse_holdings"), "snapshots": ("snapshots", None),
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    mod = importlib.import_module(f"{__name__}.{module}")
+    return mod if attr is None else getattr(mod, attr)
 
 __all__ = [
     "Holdings",
@@ -74,12 +92,16 @@ def _source_label(defn) -> str:
 
 def list_universes() -> list[UniverseInfo]:
     """Every defined universe, with members and as-of of what is stored or resolvable now."""
+    from screener.universe.combine import resolve
+
     defs = load_definitions()
     out = []
     for name, defn in sorted(defs.items()):
         info = UniverseInfo(name, defn.display_title, defn.source.type, None, None,
                             _source_label(defn))
         if defn.source.type in DOWNLOADABLE:
+            from screener.universe import snapshots
+
             info.snapshots = len(snapshots.list_snapshots(name))
         try:
             members = resolve(name, defs)
@@ -96,6 +118,7 @@ def list_universes() -> list[UniverseInfo]:
 
 def load_members(name: str) -> Members:
     """Members of universe ``name`` (raises ``UniverseError`` / ``ConfigError``)."""
+    from screener.universe.combine import resolve
     from screener.universe.definitions import get_definition
 
     defs = load_definitions()
@@ -106,6 +129,7 @@ def load_members(name: str) -> Members:
 def members_on(name: str, base: dict[str, Members]) -> Members:
     """Members of ``name`` with the downloadable universes taken from ``base`` (the sample
     data's own index members), so a custom universe can be tried on fictional data."""
+    from screener.universe.combine import resolve
     from screener.universe.definitions import get_definition
 
     defs = load_definitions()
@@ -124,6 +148,8 @@ def is_available(name: str) -> bool:
 
 def membership_frame(names: list[str]) -> pd.DataFrame:
     """Bool columns ``in_<name>`` indexed by ticker, over the union of the universes' members."""
+    import pandas as pd
+
     members = [load_members(n) for n in names]
     index = pd.Index([], dtype="string", name="ticker")
     for m in members:

@@ -9,7 +9,10 @@ vendor's word in ``sector_original``.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is only needed by callers that pass frames
+    import pandas as pd
 
 GICS_SECTORS = (
     "Energy", "Materials", "Industrials", "Consumer Discretionary", "Consumer Staples",
