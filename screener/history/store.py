@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from screener.errors import StoreError
+from screener.fsutil import exclusive_lock
 from screener.history.schema import DATASETS, HistorySpec, spec
 
 DATA_FILE = "data.parquet"
@@ -185,19 +185,14 @@ class HistoryStore:
     @contextlib.contextmanager
     def _lock(self, dataset: str) -> Iterator[None]:
         base = self.dataset_dir(dataset)
-        try:
-            base.mkdir(parents=True, exist_ok=True)
-            fh = open(base / ".lock", "a+")
-        except OSError as exc:
-            raise StoreError(f"Cannot write the history store at {base}: {exc.strerror}.",
-                             "Check the folder's permissions and free space, or set "
-                             "SCREENER_DATA_DIR to a writable folder.") from None
-        with fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+        with contextlib.ExitStack() as stack:
             try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+                stack.enter_context(exclusive_lock(base / ".lock"))
+            except OSError as exc:
+                raise StoreError(f"Cannot write the history store at {base}: {exc.strerror}.",
+                                 "Check the folder's permissions and free space, or set "
+                                 "SCREENER_DATA_DIR to a writable folder.") from None
+            yield
 
     # -- writing -------------------------------------------------------------------------
     def write(self, dataset: str, frame: pd.DataFrame | pa.Table) -> int:

@@ -25,8 +25,6 @@ Bumping ``VERSION`` (whenever the generator's output changes) starts a fresh cac
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -37,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from screener.fsutil import exclusive_lock
 from screener.history.store import HistoryStore
 
 VERSION = 8
@@ -56,17 +55,6 @@ def cache_dir(seed: int, n: int, years: int, cache: Path | None = None) -> Path:
     return Path(cache or cache_root()) / f"v{VERSION}-seed{seed}-n{n}-y{years}"
 
 
-@contextlib.contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def sample_history(seed: int = 2026, n: int = 2600, years: int = 20, *,
                    cache: str | os.PathLike | None = None) -> HistoryStore:
     """The fictional history's store, generated on first use (see the module docstring).
@@ -81,7 +69,7 @@ def sample_history(seed: int = 2026, n: int = 2600, years: int = 20, *,
     target = cache_dir(seed, n, years, cache)
     if (target / DONE).exists():
         return HistoryStore(target)
-    with _locked(target.parent / f".{target.name}.lock"):
+    with exclusive_lock(target.parent / f".{target.name}.lock"):
         if (target / DONE).exists():          # another process finished it meanwhile
             return HistoryStore(target)
         tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"

@@ -27,7 +27,6 @@ rows parsed in memory and logs a warning.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
@@ -40,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from screener.fsutil import exclusive_lock
 from screener.raw.schema import BLOCKS
 
 log = logging.getLogger(__name__)
@@ -295,21 +295,13 @@ class SourceColumns:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        if not self.write:
+        with contextlib.ExitStack() as stack:
+            if self.write:
+                try:
+                    stack.enter_context(exclusive_lock(self.folder / ".lock"))
+                except OSError:
+                    pass  # read-only: nothing is written either (see refresh)
             yield
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fh = open(self.folder / ".lock", "a+")  # noqa: SIM115 - closed by the with below
-        except OSError:
-            yield  # read-only: nothing is written either (see refresh)
-            return
-        with fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def to_block_frame(block: str, table: pa.Table) -> pd.DataFrame:
