@@ -256,38 +256,64 @@ class QuarterTable:
         return len(self.value)
 
     # -- as of a date --------------------------------------------------------------------
-    def _cube(self, as_of):
-        """(kind, item, ticker, slot) values known on ``as_of``, over the look-back slots."""
+    def _cube(self, as_of, only: np.ndarray | None = None):
+        """(kind, item, ticker, slot) values known on ``as_of``, over the look-back slots.
+
+        ``only`` (a bool per ``self.tickers``): the cube holds just those tickers, in code
+        order; the fourth value returned maps its ticker axis to ``self.tickers`` positions."""
         d = np.datetime64(pd.Timestamp(as_of).normalize(), "ns")
         top = int(quarter_slot([pd.Timestamp(as_of) + pd.Timedelta(days=15)])[0])
         low = top - LOOKBACK_QUARTERS
         m = (self.known <= d) & (self.q > low) & (self.q <= top)
-        n, width = len(self.tickers), LOOKBACK_QUARTERS
+        if only is None:
+            names = np.arange(len(self.tickers))
+            t = self.t[m]
+        else:
+            names = np.flatnonzero(only)
+            pos = np.full(len(self.tickers), -1, dtype="int64")
+            pos[names] = np.arange(len(names))
+            m &= only[self.t]
+            t = pos[self.t[m]]
+        n, width = len(names), LOOKBACK_QUARTERS
         cube = np.full((3, len(ITEMS), n, width), np.nan)
         slot = self.q[m] - low - 1
-        cube[self.kind[m], self.i[m], self.t[m], slot] = self.value[m]
+        cube[self.kind[m], self.i[m], t, slot] = self.value[m]
         ends = np.full((n, width), np.datetime64("NaT"), dtype="datetime64[ns]")
-        ends[self.t[m], slot] = self.end[m]
-        return cube, ends, m
+        ends[t, slot] = self.end[m]
+        return cube, ends, m, names
 
     def statements(self, as_of) -> pd.DataFrame:
         """TTM flows and MRQ balances of WINDOW windows per ticker, known on ``as_of``
         (statements block layout: index (ticker, fiscal_year))."""
-        cube, ends, _ = self._cube(as_of)
-        has_any = ~np.isnan(cube).all(axis=(0, 1))  # (ticker, slot)
-        latest = np.where(has_any.any(axis=1),
-                          has_any.shape[1] - 1 - np.argmax(has_any[:, ::-1], axis=1), -1)
-        return self._windows(cube, ends, latest, ttm=True)
+        cube, ends, _, names = self._cube(as_of)
+        return self._ttm(cube, ends, names)
 
     def annual(self, as_of) -> pd.DataFrame:
         """Fiscal years known on ``as_of``: FY flows and balances at fiscal year ends."""
-        cube, ends, _ = self._cube(as_of)
+        cube, ends, _, names = self._cube(as_of)
+        return self._fy(cube, ends, names)
+
+    def both(self, as_of, keep: np.ndarray | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``statements(as_of)`` and ``annual(as_of)`` from one cube, with only the rows of
+        the tickers where ``keep`` (a bool per ``self.tickers``) is True: the same rows, in
+        the same order, as filtering the two frames by ticker afterwards."""
+        cube, ends, _, names = self._cube(as_of, keep)
+        return self._ttm(cube, ends, names), self._fy(cube, ends, names)
+
+    def _ttm(self, cube, ends, names) -> pd.DataFrame:
+        has_any = ~np.isnan(cube).all(axis=(0, 1))  # (ticker, slot)
+        latest = np.where(has_any.any(axis=1),
+                          has_any.shape[1] - 1 - np.argmax(has_any[:, ::-1], axis=1), -1)
+        return self._windows(cube, ends, latest, ttm=True, names=names)
+
+    def _fy(self, cube, ends, names) -> pd.DataFrame:
         has_fy = ~np.isnan(cube[FISCAL_YEAR]).all(axis=0)
         latest = np.where(has_fy.any(axis=1),
                           has_fy.shape[1] - 1 - np.argmax(has_fy[:, ::-1], axis=1), -1)
-        return self._windows(cube, ends, latest, ttm=False)
+        return self._windows(cube, ends, latest, ttm=False, names=names)
 
-    def _windows(self, cube, ends, latest, *, ttm: bool) -> pd.DataFrame:
+    def _windows(self, cube, ends, latest, *, ttm: bool, names: np.ndarray) -> pd.DataFrame:
         n, width = cube.shape[2], cube.shape[3]
         flows = np.array([ITEMS.index(x) for x in FLOWS])
         avg = np.array([ITEMS.index(x) for x in AVERAGED])
@@ -329,9 +355,10 @@ class QuarterTable:
         values = np.concatenate(rows_v) if len(t) else np.zeros((0, len(ITEMS)))
         frame = pd.DataFrame(values[good], columns=ITEMS)
         frame.insert(0, "period_end", end[good])
-        frame["source"] = self.source[t[good]]
+        who = names[t[good]]  # positions in self.tickers
+        frame["source"] = self.source[who]
         frame.index = pd.MultiIndex.from_arrays(
-            [self.tickers[t[good]], pd.Index((base_year[good] - k[good]).astype("int64"))],
+            [self.tickers[who], pd.Index((base_year[good] - k[good]).astype("int64"))],
             names=["ticker", "fiscal_year"])
         return frame.sort_index()
 

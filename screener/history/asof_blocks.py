@@ -30,11 +30,25 @@ def ladder_as_of(facts: pd.DataFrame, date, tickers=None) -> pd.DataFrame:
     f = facts[facts["item"].isin(LADDER_ITEMS) & (facts["filed"] <= d)]
     if tickers is not None:
         f = f[f["ticker"].isin(pd.Index(tickers))]
+    return ladder_block(first_filed_ladder(f))
+
+
+def first_filed_ladder(facts: pd.DataFrame) -> pd.DataFrame:
+    """The ladder rows, each (ticker, item, period end) from its first filing, sorted by
+    filing date: the rows filed on or before a date are then a prefix, and that prefix is what
+    ``ladder_as_of`` keeps for the date (the first filing of a value is the earliest, so
+    dropping the later filings before or after cutting at the date keeps the same rows)."""
+    f = facts[facts["item"].isin(LADDER_ITEMS)]
+    return f.sort_values(["filed", "accn"], kind="stable").drop_duplicates(
+        ["ticker", "item", "period_end"], keep="first")                  # first filing wins
+
+
+def ladder_block(f: pd.DataFrame) -> pd.DataFrame:
+    """The ladder block from first-filed ladder rows known on the date (``first_filed_ladder``
+    rows cut at the date): per ticker the items at its latest period end."""
     cols = ["as_of", *LADDER_ITEMS, "note", "source"]
     if f.empty:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="ticker", dtype="str"))
-    f = f.sort_values(["filed", "accn"], kind="stable").drop_duplicates(
-        ["ticker", "item", "period_end"], keep="first")                  # first filing wins
     last_end = f.groupby("ticker")["period_end"].transform("max")
     f = f[f["period_end"] == last_end]
     wide = f.pivot(index="ticker", columns="item", values="value").reindex(

@@ -73,7 +73,18 @@ def block_from_records(name: str, records: Iterable[Mapping[str, Any]]) -> pd.Da
     rows = list(records)
     if not rows:
         return empty_block(name)
-    frame = pd.DataFrame(rows)
+    return _typed_block(spec, pd.DataFrame(rows))
+
+
+def block_from_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``block_from_records(name, frame.to_dict("records"))`` without the round trip through
+    Python dicts (the frame's columns are typed the same way; the frame is not changed)."""
+    if not len(frame):
+        return empty_block(name)
+    return _typed_block(BLOCKS[name], frame.copy())
+
+
+def _typed_block(spec: BlockSpec, frame: pd.DataFrame) -> pd.DataFrame:
     for f in spec.numeric_fields:
         frame[f] = pd.to_numeric(frame[f], errors="coerce").astype("float64") if f in frame \
             else np.nan

@@ -247,27 +247,8 @@ class PointInTime:
                 tickers: pd.Index, d: pd.Timestamp | None = None) -> pd.DataFrame:
         if cut.empty or not len(tickers):
             return empty_block("market")
-        close = cut.close[-STALE_PRICE_ROWS:]
-        valid = ~np.isnan(close)
-        last = close.shape[0] - 1 - np.argmax(valid[::-1], axis=0)
-        has = valid.any(axis=0)
-        cols = np.arange(close.shape[1])
-        price = np.where(has, close[last, cols], np.nan)
-        day = cut.dates[-STALE_PRICE_ROWS:][last]
-        px = pd.DataFrame({"price": price, "as_of": np.where(has, day, pd.NaT)},
-                          index=cut.tickers).reindex(tickers)
-        px = px[px["price"].notna()]
-        latest = statements[~statements.index.get_level_values("ticker").duplicated(
-            keep="last")] if len(statements) else statements
-        shares = (latest["shares_outstanding"].droplevel("fiscal_year")
-                  if len(latest) else pd.Series(dtype="float64"))
-        records = pd.DataFrame({"ticker": px.index, "as_of": px["as_of"].to_numpy(),
-                                "price": px["price"].to_numpy(),
-                                "shares_outstanding": shares.reindex(px.index).to_numpy()})
-        records["market_cap"] = records["price"] * records["shares_outstanding"]
-        if d is not None:
-            records["short_pct_float"] = self._short_pct(d, px.index).to_numpy()
-        records[SOURCE_COLUMN] = "history"
+        short = None if d is None else (lambda names: self._short_pct(d, names))
+        records = market_records(cut, statements, tickers, short)
         return block_from_records("market", records.to_dict("records"))
 
     # -- what was used -------------------------------------------------------------------
@@ -285,6 +266,35 @@ class PointInTime:
         return {"statements": filings.max() if len(filings) else None,
                 "estimates": None if est is None or pd.isna(est) else est,
                 "market": px, "memberships": mem}
+
+
+def market_records(cut: PricePanel, statements: pd.DataFrame, tickers: pd.Index,
+                   short_pct=None) -> pd.DataFrame:
+    """The market block's rows (one per ticker with a close in the last STALE_PRICE_ROWS
+    rows of ``cut``): the last close and its day, shares outstanding from the latest
+    statements window, market cap, and ``short_pct(tickers)`` when given."""
+    close = cut.close[-STALE_PRICE_ROWS:]
+    valid = ~np.isnan(close)
+    last = close.shape[0] - 1 - np.argmax(valid[::-1], axis=0)
+    has = valid.any(axis=0)
+    cols = np.arange(close.shape[1])
+    price = np.where(has, close[last, cols], np.nan)
+    day = cut.dates[-STALE_PRICE_ROWS:][last]
+    px = pd.DataFrame({"price": price, "as_of": np.where(has, day, pd.NaT)},
+                      index=cut.tickers).reindex(tickers)
+    px = px[px["price"].notna()]
+    latest = statements[~statements.index.get_level_values("ticker").duplicated(
+        keep="last")] if len(statements) else statements
+    shares = (latest["shares_outstanding"].droplevel("fiscal_year")
+              if len(latest) else pd.Series(dtype="float64"))
+    records = pd.DataFrame({"ticker": px.index, "as_of": px["as_of"].to_numpy(),
+                            "price": px["price"].to_numpy(),
+                            "shares_outstanding": shares.reindex(px.index).to_numpy()})
+    records["market_cap"] = records["price"] * records["shares_outstanding"]
+    if short_pct is not None:
+        records["short_pct_float"] = short_pct(px.index).to_numpy()
+    records[SOURCE_COLUMN] = "history"
+    return records
 
 
 def _typed_statements(frame: pd.DataFrame) -> pd.DataFrame:
