@@ -35,7 +35,7 @@ class PitSource:
         self.dates = pd.DatetimeIndex(dates)
         key = self.dates.year // max(chunk_years, 1)
         self.chunks = [self.dates[key == k] for k in sorted(set(key))]
-        self._pit = None
+        self._pit = self._bundles = None
         self._chunk = -1
         self._load_chunk(0)  # the first window now: a missing snapshot fails before any work
         mem = history.read("memberships", where={"universe": self.universes},
@@ -52,12 +52,14 @@ class PitSource:
 
     def _load_chunk(self, k: int) -> None:
         from screener.timeaxis import PointInTime
+        from screener.timeaxis.batch import DateBundles
 
-        self._pit = None
+        self._pit = self._bundles = None
         gc.collect()
         dates = self.chunks[k]
         self._pit = PointInTime.load(self.universes, dates[0], dates[-1], history=self.history,
                                      benchmarks=self.benchmarks)
+        self._bundles = DateBundles(self._pit, self.universes)
         self._chunk = k
 
     def pit_for(self, date):
@@ -72,12 +74,13 @@ class PitSource:
         return self._pit
 
     def frame(self, date) -> pd.DataFrame:
-        from screener.metrics import build_standard_frame
-        from screener.raw import validate_bundle
+        """``build_standard_frame(validate_bundle(pit.bundle(d))[0], d).frame``, through
+        ``DateBundles`` (the window's per-date work done once) and ``standard_metrics``."""
+        from screener.metrics.build import standard_metrics
 
-        bundle = self.pit_for(date).bundle(date, self.universes)
-        bundle, _ = validate_bundle(bundle)
-        return build_standard_frame(bundle, pd.Timestamp(date).date()).frame
+        self.pit_for(date)
+        bundle = self._bundles.validated(date)
+        return standard_metrics(bundle, pd.Timestamp(date).date())
 
     def survivorship_biased(self, universe: str, date) -> bool:
         return self.pit_for(date).survivorship_biased(universe, date)

@@ -229,6 +229,37 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
     close; market, ladder and estimates are used as given. ``benchmark`` (default: settings,
     IWM) is the ticker of the panel that relative strength and beta compare with.
     """
+    frame, w = _metrics(bundle, as_of, benchmark)
+    tickers, panel, blocks, values, is_ttm = (w["tickers"], w["panel"], w["blocks"],
+                                              w["values"], w["is_ttm"])
+    has = {
+        "statements": panel.has_statements,
+        "market": blocks["market"][BLOCKS["market"].numeric_fields].notna().any(axis=1)
+        .to_numpy(),
+    }
+    run_date = as_of or _sample_date(bundle) or dt.date.today()
+    failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
+        + _stale_failures(panel, bundle, tickers, run_date) \
+        + thesis.rate_failures(bundle.rates, values)
+    prov = _provenance(panel, blocks, tickers, run_date, bundle.statements, w["price_prov"])
+    prov["statements_basis"] = np.where(panel.has_statements,
+                                        np.where(is_ttm, "ttm", "fy"), None)
+    return StandardFrame(frame=frame, provenance=prov,
+                         failures=failures, is_sample=bundle.is_sample)
+
+
+def standard_metrics(bundle: RawBundle, as_of: dt.date | None = None, *,
+                     benchmark: str | None = None) -> pd.DataFrame:
+    """``build_standard_frame(bundle, as_of).frame`` alone: the same frame, without the
+    provenance and failures built beside it (for callers that read only the values, such as
+    the backtest's date loop)."""
+    return _metrics(bundle, as_of, benchmark)[0]
+
+
+def _metrics(bundle: RawBundle, as_of: dt.date | None, benchmark: str | None
+             ) -> tuple[pd.DataFrame, dict]:
+    """The frame (identity, memberships, every catalog metric) and what the provenance and
+    failures are built from."""
     _check_numeric(bundle)
     tickers = pd.Index(bundle.identity.index, name="ticker")
     if tickers.has_duplicates:
@@ -274,18 +305,5 @@ def build_standard_frame(bundle: RawBundle, as_of: dt.date | None = None, *,
     parts = [p.set_axis(tickers, axis=0) for p in _identity(identity, tickers)]
     frame = pd.concat(parts + [metrics], axis=1)
     frame.index.name = "ticker"
-
-    has = {
-        "statements": panel.has_statements,
-        "market": blocks["market"][BLOCKS["market"].numeric_fields].notna().any(axis=1)
-        .to_numpy(),
-    }
-    run_date = as_of or _sample_date(bundle) or dt.date.today()
-    failures = list(bundle.failures) + _block_failures(bundle, tickers, has) \
-        + _stale_failures(panel, bundle, tickers, run_date) \
-        + thesis.rate_failures(bundle.rates, values)
-    prov = _provenance(panel, blocks, tickers, run_date, bundle.statements, price_prov)
-    prov["statements_basis"] = np.where(panel.has_statements,
-                                        np.where(is_ttm, "ttm", "fy"), None)
-    return StandardFrame(frame=frame, provenance=prov,
-                         failures=failures, is_sample=bundle.is_sample)
+    return frame, {"tickers": tickers, "panel": panel, "blocks": blocks, "values": values,
+                   "is_ttm": is_ttm, "price_prov": price_prov}

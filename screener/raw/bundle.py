@@ -225,6 +225,43 @@ def _check_block(spec: BlockSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, li
     return clean, issues
 
 
+def is_clean(bundle: RawBundle, tickers_checked: bool = False) -> bool:
+    """True when ``validate_bundle`` would find nothing in ``bundle`` (so its result would be
+    the bundle itself): every declared numeric column already float64, finite and within its
+    bounds, no duplicated key, every ticker well formed (``tickers_checked``: the caller has
+    checked every ticker the blocks can hold). A False only means "run the validation"."""
+    for name, spec in BLOCKS.items():
+        frame = bundle.block(name)
+        if frame.empty:
+            continue
+        if not tickers_checked:
+            tick = pd.Series(frame.index.get_level_values("ticker"), dtype="object")
+            if not (tick.notna() & tick.astype(str).str.fullmatch(TICKER_PATTERN)
+                    .fillna(False)).all():
+                return False
+        index = frame.index
+        if index.get_level_values("ticker").has_duplicates if len(spec.index) == 1 \
+                else index.has_duplicates:
+            return False
+        bounds = spec.bounds()
+        for col in spec.numeric_fields:
+            if col not in frame.columns:
+                continue
+            if frame[col].dtype != np.float64:
+                return False
+            values = frame[col].to_numpy()
+            if np.isinf(values).any():
+                return False
+            if col in bounds:
+                lo, hi, strict = bounds[col]
+                with np.errstate(invalid="ignore"):
+                    if lo is not None and ((values <= lo) if strict else (values < lo)).any():
+                        return False
+                    if hi is not None and (values > hi).any():
+                        return False
+    return True
+
+
 def validate_bundle(bundle: RawBundle, strict: bool = False) -> tuple[RawBundle, pd.DataFrame]:
     """Check every block; return the bundle without bad rows and a frame of issues.
 

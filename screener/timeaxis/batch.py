@@ -28,7 +28,7 @@ import pandas as pd
 
 from screener.history.asof_blocks import first_filed_ladder, ladder_block
 from screener.raw.bundle import RawBundle, block_from_frame, empty_block
-from screener.raw.schema import BLOCKS, SOURCE_COLUMN
+from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN
 from screener.timeaxis.pointintime import (
     ESTIMATE_MAX_AGE_DAYS,
     SHORT_MAX_AGE_DAYS,
@@ -48,6 +48,11 @@ class DateBundles:
         self.names = pd.Index(pd.unique(pit.memberships["ticker"].astype(str)))
         self._identities: dict[tuple, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
         self._q_codes = self.names.get_indexer(pit.quarters.tickers)
+        # every block holds member tickers only: check their form once (validate_bundle's
+        # ticker rule), so ``clean`` need not per date
+        tick = pd.Series(pd.unique(pit.memberships["ticker"]), dtype="object")
+        self.tickers_ok = bool((tick.notna() & tick.astype(str).str.fullmatch(TICKER_PATTERN)
+                                .fillna(False)).all())
         e = pit.estimates
         self._est_codes = self.names.get_indexer(e["ticker"]) if len(e) else None
         lf = pit.ladder_facts
@@ -65,6 +70,14 @@ class DateBundles:
             self._short = si
             self._short_released = si["released"].to_numpy(dtype="datetime64[ns]")
             self._short_codes = self.names.get_indexer(si["ticker"])
+
+    def validated(self, date) -> RawBundle:
+        """``validate_bundle(self.bundle(date))[0]``: the bundle itself when the validation
+        would find nothing in it (``raw.bundle.is_clean``), else the validated one."""
+        from screener.raw.bundle import is_clean, validate_bundle
+
+        b = self.bundle(date)
+        return b if is_clean(b, tickers_checked=self.tickers_ok) else validate_bundle(b)[0]
 
     def _members(self, d: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """(identity, bool mask over ``names``, the same mask over the quarter table's)."""
