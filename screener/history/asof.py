@@ -257,30 +257,45 @@ class QuarterTable:
 
     # -- as of a date --------------------------------------------------------------------
     def _cube(self, as_of, only: np.ndarray | None = None):
-        """(kind, item, ticker, slot) values known on ``as_of``, over the look-back slots.
-
-        ``only`` (a bool per ``self.tickers``): the cube holds just those tickers, in code
-        order; the fourth value returned maps its ticker axis to ``self.tickers`` positions."""
+        """(kind, item, ticker, slot) values known on ``as_of``, over the look-back slots
+        (``only``, a bool per ``self.tickers``: the other tickers' values are left out)."""
         d = np.datetime64(pd.Timestamp(as_of).normalize(), "ns")
         top = int(quarter_slot([pd.Timestamp(as_of) + pd.Timedelta(days=15)])[0])
         low = top - LOOKBACK_QUARTERS
         m = (self.known <= d) & (self.q > low) & (self.q <= top)
-        if only is None:
-            names = np.arange(len(self.tickers))
-            t = self.t[m]
-        else:
-            names = np.flatnonzero(only)
-            pos = np.full(len(self.tickers), -1, dtype="int64")
-            pos[names] = np.arange(len(names))
+        if only is not None:
             m &= only[self.t]
-            t = pos[self.t[m]]
-        n, width = len(names), LOOKBACK_QUARTERS
-        cube = np.full((3, len(ITEMS), n, width), np.nan)
-        slot = self.q[m] - low - 1
-        cube[self.kind[m], self.i[m], t, slot] = self.value[m]
+        n, width = len(self.tickers), LOOKBACK_QUARTERS
+        cube = self._buffer(3 * len(ITEMS) * n * width).reshape(3, len(ITEMS), n, width)
+        cube.fill(np.nan)
+        # cube[kind, i, t, q - low - 1] and ends[t, q - low - 1] as flat positions: each row's
+        # position up to the date's offset is computed once (``_cells``)
+        cell, tcell = self._cells()
+        cube.reshape(-1)[cell[m] - (low + 1)] = self.value[m]
         ends = np.full((n, width), np.datetime64("NaT"), dtype="datetime64[ns]")
-        ends[t, slot] = self.end[m]
-        return cube, ends, m, names
+        ends.reshape(-1)[tcell[m] - (low + 1)] = self.end[m]
+        return cube, ends, m, np.arange(n)
+
+    def _cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: its flat cube position and its flat (ticker, slot) position, both plus
+        the quarter number (a date subtracts ``low + 1`` to get the slot)."""
+        cells = self.__dict__.get("_cells_cache")
+        if cells is None:
+            width = LOOKBACK_QUARTERS
+            q = self.q.astype("int64")
+            cell = ((self.kind * len(ITEMS) + self.i) * len(self.tickers) + self.t) * width + q
+            cells = (cell.astype("int64"), (self.t * width + q).astype("int64"))
+            self.__dict__["_cells_cache"] = cells
+        return cells
+
+    def _buffer(self, size: int) -> np.ndarray:
+        """Scratch memory for the cube, kept between dates: a fresh ~40 MB array per date
+        costs more in page faults than filling the old one (the cube is read, never kept)."""
+        buf = self.__dict__.get("_scratch")
+        if buf is None or buf.size < size:
+            buf = np.empty(max(size, 3 * len(ITEMS) * len(self.tickers) * LOOKBACK_QUARTERS))
+            self.__dict__["_scratch"] = buf
+        return buf[:size]
 
     def statements(self, as_of) -> pd.DataFrame:
         """TTM flows and MRQ balances of WINDOW windows per ticker, known on ``as_of``
@@ -336,7 +351,7 @@ class QuarterTable:
                 out[avg] = np.where(np.isnan(fy[avg]), mean[avg], fy[avg])
             else:
                 out[flows] = fy[flows]
-            out[bal] = cube[BALANCE][bal][:, ar, ec]
+            out[bal] = cube[BALANCE, bal[:, None], ar, ec]  # (balance item, ticker)
             out[:, ~ok] = np.nan
             keep = ok & ~np.isnan(out).all(axis=0)
             rows_t.append(ar[keep])
