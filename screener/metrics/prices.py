@@ -41,15 +41,17 @@ PRICE_METRICS = (
 )
 
 
-def _compress(values: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+def _compress(values: np.ndarray, depth: int, *others: np.ndarray) -> tuple[np.ndarray, ...]:
     """Each column's valid values moved to the bottom of a ``(depth, n)`` matrix, in order.
 
-    Returns the compressed values (NaN above a column's first kept value) and the source row
-    of every kept value (-1 where none). Columns without holes (the common case) are copied
-    as they are; only the others are scattered.
+    Returns the compressed values (NaN above a column's first kept value), the source row
+    of every kept value (-1 where none), then each of ``others`` (same shape as ``values``)
+    compressed onto the same rows (NaN where none). Columns without holes (the common case)
+    are copied as they are; only the others are scattered.
     """
     n_rows, n = values.shape
     out = np.full((depth, n), np.nan)
+    more = [np.full((depth, n), np.nan) for _ in others]
     src = np.full((depth, n), -1, dtype=np.int64)
     holes = np.isnan(values).any(axis=0) if n_rows else np.zeros(n, dtype=bool)
     full = np.flatnonzero(~holes)
@@ -57,6 +59,8 @@ def _compress(values: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
     if len(full) and keep_rows:
         out[depth - keep_rows:, full] = values[n_rows - keep_rows:, full]
         src[depth - keep_rows:, full] = np.arange(n_rows - keep_rows, n_rows)[:, None]
+        for o, m in zip(more, others, strict=True):
+            o[depth - keep_rows:, full] = m[n_rows - keep_rows:, full]
     part = np.flatnonzero(holes)
     if len(part):
         v = values[:, part]
@@ -66,7 +70,9 @@ def _compress(values: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
         dest = depth - 1 - from_end[rows, cols]
         out[dest, part[cols]] = v[rows, cols]
         src[dest, part[cols]] = rows
-    return out, src
+        for o, m in zip(more, others, strict=True):
+            o[dest, part[cols]] = m[:, part][rows, cols]
+    return (out, src, *more)
 
 
 def _back(c: np.ndarray, n: int) -> np.ndarray:
@@ -106,19 +112,18 @@ def wilder_rsi(c: np.ndarray, days: int = RSI_DAYS) -> np.ndarray:
     ok = seed_at < n_rows
     cols = np.flatnonzero(ok)
     keep = 1.0 - 1.0 / days
-    avgs = []
-    for x in (np.maximum(d, 0.0), np.maximum(-d, 0.0)):
+    both = np.empty((n_rows, 2, n))  # gains and losses side by side: one recursion for both
+    for k, x in enumerate((np.maximum(d, 0.0), np.maximum(-d, 0.0))):
         seed = np.take_along_axis(x[:, cols], first[cols] + np.arange(days)[:, None],
                                   axis=0).mean(axis=0)
         x = np.where(np.arange(n_rows)[:, None] > seed_at[None, :], x, 0.0)
         x[seed_at[cols], cols] = seed / (1.0 - keep)  # y(seed_at) = seed; zero before
-        x *= 1.0 - keep
-        y = np.zeros(n)
-        for row in x:  # y = keep * y + (1 - keep) * x, one row of all tickers per step
-            y *= keep
-            y += row
-        avgs.append(np.where(ok, y, np.nan))
-    ag, al = avgs
+        np.multiply(x, 1.0 - keep, out=both[:, k])
+    y = np.zeros((2, n))
+    for row in both:  # y = keep * y + (1 - keep) * x, one row of all tickers per step
+        y *= keep
+        y += row
+    ag, al = np.where(ok, y[0], np.nan), np.where(ok, y[1], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         rsi = 100.0 - 100.0 / (1.0 + ag / al)
     rsi = np.where((al == 0) & (ag > 0), 100.0, rsi)
@@ -179,13 +184,9 @@ def _compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK
         return out
 
     adj = sub(panel.adj_close)
-    close = np.where(np.isnan(adj), np.nan, sub(panel.close))
-    vol = np.where(np.isnan(adj), np.nan, sub(panel.volume))
     depth = min(len(adj), LOOKBACK) if len(adj) else 1
-    c, src = _compress(adj, depth)
-    cc = np.take_along_axis(close, np.maximum(src, 0), axis=0)
-    cv = np.take_along_axis(vol, np.maximum(src, 0), axis=0)
-    cc[src < 0], cv[src < 0] = np.nan, np.nan
+    # the close as traded and the volume on the same (adjusted-close) days
+    c, src, cc, cv = _compress(adj, depth, sub(panel.close), sub(panel.volume))
     # trading days between the panel's last day and the as-of date count as missed days too
     gap = 0
     if as_of is not None and n_rows:
