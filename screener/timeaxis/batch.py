@@ -63,6 +63,7 @@ class DateBundles:
             self._ladder = ff
             self._ladder_filed = ff["filed"].to_numpy(dtype="datetime64[ns]")
             self._ladder_codes = self.names.get_indexer(ff["ticker"])
+            self._ladder_until = _superseded(ff)
         si = pit.short_interest
         self._short = None
         if si is not None and not si.empty:
@@ -132,9 +133,12 @@ class DateBundles:
     def _ladder_block(self, d: pd.Timestamp, member: np.ndarray) -> pd.DataFrame:
         if self._ladder is None:
             return empty_block("ladder")
-        stop = int(np.searchsorted(self._ladder_filed, np.datetime64(d, "ns"), side="right"))
-        rows = self._ladder.iloc[:stop][member[self._ladder_codes[:stop]]]
-        lad = ladder_block(rows)
+        day = np.datetime64(d, "ns")
+        # the rows known on d at their ticker's latest period end (the only ones
+        # ``ladder_block`` keeps from all the rows known on d), in the same order
+        keep = (self._ladder_filed <= day) & (day < self._ladder_until) \
+            & member[self._ladder_codes]
+        lad = ladder_block(self._ladder[keep])
         if lad.empty:
             return empty_block("ladder")
         return block_from_frame("ladder", lad.reset_index())
@@ -156,3 +160,20 @@ class DateBundles:
         records = market_records(cut, statements, tickers,
                                  lambda names: self._short_pct(d, member, names))
         return block_from_frame("market", records)
+
+
+def _superseded(ff: pd.DataFrame) -> np.ndarray:
+    """Per ladder row: the first filing date of a later period end of its ticker (NaT-free:
+    the far future when there is none; the far past when the row has no period end). On a
+    date d the row is at its ticker's latest known period end iff filed <= d < this."""
+    never = np.datetime64("2262-01-01", "ns")
+    end = ff["period_end"]
+    g = ff[end.notna()].groupby(["ticker", "period_end"], sort=True)["filed"].min()
+    # per (ticker, period end): the earliest filing among the ticker's later period ends
+    later = g.iloc[::-1].groupby(level=0, sort=False).cummin() \
+        .groupby(level=0, sort=False).shift(1).iloc[::-1]
+    later = later.fillna(pd.Timestamp(never))
+    idx = pd.MultiIndex.from_arrays([ff["ticker"], end])
+    out = later.reindex(idx).to_numpy(dtype="datetime64[ns]").copy()
+    out[end.isna().to_numpy()] = np.datetime64("1677-09-22", "ns")
+    return out
