@@ -27,32 +27,72 @@ import numpy as np
 import pandas as pd
 
 
-def quantiles(f: np.ndarray, valid: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(quantile 1..n or 0 where not valid, per-row flag: tied edges)."""
+def quantiles(f: np.ndarray, valid: np.ndarray, n: int,
+              sorted_rows: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(quantile 1..n or 0 where not valid, per-row flag: tied edges).
+
+    ``sorted_rows``: ``_sort_rows`` of ``where(valid, f, NaN)`` when the caller has it."""
     x = np.where(valid, f, np.nan)
     q = np.zeros(x.shape, dtype=np.int16)
     tied = np.zeros(x.shape[0], dtype=bool)
-    rows = np.flatnonzero(valid.sum(axis=1) > 0)
+    k = valid.sum(axis=1)
+    rows = np.flatnonzero(k > 0)
     if not len(rows):
         return q, tied
-    with np.errstate(all="ignore"):
-        edges = np.nanquantile(x[rows], np.linspace(0, 1, n + 1), axis=1).T  # (rows, n+1)
-    for k, r in enumerate(rows):
-        e = edges[k]
-        tied[r] = bool((np.diff(e) == 0).any())
-        v = valid[r]
-        q[r, v] = np.searchsorted(e[1:-1], x[r, v], side="left") + 1
+    s = (sorted_rows if sorted_rows is not None else _sort_rows(x))[1]
+    edges = nan_quantile_edges(s[rows], k[rows], np.linspace(0, 1, n + 1))  # (rows, n+1)
+    tied[rows] = (np.diff(edges, axis=1) == 0).any(axis=1)
+    # searchsorted(inner edges, value, side="left") + 1: one plus the inner edges below it
+    inner = edges[:, 1:-1]
+    xr = x[rows]
+    below = np.zeros(xr.shape, dtype=np.int16)
+    for j in range(inner.shape[1]):
+        below += inner[:, j:j + 1] < xr
+    q[rows] = np.where(valid[rows], below + 1, 0)
     return q, tied
 
 
-def average_ranks(x: np.ndarray) -> np.ndarray:
+def nan_quantile_edges(s: np.ndarray, k: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.nanquantile(x, qs, axis=1).T`` (method "linear") from the rows of ``x`` sorted
+    with NaN last (``s``) and their counts of values (``k`` >= 1), for every row at once:
+    numpy's own steps per row (virtual index (k - 1) q, its floor and the next index, the
+    last value above the bounds, and its two-sided interpolation), so the edges are equal to
+    numpy's bit for bit; numpy applies them one row at a time."""
+    vi = (k - 1)[:, None] * qs[None, :]
+    prev = np.floor(vi)
+    nxt = prev + 1
+    above = vi >= (k - 1)[:, None]
+    prev[above] = -1
+    nxt[above] = -1
+    prev_i, next_i = prev.astype(np.intp), nxt.astype(np.intp)
+    last = (k - 1)[:, None]
+    rows = np.arange(len(s))[:, None]
+    a = s[rows, np.where(prev_i < 0, last, prev_i)]
+    b = s[rows, np.where(next_i < 0, last, next_i)]
+    gamma = vi - prev_i
+    diff_b_a = b - a
+    out = a + diff_b_a * gamma
+    high = gamma >= 0.5
+    out[high] = (b - diff_b_a * (1 - gamma))[high]
+    return out
+
+
+def _sort_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(argsort of each row, the sorted rows): NaN last."""
+    order = np.argsort(x, axis=1)
+    return order, np.take_along_axis(x, order, axis=1)
+
+
+def average_ranks(x: np.ndarray, sorted_rows: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> np.ndarray:
     """Ranks 1..k of the non-NaN entries of each row, ties averaged (scipy ``rankdata``'s
     'average' method, NaN kept NaN), for every row at once: one sort, two bincounts."""
     d, n = x.shape
     if not x.size:
         return x.astype("float64")
-    order = np.argsort(x, axis=1)  # NaN sort last; ties need no order (grouped below)
-    s = np.take_along_axis(x, order, axis=1)
+    # NaN sort last; ties need no order (grouped below)
+    order, s = sorted_rows if sorted_rows is not None else _sort_rows(x)
     new = np.ones(s.shape, dtype=bool)
     new[:, 1:] = s[:, 1:] != s[:, :-1]  # NaN != NaN: each NaN its own group (dropped below)
     gid = np.cumsum(new.ravel()) - 1
@@ -64,9 +104,10 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def spearman_rows(f: np.ndarray, r: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def spearman_rows(f: np.ndarray, r: np.ndarray, valid: np.ndarray,
+                  sorted_f: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Spearman correlation per row over the valid entries (NaN with fewer than 2)."""
-    a = average_ranks(np.where(valid, f, np.nan))
+    a = average_ranks(np.where(valid, f, np.nan), sorted_f)
     b = average_ranks(np.where(valid, r, np.nan))
     cnt = valid.sum(axis=1)
     with np.errstate(all="ignore"):
@@ -125,22 +166,21 @@ def factor_stats(name: str, horizon: str, dates: pd.DatetimeIndex, f: np.ndarray
     has_f = universe & np.isfinite(f)
     has_r = universe & np.isfinite(r)
     valid = has_f & has_r
-    q, tied = quantiles(f, valid, n_buckets)
+    sorted_f = _sort_rows(np.where(valid, f, np.nan))  # one sort: quantile edges and ranks
+    q, tied = quantiles(f, valid, n_buckets, sorted_f)
     means, _ = bucket_means(q, np.where(valid, r, 0.0), n_buckets)
-    ic = spearman_rows(f, r, valid)
+    ic = spearman_rows(f, r, valid, sorted_f)
     top, bottom = (n_buckets, 1) if higher_better else (1, n_buckets)
     spread = means[:, top - 1] - means[:, bottom - 1]
-    per = pd.DataFrame({f"q{j + 1}": means[:, j] for j in range(n_buckets)},
+    n_universe, with_value = universe.sum(axis=1), has_f.sum(axis=1)
+    with np.errstate(all="ignore"):
+        coverage = np.where(n_universe > 0, with_value / n_universe, np.nan)
+    per = pd.DataFrame({**{f"q{j + 1}": means[:, j] for j in range(n_buckets)},
+                        "spread": spread, "ic": ic, "universe": n_universe,
+                        "with_value": with_value, "names": valid.sum(axis=1),
+                        "coverage": coverage, "turnover_top": turnover(q, top),
+                        "turnover_bottom": turnover(q, bottom), "tied_edges": tied},
                        index=pd.DatetimeIndex(dates, name="date"))
-    per["spread"] = spread
-    per["ic"] = ic
-    per["universe"] = universe.sum(axis=1)
-    per["with_value"] = has_f.sum(axis=1)
-    per["names"] = valid.sum(axis=1)
-    per["coverage"] = np.where(per["universe"] > 0, per["with_value"] / per["universe"], np.nan)
-    per["turnover_top"] = turnover(q, top)
-    per["turnover_bottom"] = turnover(q, bottom)
-    per["tied_edges"] = tied
     ics = per["ic"].dropna()
     n_ic = len(ics)
     sd = ics.std(ddof=1) if n_ic > 1 else np.nan

@@ -46,6 +46,7 @@ class DateBundles:
         self.pit = pit
         self.universes = list(universes or pit.universes)
         self.names = pd.Index(pd.unique(pit.memberships["ticker"].astype(str)))
+        self._positions: dict | None = None  # (universe, snapshot) -> membership rows
         self._identities: dict[tuple, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
         self._q_codes = self.names.get_indexer(pit.quarters.tickers)
         # every block holds member tickers only: check their form once (validate_bundle's
@@ -85,7 +86,11 @@ class DateBundles:
         key = tuple(self.pit.snapshot_date(u, d) for u in self.universes)
         hit = self._identities.get(key)
         if hit is None:
-            identity = self.pit._identity(d, self.universes)
+            if self._positions is None:
+                m = self.pit.memberships
+                self._positions = {(u, pd.Timestamp(w)): ix for (u, w), ix in
+                                   m.groupby(["universe", "as_of"], sort=False).indices.items()}
+            identity = self.pit._identity(d, self.universes, self._positions)
             member = np.zeros(len(self.names) + 1, dtype=bool)  # last slot: code -1
             member[self.names.get_indexer(identity.index)] = True
             member[-1] = False

@@ -188,12 +188,18 @@ class PointInTime:
             as_of=d.date(),
         )
 
-    def _identity(self, d: pd.Timestamp, names: list[str]) -> pd.DataFrame:
+    def _identity(self, d: pd.Timestamp, names: list[str], positions=None) -> pd.DataFrame:
+        """Identity and ``in_<universe>`` flags from the snapshots in force on ``d``
+        (``positions``: (universe, snapshot date) -> the rows' positions in ``memberships``,
+        in order, when the caller has them grouped)."""
         parts = []
         for u in names:
             when = self.snapshot_date(u, d)
             m = self.memberships
-            rows = m[(m["universe"] == u) & (m["as_of"] == when)]
+            if positions is not None:
+                rows = m.iloc[positions.get((u, when), [])]
+            else:
+                rows = m[(m["universe"] == u) & (m["as_of"] == when)]
             parts.append(rows.assign(flag=f"in_{u}"))
         rows = pd.concat(parts, ignore_index=True)
         ident = rows.drop_duplicates("ticker").set_index("ticker")[["name", "sector"]]

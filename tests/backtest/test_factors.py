@@ -103,6 +103,36 @@ def test_average_ranks_equal_scipy_with_ties_and_gaps():
                                equal_nan=True)
 
 
+def test_quantile_edges_equal_numpy_nanquantile_bit_for_bit():
+    """The edges come from one sort of all rows; numpy.nanquantile (row by row) must give
+    the very same floats, or a name on an edge could change bucket."""
+    from screener.backtest.factors import _sort_rows, nan_quantile_edges, quantiles
+    rng = np.random.default_rng(7)
+    cont = rng.normal(size=(40, 53)) * 10.0 ** rng.integers(-3, 9, (40, 1))
+    ties = rng.integers(0, 4, (40, 53)).astype(float)
+    for x in (cont, ties):
+        x = x.copy()
+        x[rng.random(x.shape) < 0.3] = np.nan
+        x[5, 1:] = np.nan   # one value
+        x[6, 2:] = np.nan   # two values
+        x[7] = np.nan       # none
+        valid = ~np.isnan(x)
+        k = valid.sum(axis=1)
+        rows = np.flatnonzero(k > 0)
+        for n in (2, 5, 10):
+            qs = np.linspace(0, 1, n + 1)
+            want = np.nanquantile(x[rows], qs, axis=1).T
+            got = nan_quantile_edges(_sort_rows(x)[1][rows], k[rows], qs)
+            np.testing.assert_array_equal(got, want)
+            q, tied = quantiles(x, valid, n)
+            for r in rows:  # the per-row definition: searchsorted on numpy's edges
+                e = np.nanquantile(x[r], qs)
+                assert tied[r] == bool((np.diff(e) == 0).any())
+                np.testing.assert_array_equal(
+                    q[r, valid[r]], np.searchsorted(e[1:-1], x[r, valid[r]], "left") + 1)
+            assert not q[~valid].any() and not q[7].any()
+
+
 def test_a_single_metric_backtest_matches_alphalens_at_every_date(tmp_path):
     """End to end: the run's quintile returns and IC per date equal alphalens fed with the
     same factor values and independently computed forward returns (delisting included)."""
