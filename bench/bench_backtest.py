@@ -50,10 +50,14 @@ def child(start: str, end: str, universes: str) -> dict:
 
 def line(label: str, r: dict) -> str:
     per = r["evaluate_s"] / r["dates"]
+    per_cpu = r.get("evaluate_cpu_s", float("nan")) / r["dates"]
+    rest = r["total_s"] - r["load_s"] - r["evaluate_s"] - r["statistics_s"]  # tables, report
     return (f"{label:<10} {r['total_s']:6.1f} s wall ({r['cpu_s']:6.1f} s CPU)  "
             f"load {r['load_s']:5.1f} s  "
-            f"evaluate {r['evaluate_s']:6.1f} s ({per * 1000:4.0f} ms/date)  "
-            f"statistics {r['statistics_s']:5.1f} s  peak {r['max_rss_mb']:5.0f} MB  "
+            f"evaluate {r['evaluate_s']:6.1f} s ({per * 1000:4.0f} ms/date wall, "
+            f"{per_cpu * 1000:4.0f} ms CPU)  "
+            f"statistics {r['statistics_s']:5.1f} s  tables {rest:4.1f} s  "
+            f"peak {r['max_rss_mb']:5.0f} MB  "
             f"{r['universe_per_date']:.0f} names/date, {r['factors']} factors")
 
 
@@ -79,13 +83,21 @@ def main() -> None:
         print(line(k, r), flush=True)
     if "both_12" in res and "both_36" in res:
         a, b = res["both_12"], res["both_36"]
-        print(f"dates x3 (12 -> 36): evaluate x{b['evaluate_s'] / a['evaluate_s']:.2f}, "
-              f"statistics x{b['statistics_s'] / a['statistics_s']:.2f}")
+        print(f"dates x3 (12 -> 36): evaluate x{b['evaluate_s'] / a['evaluate_s']:.2f} wall, "
+              f"x{_cpu(b, 'evaluate') / _cpu(a, 'evaluate'):.2f} CPU; "
+              f"statistics x{b['statistics_s'] / a['statistics_s']:.2f} wall, "
+              f"x{_cpu(b, 'statistics') / _cpu(a, 'statistics'):.2f} CPU")
     if "sp600_36" in res and "both_36" in res:
         a, b = res["sp600_36"], res["both_36"]
         print(f"names x{b['universe_per_date'] / a['universe_per_date']:.1f} (sp600 -> both): "
-              f"evaluate x{b['evaluate_s'] / a['evaluate_s']:.2f}, "
-              f"statistics x{b['statistics_s'] / a['statistics_s']:.2f}")
+              f"evaluate x{b['evaluate_s'] / a['evaluate_s']:.2f} wall, "
+              f"x{_cpu(b, 'evaluate') / _cpu(a, 'evaluate'):.2f} CPU; "
+              f"statistics x{b['statistics_s'] / a['statistics_s']:.2f} wall, "
+              f"x{_cpu(b, 'statistics') / _cpu(a, 'statistics'):.2f} CPU")
+
+
+def _cpu(r: dict, step: str) -> float:
+    return r.get(f"{step}_cpu_s", float("nan"))
 
 
 if __name__ == "__main__":

@@ -87,7 +87,12 @@ def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
         frame = source.frame(date)
         # a name whose last trading day was before the signal is not investable that day,
         # even while a membership snapshot still lists it
-        dead = frame.index.isin(gone.index[gone < date]) if len(gone) else None
+        if len(gone):  # frame.index.isin(gone.index[gone < date]), with one hash look-up
+            at = gone.index.get_indexer(frame.index)
+            dead = (at >= 0) & (gone.to_numpy()[np.maximum(at, 0)]
+                                 < np.datetime64(pd.Timestamp(date), "ns"))
+        else:
+            dead = None
         if dead is not None and dead.any():
             frame = frame[~dead]
         state = run(plan, frame)

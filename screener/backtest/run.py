@@ -83,7 +83,7 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
                  progress=None) -> BacktestResult:
     from screener.rules import compile_screen
 
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     plan = compile_screen(cfg.screen, overrides=cfg.overrides)
     from screener.regime.config import load_regime
     rules = load_regime(cfg.screen)   # the regime: section, checked before any data is read
@@ -112,10 +112,10 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     all_dates = pd.DatetimeIndex(sorted(set().union(*[set(s) for s in schedules.values()])))
     if source is None:
         source = _pit_source(cfg, plan, all_dates, horizons, lag)
-    loaded = time.perf_counter()
+    loaded, cpu1 = time.perf_counter(), time.process_time()
     factors = factor_list(plan, cfg.factors)
     lists = evaluate_dates(plan, source, all_dates, factors, progress)
-    evaluated = time.perf_counter()
+    evaluated, cpu2 = time.perf_counter(), time.process_time()
     history = getattr(source, "history", None)   # where the regime's series are stored
     if rules is not None and history is not None and cfg.regime is None:
         from screener.regime.run import regime_choice  # the verdict at each signal's close
@@ -131,7 +131,8 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     text = Path(plan.path).read_text(encoding="utf-8") if Path(plan.path).is_file() else ""
     timings = {"load_s": loaded - started, "evaluate_s": evaluated - loaded,
                "statistics_s": time.perf_counter() - evaluated, "dates": len(all_dates),
-               "names": len(panel.tickers)}
+               "names": len(panel.tickers), "load_cpu_s": cpu1 - cpu0,
+               "evaluate_cpu_s": cpu2 - cpu1, "statistics_cpu_s": time.process_time() - cpu2}
     result = assemble(cfg=cfg, plan=plan, lists=lists, panel=panel, perf=perf,
                       base=offsets[0], fstats=fstats, horizons=horizons, lag=lag,
                       is_sample=source.is_sample,
