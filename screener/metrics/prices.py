@@ -50,13 +50,23 @@ def _compress(values: np.ndarray, depth: int, *others: np.ndarray) -> tuple[np.n
     are copied as they are; only the others are scattered.
     """
     n_rows, n = values.shape
-    out = np.full((depth, n), np.nan)
-    more = [np.full((depth, n), np.nan) for _ in others]
-    src = np.full((depth, n), -1, dtype=np.int64)
     holes = np.isnan(values).any(axis=0) if n_rows else np.zeros(n, dtype=bool)
     full = np.flatnonzero(~holes)
     keep_rows = min(depth, n_rows)
-    if len(full) and keep_rows:
+    if depth == n_rows:  # every row kept: copy whole (contiguous), then clear the holed columns
+        out = values.copy()
+        more = [m.copy() for m in others]
+        src = np.broadcast_to(np.arange(n_rows)[:, None], (n_rows, n)).copy()
+        cleared = np.flatnonzero(holes)
+        out[:, cleared] = np.nan
+        for o in more:
+            o[:, cleared] = np.nan
+        src[:, cleared] = -1
+    else:
+        out = np.full((depth, n), np.nan)
+        more = [np.full((depth, n), np.nan) for _ in others]
+        src = np.full((depth, n), -1, dtype=np.int64)
+    if depth != n_rows and len(full) and keep_rows:
         out[depth - keep_rows:, full] = values[n_rows - keep_rows:, full]
         src[depth - keep_rows:, full] = np.arange(n_rows - keep_rows, n_rows)[:, None]
         for o, m in zip(more, others, strict=True):
