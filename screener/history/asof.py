@@ -257,8 +257,9 @@ class QuarterTable:
 
     # -- as of a date --------------------------------------------------------------------
     def _cube(self, as_of, only: np.ndarray | None = None):
-        """(kind, item, ticker, slot) values known on ``as_of``, over the look-back slots
-        (``only``, a bool per ``self.tickers``: the other tickers' values are left out)."""
+        """(kind, ticker, slot, item) values known on ``as_of``, over the look-back slots
+        (``only``, a bool per ``self.tickers``: the other tickers' values are left out).
+        Items last: a ticker's items at one slot are contiguous, what the windows read."""
         d = np.datetime64(pd.Timestamp(as_of).normalize(), "ns")
         top = int(quarter_slot([pd.Timestamp(as_of) + pd.Timedelta(days=15)])[0])
         low = top - LOOKBACK_QUARTERS
@@ -266,12 +267,12 @@ class QuarterTable:
         if only is not None:
             m &= only[self.t]
         n, width = len(self.tickers), LOOKBACK_QUARTERS
-        cube = self._buffer(3 * len(ITEMS) * n * width).reshape(3, len(ITEMS), n, width)
+        cube = self._buffer(3 * len(ITEMS) * n * width).reshape(3, n, width, len(ITEMS))
         cube.fill(np.nan)
-        # cube[kind, i, t, q - low - 1] and ends[t, q - low - 1] as flat positions: each row's
+        # cube[kind, t, q - low - 1, i] and ends[t, q - low - 1] as flat positions: each row's
         # position up to the date's offset is computed once (``_cells``)
         cell, tcell = self._cells()
-        cube.reshape(-1)[cell[m] - (low + 1)] = self.value[m]
+        cube.reshape(-1)[cell[m] - (low + 1) * len(ITEMS)] = self.value[m]
         ends = np.full((n, width), np.datetime64("NaT"), dtype="datetime64[ns]")
         ends.reshape(-1)[tcell[m] - (low + 1)] = self.end[m]
         return cube, ends, m, np.arange(n)
@@ -283,7 +284,7 @@ class QuarterTable:
         if cells is None:
             width = LOOKBACK_QUARTERS
             q = self.q.astype("int64")
-            cell = ((self.kind * len(ITEMS) + self.i) * len(self.tickers) + self.t) * width + q
+            cell = ((self.kind * len(self.tickers) + self.t) * width + q) * len(ITEMS) + self.i
             cells = (cell.astype("int64"), (self.t * width + q).astype("int64"))
             self.__dict__["_cells_cache"] = cells
         return cells
@@ -317,46 +318,50 @@ class QuarterTable:
         return self._ttm(cube, ends, names), self._fy(cube, ends, names)
 
     def _ttm(self, cube, ends, names) -> pd.DataFrame:
-        has_any = ~np.isnan(cube).all(axis=(0, 1))  # (ticker, slot)
+        has_any = ~np.isnan(cube).all(axis=(0, 3))  # (ticker, slot)
         latest = np.where(has_any.any(axis=1),
                           has_any.shape[1] - 1 - np.argmax(has_any[:, ::-1], axis=1), -1)
         return self._windows(cube, ends, latest, ttm=True, names=names)
 
     def _fy(self, cube, ends, names) -> pd.DataFrame:
-        has_fy = ~np.isnan(cube[FISCAL_YEAR]).all(axis=0)
+        has_fy = ~np.isnan(cube[FISCAL_YEAR]).all(axis=2)
         latest = np.where(has_fy.any(axis=1),
                           has_fy.shape[1] - 1 - np.argmax(has_fy[:, ::-1], axis=1), -1)
         return self._windows(cube, ends, latest, ttm=False, names=names)
 
     def _windows(self, cube, ends, latest, *, ttm: bool, names: np.ndarray) -> pd.DataFrame:
-        n, width = cube.shape[2], cube.shape[3]
+        n, width = cube.shape[1], cube.shape[2]
         flows = np.array([ITEMS.index(x) for x in FLOWS])
         avg = np.array([ITEMS.index(x) for x in AVERAGED])
         bal = np.array([ITEMS.index(x) for x in BALANCES])
         rows_t, rows_k, rows_v, rows_end = [], [], [], []
         ar = np.arange(n)
+        # (ticker, slot) rows of items: one row take per read
+        quarter, fiscal, balance = (cube[kind].reshape(n * width, len(ITEMS))
+                                    for kind in (QUARTER, FISCAL_YEAR, BALANCE))
+        base = ar * width
         for k in range(WINDOW):
             e = latest - 4 * k
             ok = (latest >= 0) & (e >= 3 if ttm else e >= 0)
             ec = np.clip(e, 0, width - 1)
-            out = np.full((len(ITEMS), n), np.nan)
-            fy = cube[FISCAL_YEAR][:, ar, ec]
+            out = np.full((n, len(ITEMS)), np.nan)  # (ticker, item)
+            fy = fiscal.take(base + ec, axis=0)
             if ttm:
-                four = np.stack([cube[QUARTER][:, ar, np.clip(e - j, 0, width - 1)]
-                                 for j in range(4)])  # (4, item, ticker)
+                four = np.stack([quarter.take(base + np.clip(e - j, 0, width - 1), axis=0)
+                                 for j in range(4)])  # (4, ticker, item)
                 total = four.sum(axis=0)  # NaN unless all four known
                 mean = four.mean(axis=0)
                 ttm_v = np.where(np.isnan(fy), total, fy)
-                out[flows] = ttm_v[flows]
-                out[avg] = np.where(np.isnan(fy[avg]), mean[avg], fy[avg])
+                out[:, flows] = ttm_v[:, flows]
+                out[:, avg] = np.where(np.isnan(fy[:, avg]), mean[:, avg], fy[:, avg])
             else:
-                out[flows] = fy[flows]
-            out[bal] = cube[BALANCE, bal[:, None], ar, ec]  # (balance item, ticker)
-            out[:, ~ok] = np.nan
-            keep = ok & ~np.isnan(out).all(axis=0)
+                out[:, flows] = fy[:, flows]
+            out[:, bal] = balance.take(base + ec, axis=0)[:, bal]
+            out[~ok] = np.nan
+            keep = ok & ~np.isnan(out).all(axis=1)
             rows_t.append(ar[keep])
             rows_k.append(np.full(keep.sum(), k))
-            rows_v.append(out[:, keep].T)
+            rows_v.append(out[keep])
             rows_end.append(ends[ar[keep], ec[keep]])
         t = np.concatenate(rows_t)
         k = np.concatenate(rows_k)
