@@ -263,18 +263,21 @@ class QuarterTable:
         d = np.datetime64(pd.Timestamp(as_of).normalize(), "ns")
         top = int(quarter_slot([pd.Timestamp(as_of) + pd.Timedelta(days=15)])[0])
         low = top - LOOKBACK_QUARTERS
-        m = (self.known <= d) & (self.q > low) & (self.q <= top)
+        # cube[kind, t, q - low - 1, i] and ends[t, q - low - 1] as flat positions: each row's
+        # position up to the date's offset is computed once (``_cells``), and the rows are
+        # in quarter order, so the quarters low+1 .. top are one slice
+        cell, tcell = self._cells()
+        sl = slice(int(self.q.searchsorted(low, side="right")),
+                   int(self.q.searchsorted(top, side="right")))
+        m = self.known[sl] <= d
         if only is not None:
-            m &= only[self.t]
+            m &= only[self.t[sl]]
         n, width = len(self.tickers), LOOKBACK_QUARTERS
         cube = self._buffer(3 * len(ITEMS) * n * width).reshape(3, n, width, len(ITEMS))
         cube.fill(np.nan)
-        # cube[kind, t, q - low - 1, i] and ends[t, q - low - 1] as flat positions: each row's
-        # position up to the date's offset is computed once (``_cells``)
-        cell, tcell = self._cells()
-        cube.reshape(-1)[cell[m] - (low + 1) * len(ITEMS)] = self.value[m]
+        cube.reshape(-1)[cell[sl][m] - (low + 1) * len(ITEMS)] = self.value[sl][m]
         ends = np.full((n, width), np.datetime64("NaT"), dtype="datetime64[ns]")
-        ends.reshape(-1)[tcell[m] - (low + 1)] = self.end[m]
+        ends.reshape(-1)[tcell[sl][m] - (low + 1)] = self.end[sl][m]
         return cube, ends, m, np.arange(n)
 
     def _cells(self) -> tuple[np.ndarray, np.ndarray]:
@@ -282,6 +285,12 @@ class QuarterTable:
         the quarter number (a date subtracts ``low + 1`` to get the slot)."""
         cells = self.__dict__.get("_cells_cache")
         if cells is None:
+            if len(self.q) and (np.diff(self.q) < 0).any():
+                # rows in quarter order (stable: rows of one ticker and slot keep their order,
+                # so the period end written last into a slot is the same row)
+                order = np.argsort(self.q, kind="stable")
+                for name in ("t", "i", "kind", "q", "end", "value", "known"):
+                    setattr(self, name, getattr(self, name)[order])
             width = LOOKBACK_QUARTERS
             q = self.q.astype("int64")
             cell = ((self.kind * len(self.tickers) + self.t) * width + q) * len(ITEMS) + self.i
