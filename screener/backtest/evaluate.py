@@ -2,7 +2,8 @@
 that day.
 
 Per date: the standard frame as of the signal close (``source.frame(d)``: for stored history,
-``PointInTime.bundle(d)`` then ``build_standard_frame``), then one vectorised pass of the
+the window's ``DateBundles.bundle(d)`` - the same bundle as ``PointInTime.bundle(d)`` - then
+``standard_metrics``, the values of ``build_standard_frame``), then one vectorised pass of the
 engine (``rules.engine.run``: eligibility, scores, phase filters, ranks). What is kept per date
 is small: each phase's list (panel column positions), the universe and eligible names, and the
 factor values of the eligible names (scores and metrics) in (dates x tickers) matrices.

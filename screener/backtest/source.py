@@ -3,9 +3,11 @@
 Two sides, kept apart:
 
 - the **signal side**: ``PointInTime`` (``screener.timeaxis``) loaded for a window of signal
-  dates; ``frame(d)`` is ``build_standard_frame(pit.bundle(d), d)``, which sees nothing after
-  the close of ``d``. Long ranges are loaded in windows of ``chunk_years`` (one at a time, in
-  date order), so peak memory follows the window, not the whole range.
+  dates; ``frame(d)`` is ``build_standard_frame(validate_bundle(pit.bundle(d)), d).frame``,
+  which sees nothing after the close of ``d``, computed through ``DateBundles`` (the window's
+  date-independent work done once; ``tests/backtest/test_date_bundles.py`` checks the frames
+  are equal). Long ranges are loaded in windows of ``chunk_years`` (one at a time, in date
+  order), so peak memory follows the window, not the whole range.
 - the **outcome side**: the daily closes of every name that was a member at some point (and
   the benchmarks) from the first signal to the last exit, and the delisting records; read
   only to price the lists after each signal.

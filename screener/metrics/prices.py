@@ -124,8 +124,7 @@ def wilder_rsi(c: np.ndarray, days: int = RSI_DAYS) -> np.ndarray:
     keep = 1.0 - 1.0 / days
     both = np.empty((n_rows, 2, n))  # gains and losses side by side: one recursion for both
     for k, x in enumerate((np.maximum(d, 0.0), np.maximum(-d, 0.0))):
-        seed = np.take_along_axis(x[:, cols], first[cols] + np.arange(days)[:, None],
-                                  axis=0).mean(axis=0)
+        seed = x[first[cols] + np.arange(days)[:, None], cols[None, :]].mean(axis=0)
         x = np.where(np.arange(n_rows)[:, None] > seed_at[None, :], x, 0.0)
         x[seed_at[cols], cols] = seed / (1.0 - keep)  # y(seed_at) = seed; zero before
         np.multiply(x, 1.0 - keep, out=both[:, k])
