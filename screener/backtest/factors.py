@@ -105,10 +105,11 @@ def average_ranks(x: np.ndarray, sorted_rows: tuple[np.ndarray, np.ndarray] | No
 
 
 def spearman_rows(f: np.ndarray, r: np.ndarray, valid: np.ndarray,
-                  sorted_f: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                  sorted_f: tuple[np.ndarray, np.ndarray] | None = None,
+                  sorted_r: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Spearman correlation per row over the valid entries (NaN with fewer than 2)."""
     a = average_ranks(np.where(valid, f, np.nan), sorted_f)
-    b = average_ranks(np.where(valid, r, np.nan))
+    b = average_ranks(np.where(valid, r, np.nan), sorted_r)
     cnt = valid.sum(axis=1)
     with np.errstate(all="ignore"):
         am = np.nansum(a, axis=1) / cnt
@@ -154,22 +155,49 @@ class FactorStats:
     summary: dict
 
 
+def sort_base(x: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_sort_rows(where(base, x, NaN))``: sort once, then ``restrict_sorted`` to any
+    subset of ``base`` (the factor once for every horizon, the returns once for every
+    factor)."""
+    return _sort_rows(np.where(base, x, np.nan))
+
+
+def restrict_sorted(sorted_base: tuple[np.ndarray, np.ndarray], x: np.ndarray,
+                    keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``where(keep, x, NaN)`` sorted (NaN last) from ``sort_base(x, base)`` with
+    ``keep`` within ``base``: the kept entries moved to the front in their sorted order by a
+    stable sort of one flag. The sorted values are the same as sorting again; only the order
+    among equal values and among NaN may differ, which ranks (ties averaged) and quantile
+    edges do not see."""
+    order_base = sorted_base[0]
+    kept = np.take_along_axis(keep, order_base, axis=1)
+    order = np.take_along_axis(order_base, np.argsort(~kept, axis=1, kind="stable"), axis=1)
+    s = np.where(np.take_along_axis(keep, order, axis=1),
+                 np.take_along_axis(x, order, axis=1), np.nan)
+    return order, s
+
+
 def factor_stats(name: str, horizon: str, dates: pd.DatetimeIndex, f: np.ndarray,
                  r: np.ndarray, n_buckets: int, universe: np.ndarray,
-                 higher_better: bool = True) -> FactorStats:
+                 higher_better: bool = True, *, sorted_f=None, sorted_r=None) -> FactorStats:
     """Statistics of factor ``f`` against forward returns ``r`` (both dates x names).
 
     ``universe`` (bool, same shape) marks the names the factor is judged on at each date
     (eligible names); rows outside it, or without a value or a return, are left out and
     counted. ``higher_better`` only orients the spread (best minus worst quantile).
+    ``sorted_f`` / ``sorted_r``: ``sort_base`` of ``f`` over ``universe & isfinite(f)`` and
+    of ``r`` over ``isfinite(r)``, when the caller reuses them across horizons / factors.
     """
     has_f = universe & np.isfinite(f)
     has_r = universe & np.isfinite(r)
     valid = has_f & has_r
-    sorted_f = _sort_rows(np.where(valid, f, np.nan))  # one sort: quantile edges and ranks
-    q, tied = quantiles(f, valid, n_buckets, sorted_f)
+    # one sort of each side for both the quantile edges and the ranks
+    sf = restrict_sorted(sorted_f, f, valid) if sorted_f is not None \
+        else _sort_rows(np.where(valid, f, np.nan))
+    sr = restrict_sorted(sorted_r, r, valid) if sorted_r is not None else None
+    q, tied = quantiles(f, valid, n_buckets, sf)
     means, _ = bucket_means(q, np.where(valid, r, 0.0), n_buckets)
-    ic = spearman_rows(f, r, valid, sorted_f)
+    ic = spearman_rows(f, r, valid, sf, sr)
     top, bottom = (n_buckets, 1) if higher_better else (1, n_buckets)
     spread = means[:, top - 1] - means[:, bottom - 1]
     n_universe, with_value = universe.sum(axis=1), has_f.sum(axis=1)

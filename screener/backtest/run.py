@@ -29,7 +29,7 @@ from screener.backtest.evaluate import (
     factor_list,
     restrict,
 )
-from screener.backtest.factors import factor_stats
+from screener.backtest.factors import factor_stats, sort_base
 from screener.backtest.portfolio import (
     benchmark_returns,
     follow,
@@ -214,9 +214,9 @@ def _choice(regime: pd.Series, phases: list[str]) -> pd.Series:
 def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buckets: int):
     """Forward returns per horizon from each signal's entry close, then each factor's stats."""
     t = timing(panel, lists.dates, lag)
-    out = []
     fwd = {}
     ever = np.flatnonzero(lists.eligible.any(axis=0))  # names never eligible add nothing
+    rets = {}
     for h in horizons:
         exits = panel.row_on_or_after(sch.add_sessions(sch.horizon_signal(lists.dates, h), lag))
         r = np.full((len(lists.dates), len(panel.tickers)), np.nan)
@@ -226,8 +226,16 @@ def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buck
                                         int(exits[i]))
             r[i] = g - 1.0
         fwd[h.label] = (r, status)
-        for f in lists.factors:
-            out.append(factor_stats(f.id, h.label, lists.dates, lists.values[f.id][:, ever],
-                                    r[:, ever], buckets, lists.eligible[:, ever],
-                                    f.higher_better))
-    return out, fwd
+        re = r[:, ever]
+        rets[h.label] = (re, sort_base(re, np.isfinite(re)))  # sorted once for every factor
+    universe = lists.eligible[:, ever]
+    stats = {}
+    for f in lists.factors:
+        fe = lists.values[f.id][:, ever]
+        sorted_f = sort_base(fe, universe & np.isfinite(fe))  # sorted once for every horizon
+        for h in horizons:
+            re, sorted_r = rets[h.label]
+            stats[h.label, f.id] = factor_stats(f.id, h.label, lists.dates, fe, re, buckets,
+                                                universe, f.higher_better,
+                                                sorted_f=sorted_f, sorted_r=sorted_r)
+    return [stats[h.label, f.id] for h in horizons for f in lists.factors], fwd

@@ -133,6 +133,25 @@ def test_quantile_edges_equal_numpy_nanquantile_bit_for_bit():
             assert not q[~valid].any() and not q[7].any()
 
 
+def test_sorting_once_per_factor_and_horizon_changes_no_figure():
+    """The run sorts each factor once for all horizons and each horizon's returns once for
+    all factors, then keeps the valid names: every figure equals sorting each pair anew."""
+    from screener.backtest.factors import sort_base
+    dates, f, r, universe = _panel(seed=11, d=15, n=80)
+    f = np.round(f, 1)  # ties in the factor ...
+    r = np.round(r, 2)  # ... and in the returns
+    for buckets in (3, 5):
+        plain = factor_stats("x", "1m", dates, f, r, buckets, universe)
+        reused = factor_stats("x", "1m", dates, f, r, buckets, universe,
+                              sorted_f=sort_base(f, universe & np.isfinite(f)),
+                              sorted_r=sort_base(r, np.isfinite(r)))
+        pd.testing.assert_frame_equal(plain.per_date, reused.per_date, check_exact=True)
+        assert plain.summary.keys() == reused.summary.keys()
+        for k, v in plain.summary.items():
+            assert (v == reused.summary[k]) or (pd.isna(v) and pd.isna(reused.summary[k])), k
+        assert plain.per_date["ic"].notna().all()
+
+
 def test_a_single_metric_backtest_matches_alphalens_at_every_date(tmp_path):
     """End to end: the run's quintile returns and IC per date equal alphalens fed with the
     same factor values and independently computed forward returns (delisting included)."""
