@@ -6,6 +6,7 @@ nothing.
 
     python -m bench.bench_backtest            # 180 dates (2011-01..2025-12), then scaling runs
     python -m bench.bench_backtest --quick    # scaling runs only (36 dates)
+    python -m bench.bench_backtest --split    # CPU per step of one date (12 month ends)
 
 Each run is a child process, so its peak RSS (VmHWM) is its own; CPU seconds are printed
 beside wall seconds because the machine is shared (wall time inflates under load). The sample history is
@@ -74,10 +75,56 @@ def run(quick: bool = False) -> dict:
     return out
 
 
+SPLIT = r"""
+import sys, time
+from dataclasses import replace
+import pandas as pd
+from screener.backtest.source import PitSource
+from screener.metrics.build import standard_metrics
+from screener.raw.bundle import is_clean, validate_bundle
+from screener.rules import compile_screen
+from screener.rules.engine import run
+from screener.sample.history import sample_history
+unis = ["russell2000", "sp600"]
+dates = pd.DatetimeIndex(pd.date_range("2021-01-01", periods=12, freq="BME"))
+src = PitSource(sample_history(), unis, dates, dates[-1] + pd.Timedelta(days=30), is_sample=True)
+plan = replace(compile_screen(sys.argv[1]), universes=unis)
+best = None
+for _ in range(2):
+    t = dict.fromkeys(["bundle", "validate", "frame", "engine"], 0.0)
+    for d in dates:
+        c = time.process_time(); b = src._bundles.bundle(d); t["bundle"] += time.process_time() - c
+        c = time.process_time()
+        b = b if is_clean(b, src._bundles.tickers_ok) else validate_bundle(b)[0]
+        t["validate"] += time.process_time() - c
+        c = time.process_time(); f = standard_metrics(b, d.date()); t["frame"] += time.process_time() - c
+        c = time.process_time(); run(plan, f); t["engine"] += time.process_time() - c
+    if best is None or sum(t.values()) < sum(best.values()):
+        best = t
+total = sum(best.values())
+print(f"per date CPU (12 month ends of 2021, best of 2 passes): {1000 * total / 12:.0f} ms; "
+      + ", ".join(f"{k} {1000 * v / 12:.0f} ms ({100 * v / total:.0f} %)" for k, v in best.items()))
+"""
+
+
+def split() -> str:
+    """CPU per step of one date (bundle, validation, frame, engine), the window loaded."""
+    screen = ROOT / "screens" / "rebound.yaml"
+    out = subprocess.run([sys.executable, "-c", SPLIT, str(screen)], capture_output=True,
+                         text=True, cwd=ROOT, check=False)
+    if out.returncode:
+        raise SystemExit(f"split child failed:\n{out.stderr[-3000:]}")
+    return out.stdout.strip().splitlines()[-1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--split", action="store_true", help="only the CPU per step of one date")
     args = ap.parse_args()
+    if args.split:
+        print(split())
+        return
     res = run(args.quick)
     for k, r in res.items():
         print(line(k, r), flush=True)
