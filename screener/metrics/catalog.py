@@ -362,7 +362,8 @@ CATALOG_LIST: list[Metric] = [
        "last adjusted close / mean of the last 200 adjusted closes - 1", 200),
     _p("rsi_14", "RSI (14)", "score", None,
        "Wilder's RSI(14) of adjusted closes: first average gain/loss = mean of the first 14 "
-       "changes of the look-back (up to 756 trading days), then avg = (13 x avg + today) / 14; "
+       "changes from 500 sessions before the date (or the first close after it), then "
+       "avg = (13 x avg + today) / 14; "
        "100 - 100 / (1 + avg gain / avg loss); 100 with no loss, NaN when flat", 14),
     _p("rel_strength_12m", "Relative strength 12m", "fraction", "higher",
        "(1 + 12m return) / (1 + benchmark's return over the same dates) - 1; benchmark IWM "

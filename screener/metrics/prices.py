@@ -12,7 +12,9 @@ after that close can be seen. The steps, each one array operation across all tic
 3. A ticker whose last close is more than ``MAX_STALE`` panel rows before the as-of date (it
    stopped trading) gets NaN for every metric; so does a window longer than its history.
 4. Each metric is then a slice of the compressed matrix (windows in trading days: 1 month = 21,
-   3 months = 63, 6 months = 126, 12 months / 52 weeks = 252).
+   3 months = 63, 6 months = 126, 12 months / 52 weeks = 252). RSI's recursion starts
+   ``RSI_WARMUP`` (500) sessions before the as-of date, so its value is the same whatever the
+   panel holds before that (a backtest window or a one-date run).
 
 Returns, averages, highs and drawdowns use the split- and dividend-adjusted close; ``price`` and
 the dollar volume use the close as traded. Each formula is stated in the catalog (``catalog``).
@@ -26,6 +28,9 @@ import pandas as pd
 M1, M3, M6, M12 = 21, 63, 126, 252
 YEAR = 252  # trading days a year: annualisation and the 52-week window
 RSI_DAYS = 14
+RSI_WARMUP = 500  # sessions before the as-of date where the RSI recursion starts: a fixed
+# start, so the value does not depend on how much history was loaded (a backtest window vs a
+# one-date run); (13/14)^500 ~ 1e-16, so the seed's weight is below the last bit
 LOOKBACK = 3 * YEAR  # rows of the panel looked at (RSI warm-up; gaps in a ticker's history)
 MAX_STALE = 30  # a last close older than this many trading days: not trading (as the
 # point-in-time market block, timeaxis.STALE_PRICE_ROWS)
@@ -95,6 +100,17 @@ def _window(c: np.ndarray, n: int) -> np.ndarray:
     if n <= len(c):
         return c[-n:]
     return np.full((n, c.shape[1]), np.nan)
+
+
+def _since(c: np.ndarray, src: np.ndarray, n_rows: int, sessions: int) -> np.ndarray:
+    """The compressed rows whose source row is at most ``sessions`` rows before the last one
+    (``n_rows - 1``; NaN before): a window fixed in sessions before the as-of date, whatever the
+    panel holds before it. Only the bottom ``sessions + 1`` compressed rows can qualify."""
+    first = n_rows - 1 - sessions
+    k = len(c) if first <= 0 else min(len(c), sessions + 1)
+    out = c[len(c) - k:].copy()
+    out[src[len(c) - k:] < first] = np.nan
+    return out
 
 
 def _returns(c: np.ndarray) -> np.ndarray:
@@ -225,7 +241,7 @@ def _compute(panel, tickers: pd.Index, benchmark: str | None = DEFAULT_BENCHMARK
             "drawdown_52w": last / hi_adj - 1.0,
             "dist_sma50": last / _window(c, 50).mean(axis=0) - 1.0,
             "dist_sma200": last / _window(c, 200).mean(axis=0) - 1.0,
-            "rsi_14": wilder_rsi(c),
+            "rsi_14": wilder_rsi(_since(c, src, len(adj), RSI_WARMUP)),
             "adv_3m": (_window(cc, M3) * _window(cv, M3)).mean(axis=0),
         }
     out |= _benchmark_metrics(panel, lo, benchmark, c, src, r_year, out["ret_12m"])

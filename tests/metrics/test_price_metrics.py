@@ -229,3 +229,31 @@ def test_blocks_of_names_give_the_same_values(long, monkeypatch):
     blocks = prices.compute(panel, pd.Index(TICKERS), "IWM", AS_OF)
     pd.testing.assert_frame_equal(pd.DataFrame(whole[0]), pd.DataFrame(blocks[0]))
     assert (whole[1] == blocks[1]).all() and whole[2].equals(blocks[2])
+
+
+
+def test_rsi_does_not_depend_on_how_much_history_was_loaded(long, monkeypatch):
+    """The recursion starts RSI_WARMUP sessions before the as-of date: a backtest window (loaded
+    from months before the date) and a one-date run (loaded from the date back) agree exactly,
+    and so does every other price metric. A short warm-up (60 sessions) makes the start visible
+    in the value, and the two loads still agree bit for bit."""
+    from screener.metrics import prices
+
+    early = PricePanel.from_long(long[long.date >= "2021-03-01"]).until(AS_OF)  # ~840 sessions
+    late = PricePanel.from_long(long[long.date >= AS_OF - pd.Timedelta(days=800)]).until(AS_OF)
+    assert len(late.dates) > prices.RSI_WARMUP  # what a one-date run loads covers the warm-up
+
+    def both():
+        a = prices.compute(early, pd.Index(TICKERS), "IWM", AS_OF)[0]
+        b = prices.compute(late, pd.Index(TICKERS), "IWM", AS_OF)[0]
+        pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b), check_exact=True)
+        return a["rsi_14"]
+
+    full = both()
+    assert full.notna().sum() == 4  # AAA (with holes), BBB, CCC, NEW; GONE stopped trading
+    monkeypatch.setattr(prices, "RSI_WARMUP", 60)
+    short = both()
+    assert (short - full).abs().max() > 1e-6  # the start matters at 60 sessions...
+    for t in ("BBB", "CCC"):  # ...and is the textbook recursion over the last 61 closes
+        adj = long[(long.ticker == t) & (long.date <= AS_OF)].adj_close
+        assert short[t] == pytest.approx(_wilder(adj.iloc[-61:]), rel=1e-12)
