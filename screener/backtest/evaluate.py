@@ -69,11 +69,38 @@ def factor_list(plan: Plan, extra: list[str]) -> list[Factor]:
 
 
 def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
-                   factors: list[Factor], progress: Callable[[int, int], None] | None = None
-                   ) -> DateLists:
+                   factors: list[Factor], progress: Callable[[int, int], None] | None = None,
+                   jobs: int = 1) -> DateLists:
+    """Every signal date, in order; with ``jobs`` > 1 and a source cut in windows
+    (``PitSource``), the windows in worker processes (``parallel.py``), same tables."""
+    tickers = columns_of(source)
+    if jobs > 1 and hasattr(source, "signal") and len(source.signal.chunks) > 1:
+        from screener.backtest.parallel import evaluate_windows
+
+        return evaluate_windows(plan, source, dates, factors, progress, jobs)
+    d = len(dates)
+
+    def tick(i: int) -> None:
+        if progress is not None:
+            progress(i, d)
+
+    return evaluate_window(plan, source, tickers, _delisted_by(source.delistings), dates,
+                           factors, tick)
+
+
+def columns_of(source: FrameSource) -> pd.Index:
+    """The outcome panel's columns (without reading the prices when the source knows them)."""
+    cols = getattr(source, "tickers", None)
+    return pd.Index(cols) if cols is not None else source.prices.tickers
+
+
+def evaluate_window(plan: Plan, source, tickers: pd.Index, gone: pd.Series,
+                    dates: pd.DatetimeIndex, factors: list[Factor],
+                    tick: Callable[[int], None] | None = None) -> DateLists:
+    """The loop over ``dates`` (one window, or all): ``source.frame(d)``, the engine, and what
+    is kept per date. ``tick(i)`` after the i-th date (progress)."""
     from screener.rules.engine import run
 
-    tickers = source.prices.tickers
     d, n = len(dates), len(tickers)
     phases = [p.id for p in plan.phases]
     lists: dict[str, list[np.ndarray]] = {p: [] for p in phases}
@@ -83,7 +110,6 @@ def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
     values = {f.id: np.full((d, n), np.nan) for f in factors}
     rows = []
     warnings: list[str] = []
-    gone = _delisted_by(source.delistings)
     for i, date in enumerate(dates):
         frame = source.frame(date)
         # a name whose last trading day was before the signal is not investable that day,
@@ -124,11 +150,31 @@ def evaluate_dates(plan: Plan, source: FrameSource, dates: pd.DatetimeIndex,
                 continue
             values[f.id][i, ecols[ok]] = np.asarray(v, dtype="float64")[ok]
         rows.append(row)
-        if progress is not None:
-            progress(i + 1, d)
+        if tick is not None:
+            tick(i + 1)
     sample = pd.DataFrame(rows).set_index("date") if rows else pd.DataFrame()
     return DateLists(dates, tickers, phases, lists, listed, universe, eligible, factors, values,
                      sample, warnings)
+
+
+def merge(pieces: list[DateLists]) -> DateLists:
+    """Windows' evaluations (in date order) as one: what the loop over all dates gives."""
+    if len(pieces) == 1:
+        return pieces[0]
+    first = pieces[0]
+    warnings: list[str] = []
+    for p in pieces:
+        warnings += [w for w in p.warnings if w not in warnings]
+    samples = [p.sample for p in pieces if len(p.sample)]
+    return DateLists(
+        pd.DatetimeIndex(np.concatenate([p.dates.to_numpy() for p in pieces])),
+        first.tickers, first.phases,
+        {ph: [a for p in pieces for a in p.lists[ph]] for ph in first.phases},
+        {ph: [a for p in pieces for a in p.listed_tickers[ph]] for ph in first.phases},
+        [a for p in pieces for a in p.universe],
+        np.concatenate([p.eligible for p in pieces]), first.factors,
+        {f.id: np.concatenate([p.values[f.id] for p in pieces]) for f in first.factors},
+        pd.concat(samples) if samples else pd.DataFrame(), warnings)
 
 
 def _delisted_by(delistings: pd.DataFrame | None) -> pd.Series:

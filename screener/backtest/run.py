@@ -65,6 +65,7 @@ class BacktestConfig:
     # the regime panel's verdict at that close); adds a ``follow_regime`` strategy
     regime: pd.Series | None = None
     chunk_years: int = 5  # history loaded in windows of this many years (peak memory)
+    jobs: int | None = None  # worker processes for the windows (None: 2 when it pays, else 1)
 
 
 def _check_factors(names: list[str]) -> None:
@@ -110,11 +111,14 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
             f"{start.date()} to {end.date()} holds fewer than two {cfg.rebalance} rebalances.",
             "Widen the range (--from/--to) or rebalance more often.")
     all_dates = pd.DatetimeIndex(sorted(set().union(*[set(s) for s in schedules.values()])))
+    jobs = _jobs(cfg, all_dates) if source is None else 1
     if source is None:
-        source = _pit_source(cfg, plan, all_dates, horizons, lag)
+        source = _pit_source(cfg, plan, all_dates, horizons, lag, jobs)
+        if jobs == 1:
+            _ = source.prices  # read now, as before (with workers: while they evaluate)
     loaded, cpu1 = time.perf_counter(), time.process_time()
     factors = factor_list(plan, cfg.factors)
-    lists = evaluate_dates(plan, source, all_dates, factors, progress)
+    lists = evaluate_dates(plan, source, all_dates, factors, progress, jobs=jobs)
     evaluated, cpu2 = time.perf_counter(), time.process_time()
     history = getattr(source, "history", None)   # where the regime's series are stored
     if rules is not None and history is not None and cfg.regime is None:
@@ -143,7 +147,19 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
     return result
 
 
-def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int):
+def _jobs(cfg: BacktestConfig, dates: pd.DatetimeIndex) -> int:
+    from screener.backtest.parallel import default_jobs, parallel_windows
+
+    if cfg.jobs is None:
+        return default_jobs(dates)
+    if int(cfg.jobs) < 1:
+        raise sch.BacktestUsageError(f"--jobs {cfg.jobs}: at least 1 process is needed.",
+                                     "--jobs 1 evaluates in this process; 2 uses two CPUs.")
+    return int(cfg.jobs) if parallel_windows(dates, int(cfg.jobs)) > 1 else 1
+
+
+def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, lag: int,
+                jobs: int = 1):
     """PointInTime up to the last signal; outcome prices up to the last horizon's exit."""
     from screener.history.store import HistoryStore
     if cfg.provider == "sample":
@@ -165,6 +181,11 @@ def _pit_source(cfg: BacktestConfig, plan, dates: pd.DatetimeIndex, horizons, la
     days = max([h.n for h in horizons if h.unit == "d"] + [0])
     outcome_end = dates[-1] + pd.DateOffset(months=months) \
         + pd.Timedelta(days=days * 2 + lag * 2 + 40)
+    if jobs > 1:  # the workers load the windows; the parent none
+        from screener.backtest.parallel import parallel_windows
+        return PitSource(history, plan.universes, dates, outcome_end, benchmarks=bench,
+                         is_sample=cfg.provider == "sample",
+                         windows=parallel_windows(dates, jobs), preload=False)
     return PitSource(history, plan.universes, dates, outcome_end, benchmarks=bench,
                      is_sample=cfg.provider == "sample", chunk_years=cfg.chunk_years)
 

@@ -119,8 +119,12 @@ def print_backtest(result) -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default="xlsx",
               show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing output.")
+@click.option("--jobs", "-j", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for the per-date evaluation (the history is split in "
+                   "windows of ~2 years). Default: 2 when the range spans 2+ years and the "
+                   "machine has 2+ CPUs, else 1 (1 = all in this process). Same results.")
 def backtest(screen, start, end, rebalance, universes, horizons, cost_bps, lag, buckets,
-             factors, rolling, benchmark, delisting, provider, sets, out, fmt, force):
+             factors, rolling, benchmark, delisting, provider, sets, out, fmt, force, jobs):
     """Backtest a SCREEN: each phase's list on every rebalance date, point in time.
 
     Lists are the top N of each phase at each rebalance, bought in equal weights at the
@@ -133,6 +137,7 @@ def backtest(screen, start, end, rebalance, universes, horizons, cost_bps, lag, 
       screener backtest screens/rebound.yaml --provider sample --from 2012-01 --to 2025-12
       screener backtest screens/rebound.yaml --from 2012-01 --to 2026-06 \\
           --universe russell2000 --horizons 1m,3m --cost-bps 25 --lag 1d --rolling 4
+      screener backtest screens/rebound.yaml --provider sample --from 2012-01 --jobs 1
     """
     from screener.backtest.run import BacktestConfig, run_backtest
     from screener.export import TargetLockedError, resolve_output_path
@@ -145,7 +150,7 @@ def backtest(screen, start, end, rebalance, universes, horizons, cost_bps, lag, 
         rebalance=rebalance, universes=list(universes) or None, horizons=horizons,
         cost_bps=cost_bps, lag=lag, buckets=buckets, factors=extra, rolling=rolling,
         benchmark=benchmark.upper(), policy=_policy(delisting), provider=provider,
-        overrides=parse_sets(sets))
+        overrides=parse_sets(sets), jobs=jobs)
     bar = {}
 
     def progress(i: int, n: int) -> None:
