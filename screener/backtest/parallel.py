@@ -119,6 +119,8 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
                  for k in range(len(windows.chunks))]
         pool.close()
         _ = source.prices  # the outcome prices, read while the workers evaluate
+        from screener.backtest.stats import _ep
+        _ep()  # and the statistics' library imported (scipy: ~1 s)
 
         def drain(timeout: float) -> bool:
             nonlocal done
@@ -154,3 +156,35 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
     merged = merge(pieces)
     merged.dates = pd.DatetimeIndex(dates)
     return merged
+
+
+_FORKED = None
+
+
+def _forked(k):
+    fn, inputs = _FORKED
+    return fn(inputs, k)
+
+
+def map_forked(fn, inputs, items: list, jobs: int) -> list:
+    """``[fn(inputs, x) for x in items]``, shared among ``jobs`` processes forked now (they see
+    ``inputs`` in the parent's memory, nothing is pickled on the way in); in this process
+    when ``jobs`` is 1 or the platform cannot fork. Items go out in order, a free worker
+    taking the next; results come back in order."""
+    global _FORKED
+    if jobs < 2 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
+        return [fn(inputs, x) for x in items]
+    _FORKED = (fn, inputs)
+    pool = mp.get_context("fork").Pool(processes=min(jobs, len(items)), initializer=_init,
+                                       initargs=(None,))
+    try:
+        out = pool.map(_forked, items, chunksize=1)
+        pool.close()
+        pool.join()
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    finally:
+        _FORKED = None
+    return out

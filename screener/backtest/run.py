@@ -131,7 +131,7 @@ def run_backtest(cfg: BacktestConfig, source: FrameSource | None = None,
                           "Fetch them first: `screener fetch --history`, or try "
                           "`--provider sample`.")
     perf = {o: _performance(lists, panel, s, lag, cfg) for o, s in schedules.items()}
-    fstats = _factor_stats(restrict(lists, base), panel, horizons, lag, cfg.buckets)
+    fstats = _factor_stats(restrict(lists, base), panel, horizons, lag, cfg.buckets, jobs)
     text = Path(plan.path).read_text(encoding="utf-8") if Path(plan.path).is_file() else ""
     timings = {"load_s": loaded - started, "evaluate_s": evaluated - loaded,
                "statistics_s": time.perf_counter() - evaluated, "dates": len(all_dates),
@@ -232,8 +232,10 @@ def _choice(regime: pd.Series, phases: list[str]) -> pd.Series:
     return ch
 
 
-def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buckets: int):
-    """Forward returns per horizon from each signal's entry close, then each factor's stats."""
+def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buckets: int,
+                  jobs: int = 1):
+    """Forward returns per horizon from each signal's entry close, then each factor's stats
+    (the factors shared among ``jobs`` forked processes: same figures, per factor)."""
     t = timing(panel, lists.dates, lag)
     fwd = {}
     ever = np.flatnonzero(lists.eligible.any(axis=0))  # names never eligible add nothing
@@ -250,13 +252,24 @@ def _factor_stats(lists: DateLists, panel: ReturnPanel, horizons, lag: int, buck
         re = r[:, ever]
         rets[h.label] = (re, sort_base(re, np.isfinite(re)))  # sorted once for every factor
     universe = lists.eligible[:, ever]
-    stats = {}
-    for f in lists.factors:
-        fe = lists.values[f.id][:, ever]
-        sorted_f = sort_base(fe, universe & np.isfinite(fe))  # sorted once for every horizon
-        for h in horizons:
-            re, sorted_r = rets[h.label]
-            stats[h.label, f.id] = factor_stats(f.id, h.label, lists.dates, fe, re, buckets,
-                                                universe, f.higher_better,
-                                                sorted_f=sorted_f, sorted_r=sorted_r)
+    inputs = (lists, ever, universe, rets, horizons, buckets)
+    from screener.backtest.parallel import map_forked
+
+    # each factor sorted once for every horizon: a worker takes whole factors
+    per_factor = map_forked(_one_factor, inputs, list(range(len(lists.factors))), jobs)
+    stats = {(s.horizon, s.factor): s for part in per_factor for s in part}
     return [stats[h.label, f.id] for h in horizons for f in lists.factors], fwd
+
+
+def _one_factor(inputs, k: int) -> list:
+    """One factor's statistics at every horizon (``factor_stats``)."""
+    lists, ever, universe, rets, horizons, buckets = inputs
+    f = lists.factors[k]
+    fe = lists.values[f.id][:, ever]
+    sorted_f = sort_base(fe, universe & np.isfinite(fe))  # sorted once for every horizon
+    out = []
+    for h in horizons:
+        re, sorted_r = rets[h.label]
+        out.append(factor_stats(f.id, h.label, lists.dates, fe, re, buckets, universe,
+                                f.higher_better, sorted_f=sorted_f, sorted_r=sorted_r))
+    return out
