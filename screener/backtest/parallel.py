@@ -167,19 +167,24 @@ def _forked(k):
 
 
 def map_forked(fn, inputs, items: list, jobs: int) -> list:
-    """``[fn(inputs, x) for x in items]``, shared among ``jobs`` processes forked now (they see
-    ``inputs`` in the parent's memory, nothing is pickled on the way in); in this process
-    when ``jobs`` is 1 or the platform cannot fork. Items go out in order, a free worker
-    taking the next; results come back in order."""
+    """``[fn(inputs, x) for x in items]``, shared between this process and ``jobs - 1``
+    processes forked now (they see ``inputs`` in this process's memory: nothing is pickled on
+    the way in, and only one copy of it is counted in the tree's memory besides this one);
+    all here when ``jobs`` is 1 or the platform cannot fork. This process takes every
+    ``jobs``-th item, the workers the others (a free worker taking the next)."""
     global _FORKED
     if jobs < 2 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
         return [fn(inputs, x) for x in items]
+    mine = list(range(0, len(items), jobs))
+    theirs = [i for i in range(len(items)) if i % jobs]
     _FORKED = (fn, inputs)
-    pool = mp.get_context("fork").Pool(processes=min(jobs, len(items)), initializer=_init,
-                                       initargs=(None,))
+    pool = mp.get_context("fork").Pool(processes=min(jobs - 1, len(theirs)),
+                                       initializer=_init, initargs=(None,))
     try:
-        out = pool.map(_forked, items, chunksize=1)
+        pending = pool.map_async(_forked, [items[i] for i in theirs], chunksize=1)
         pool.close()
+        out = dict(zip(mine, (fn(inputs, items[i]) for i in mine), strict=True))
+        out.update(zip(theirs, pending.get(), strict=True))
         pool.join()
     except BaseException:
         pool.terminate()
@@ -187,4 +192,4 @@ def map_forked(fn, inputs, items: list, jobs: int) -> list:
         raise
     finally:
         _FORKED = None
-    return out
+    return [out[i] for i in range(len(items))]
