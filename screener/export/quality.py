@@ -128,12 +128,7 @@ def data_quality(result: RunResult) -> pd.DataFrame:
     parts = [_failures(result.failures, names),
              _missing(result.missing, result.provenance, names),
              provenance_notes(result, names)]
-    n = sum(len(p["ticker"]) for p in parts)
-    if not n:
-        return pd.DataFrame([], columns=DQ_COLUMNS)
-    cols = {}
-    for c in DQ_COLUMNS:
-        values = np.empty(n, dtype=object)
-        values[:] = [v for p in parts for v in p[c]]
-        cols[c] = values
-    return pd.DataFrame(cols, columns=DQ_COLUMNS)
+    columns = [[v for p in parts for v in p[c]] for c in DQ_COLUMNS]
+    # rows as tuples: pandas infers each column's type exactly as from the row records
+    # (e.g. attempts 1, 5 and None make a float column)
+    return pd.DataFrame(list(zip(*columns, strict=True)), columns=DQ_COLUMNS)
