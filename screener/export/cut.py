@@ -7,8 +7,8 @@ whole tables are written as Parquet files named after the workbook:
 (the same bytes ``--format parquet`` writes for those tables). Which rows stay on the sheet:
 
 - All names and Explain: the same names, in this order: names on a list (best rank over the
-  phases first), then the other eligible names by the first phase's ranking score (its own
-  direction), then the names that are not eligible; ties keep the table's order.
+  phases first), then the other eligible names, then the names that are not eligible; within
+  each, by the first phase's ranking score (its own direction), then the table's order.
 - Data quality: the most severe issues first (fetch failed, invalid value, stale data, no
   data, check, assumption, missing value), each in the table's order.
 

@@ -136,12 +136,11 @@ def write_all_names(ws, result: RunResult, notes: dict[str, str],
     columns = all_names_columns(table, result)
     set_widths(ws, columns, table)
     frozen = sum(1 for c in columns if c.key in ("ticker", "name"))
-    header = 1
+    header = 2 if note else 1
+    ws.freeze_panes = f"{get_column_letter(frozen + 1)}{header + 1}"   # before any row
+    ws.row_dimensions[header].height = 48
     if note:
         ws.append([C.styled(ws, note, font=C.WARN_FONT, fill=C.WARN_FILL)])
-        header = 2
-    ws.freeze_panes = f"{get_column_letter(frozen + 1)}{header + 1}"
-    ws.row_dimensions[header].height = 48
     head, last = write_table(ws, table, columns, flags={"ticker": notes},
                              links={"ticker": links or {}})
     finish_table(ws, columns, head, last)

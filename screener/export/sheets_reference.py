@@ -155,9 +155,9 @@ def write_data_quality(ws, result: RunResult, dq=None, note: str | None = None) 
     dq = frames.data_quality(result) if dq is None else dq
     columns = dq_columns()
     set_widths(ws, columns, dq)
+    ws.freeze_panes = "B3" if note else "B2"   # before any row (write-only sheet)
     if note:
         ws.append([C.styled(ws, note, font=C.WARN_FONT, fill=C.WARN_FILL)])
-    ws.freeze_panes = "B3" if note else "B2"
     head, last = write_table(ws, dq, columns)
     finish_table(ws, columns, head, last)
     if not len(dq):
