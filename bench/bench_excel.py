@@ -107,7 +107,8 @@ def sheets_of(result: RunResult):
     return out
 
 
-def write_xlsxwriter(result: RunResult, path: Path) -> None:
+def write_xlsxwriter(result: RunResult, path: Path, sheets=None) -> None:
+    """xlsxwriter writing ``sheets`` ((name, frame, columns); default ``sheets_of``)."""
     import xlsxwriter
 
     from screener.export.cells import to_python
@@ -117,7 +118,7 @@ def write_xlsxwriter(result: RunResult, path: Path) -> None:
                             "text_wrap": True})
     formats: dict = {}
     missing: dict = {}
-    for name, df, columns in sheets_of(result):
+    for name, df, columns in (sheets if sheets is not None else sheets_of(result)):
         ws = wb.add_worksheet(name)
         ws.freeze_panes(1, 2)
         for j, c in enumerate(columns):

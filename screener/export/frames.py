@@ -194,7 +194,8 @@ def _whole_universe(result: RunResult) -> pd.DataFrame:
     uni = result.universe
     if uni is None or not len(uni):
         return elig
-    rest = uni.loc[~uni.index.astype(str).isin(tickers_of(elig).astype(str))]
+    taken = set(tickers_of(elig).astype(str).tolist())   # a set: no per-row string search
+    rest = uni.loc[[t not in taken for t in uni.index.astype(str).tolist()]]
     if not len(rest):
         return elig
     rest = rest.reindex(columns=[c for c in elig.columns if c in rest.columns])

@@ -85,7 +85,7 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy(deep=False)   # columns are replaced below, never changed in place
     for col in out.columns:
         if out[col].dtype == object:
             kinds = {type(v) for v in out[col] if not is_missing(v)}
@@ -106,12 +106,15 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
 
 
-def write_tables(result: RunResult, path: str | Path, fmt: str) -> list[Path]:
-    """Write the run's tables as ``fmt``; return the files written."""
+def write_tables(result: RunResult, path: str | Path, fmt: str,
+                 tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    """Write the run's tables as ``fmt``; return the files written. ``tables``: what
+    ``build_tables(result)`` returned, to share one build between several writers (built
+    here when None)."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown table format {fmt!r}", f"Use one of: {', '.join(FORMATS)}.")
     path = Path(path)
-    tables = build_tables(result)
+    tables = build_tables(result) if tables is None else tables
     if fmt == "json":
         doc = {"run": dict(zip(tables["run"]["field"], tables["run"]["value"], strict=True)),
                "is_sample": result.is_sample,
