@@ -69,7 +69,6 @@ def _sheets(result, tables, cut):
 
 
 def child(n: int, repeats: int, full: bool) -> dict:
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -131,10 +130,9 @@ def child(n: int, repeats: int, full: bool) -> dict:
             out["full"] = _best(lambda: write_workbook(result, tmp / "full.xlsx", full=True), 1)
             out["full_cells"] = int(sum(len(df) * len(c)
                                         for _, df, c in _sheets(result, tables, None)))
-    hwm = next(int(line.split()[1]) for line in open("/proc/self/status")
-               if line.startswith("VmHWM"))
+    with open("/proc/self/status") as status:
+        hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
     out["peak_mb"] = hwm / 1024
-    del pd
     return out
 
 
@@ -157,29 +155,30 @@ def rows(r: dict) -> list[tuple[str, str, str]]:
     def ratio(key):
         return f"x{r[key][0] / r[key + '_base'][0]:.2f} time"
 
-    out = [
-        (f"tables built once, {n} ({r['eligible']:,} eligible, {r['dq_rows']:,} Data "
-         "quality rows)", f"{fig('build')}",
-         f"every shared table; Data quality alone {fig('dq')} vs one pandas merge of as many "
-         f"rows {fig('dq_merge')} (x{r['dq'][0] / r['dq_merge'][0]:.0f}); "
-         f"the real run itself {r['run_s']:.1f} s"),
-        (f"csv export, {n}", ratio("csv"), f"{fig('csv')} vs to_csv of the same frames "
-         f"{fig('csv_base')} (target 1.5x); writing the tables once built "
-         f"{fig('csv_write')} (x{r['csv_write'][0] / r['csv_base'][0]:.2f})"),
-        (f"parquet export, {n}", ratio("parquet"), f"{fig('parquet')} vs pyarrow write_table of "
-         f"the same frames {fig('parquet_base')} (target 1.5x); writing the tables once built "
-         f"{fig('parquet_write')} (x{r['parquet_write'][0] / r['parquet_base'][0]:.2f})"),
-        (f"json export, {n}", ratio("json"), f"{fig('json')} vs to_json(records) of the same "
-         f"frames {fig('json_base')} (no target; one indented document)"),
-        (f"workbook, {n}", ratio("workbook"),
-         f"{fig('workbook')} vs xlsxwriter on the same {r['cells']:,} cells "
-         f"{fig('workbook_base')}; {r['workbook_mb']:.1f} MB"
-         + ("; top rows + Parquet beside (above the 10,000-name limit)" if r["cut"] else
-            "; every row (under the limit)")
-         + (f"; --full {fig('full')} for {r['full_cells']:,} cells" if "full" in r else "")
-         + f"; peak {r['peak_mb']:.0f} MB"),
-    ]
-    return out
+    build = (f"tables built once, {n} ({r['eligible']:,} eligible, {r['dq_rows']:,} Data "
+             "quality rows)")
+    build_note = (f"every shared table; Data quality alone {fig('dq')} vs one pandas merge of "
+                  f"as many rows {fig('dq_merge')} (x{r['dq'][0] / r['dq_merge'][0]:.0f}); "
+                  f"the real run itself {r['run_s']:.1f} s")
+    csv = (f"{fig('csv')} vs to_csv of the same frames {fig('csv_base')} (target 1.5x); "
+           f"writing the tables once built {fig('csv_write')} "
+           f"(x{r['csv_write'][0] / r['csv_base'][0]:.2f})")
+    parquet = (f"{fig('parquet')} vs pyarrow write_table of the same frames "
+               f"{fig('parquet_base')} (target 1.5x); writing the tables once built "
+               f"{fig('parquet_write')} (x{r['parquet_write'][0] / r['parquet_base'][0]:.2f})")
+    json_note = (f"{fig('json')} vs to_json(records) of the same frames {fig('json_base')} "
+                 "(no target; one indented document)")
+    cut = ("; top rows + Parquet beside (above the 10,000-name limit)" if r["cut"]
+           else "; every row (under the limit)")
+    full = f"; --full {fig('full')} for {r['full_cells']:,} cells" if "full" in r else ""
+    book = (f"{fig('workbook')} vs xlsxwriter on the same {r['cells']:,} cells "
+            f"{fig('workbook_base')}; {r['workbook_mb']:.1f} MB{cut}{full}; "
+            f"peak {r['peak_mb']:.0f} MB")
+    return [(build, fig("build"), build_note),
+            (f"csv export, {n}", ratio("csv"), csv),
+            (f"parquet export, {n}", ratio("parquet"), parquet),
+            (f"json export, {n}", ratio("json"), json_note),
+            (f"workbook, {n}", ratio("workbook"), book)]
 
 
 def main(sizes: list[int]) -> None:

@@ -291,7 +291,7 @@ def stale_warnings(result: RunResult) -> list[str]:
 
 
 # the Data quality table lives in its own module; these names stay importable from here
-from screener.export.quality import (  # noqa: E402, F401
+from screener.export.quality import (  # noqa: F401
     NOTE_COLUMNS,
     data_quality,
     failure_kind,

@@ -31,10 +31,10 @@ from screener.export.cells import add_sheet
 from screener.export.sheet_explain import row_of, write_explain_wide
 from screener.export.sheet_summary import write_summary
 from screener.export.sheetnames import SheetNames
-from screener.export.tables import _slug, build_tables
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
+from screener.export.tables import _slug, build_tables
 from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
