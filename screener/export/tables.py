@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from screener.errors import ExportError
-from screener.export import frames
+from screener.export import frames, jsontext
 from screener.export.atomic import staged_folder, write_atomic
 from screener.export.cells import _FORMULA_START, is_missing, looks_like_formula
 from screener.export.paths import tables_folder
@@ -116,10 +116,10 @@ def write_tables(result: RunResult, path: str | Path, fmt: str,
     path = Path(path)
     tables = build_tables(result) if tables is None else tables
     if fmt == "json":
-        doc = {"run": dict(zip(tables["run"]["field"], tables["run"]["value"], strict=True)),
-               "is_sample": result.is_sample,
-               "tables": {name: _records(df) for name, df in tables.items() if name != "run"}}
-        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        head = {"run": dict(zip(tables["run"]["field"], tables["run"]["value"], strict=True)),
+                "is_sample": result.is_sample}
+        text = jsontext.document(head, {name: df for name, df in tables.items() if name != "run"},
+                                 _records)
         return [write_atomic(path, lambda fh: fh.write(text.encode("utf-8")))]
     folder = tables_folder(path)
     with staged_folder(folder) as staging:  # all files or none (a full disk keeps none)

@@ -88,3 +88,30 @@ def test_a_formula_in_a_string_column_is_quoted_and_nothing_else(result, tmp_pat
     got = pd.read_csv(written["all_names"], dtype=str, keep_default_na=False)["name"].tolist()
     assert got[1] == "'" + text
     assert got == [("'" + n) if n[:1] in ("=", "+", "-", "@") else n for n in names]
+
+
+def test_the_fast_json_text_equals_json_dumps_whatever_the_cells():
+    import json
+
+    from screener.export import jsontext
+    from screener.export.tables import _records
+
+    tricky = pd.DataFrame({
+        "text": ['quote " and \\ back', "line\nbreak\ttab", "ünïcødé ✓ 名", "=1+2", None],
+        "number": [1.5, float("nan"), -0.0, 1e300, 12345678901234567.0],
+        "count": [1, 2, 3, 4, 5],
+        "flag": [True, False, True, None, False],
+        "when": pd.to_datetime(["2026-05-05", None, "2024-02-29T13:45:00", "1999-12-31T00:00:00",
+                                "2000-01-01T00:00:00"], format="ISO8601"),
+    })
+    tables = {"tricky": tricky, "empty": pd.DataFrame({"a": []}),
+              "no_columns": pd.DataFrame(index=range(2)), "one": tricky.head(1)}
+    head = {"run": {"Screen": "rebound \"quoted\"", "Eligible names": "3"}, "is_sample": True}
+    expected = json.dumps({**head, "tables": {n: _records(df) for n, df in tables.items()}},
+                          ensure_ascii=False, indent=1)
+    assert jsontext.document(head, tables, _records) == expected
+    # a cell holding a list is written nested: the whole document takes json.dumps
+    nested = {"nested": pd.DataFrame({"x": [[1, 2], [3]]}), **tables}
+    expected = json.dumps({**head, "tables": {n: _records(df) for n, df in nested.items()}},
+                          ensure_ascii=False, indent=1)
+    assert jsontext.document(head, nested, _records) == expected
