@@ -57,14 +57,20 @@ def _failures(f: pd.DataFrame | None, names: dict) -> dict[str, list]:
             "attempts": _column(f, "attempts"), "as_of": [None] * len(f)}
 
 
-def _lookup(prov: pd.DataFrame | None, column: str, tickers: pd.Index) -> np.ndarray:
-    """prov[column] at each ticker (object array; None where the column or ticker is absent)."""
-    out = np.full(len(tickers), None, dtype=object)
+def _lookup(prov: pd.DataFrame | None, column: str, pos: np.ndarray) -> np.ndarray:
+    """prov[column] at row positions ``pos`` (object array as ``to_numpy(dtype=object)`` gives;
+    None where the column is absent or the position is -1, a ticker the provenance lacks)."""
+    out = np.full(len(pos), None, dtype=object)
     if prov is None or column not in prov:
         return out
-    pos = prov.index.get_indexer(tickers)
     found = pos >= 0
-    out[found] = prov[column].take(pos[found]).to_numpy(dtype=object)
+    col = prov[column].take(pos[found])
+    if col.dtype.kind == "M" or (col.dtype != object and pd.api.types.is_string_dtype(col)):
+        # few distinct dates or sources: box each once (an object per cell costs more)
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        out[found] = uniques.to_numpy(dtype=object)[codes]
+    else:
+        out[found] = col.to_numpy(dtype=object)
     return out
 
 
@@ -82,12 +88,11 @@ def _missing(m: pd.DataFrame | None, prov: pd.DataFrame | None, names: dict) -> 
     as_of = np.full(len(m), None, dtype=object)
     if prov is not None:
         block_arr = np.array(blocks, dtype=object)
-        index = pd.Index(tickers, dtype=object)
+        pos = prov.index.get_indexer(pd.Index(tickers, dtype=object))   # one look-up
         for block in {b for b in blocks if b}:
             rows = np.flatnonzero(block_arr == block)
-            sub = index[rows]
-            source[rows] = _lookup(prov, f"{block}_source", sub)
-            as_of[rows] = _lookup(prov, f"{block}_as_of", sub)
+            source[rows] = _lookup(prov, f"{block}_source", pos[rows])
+            as_of[rows] = _lookup(prov, f"{block}_as_of", pos[rows])
     detail = [f"no value for {label_of[x]}" + (f" (needed by score {s})" if s else "")
               for x, s in zip(metrics, scores, strict=True)]
     return {"ticker": tickers, "name": [names.get(t) for t in tickers],
@@ -108,8 +113,8 @@ def provenance_notes(result: RunResult, names: dict) -> dict[str, list]:
         rows = np.flatnonzero((prov[col].fillna("").astype(str) != "").to_numpy())
         texts = prov[col].to_numpy(dtype=object)[rows]
         tickers = prov.index[rows]
-        sources = _lookup(prov, f"{dataset}_source", tickers)
-        as_ofs = _lookup(prov, as_of_col, tickers)
+        sources = _lookup(prov, f"{dataset}_source", rows)
+        as_ofs = _lookup(prov, as_of_col, rows)
         for ticker, text, src, when in zip(tickers, texts, sources, as_ofs, strict=True):
             for note in str(text).split(" | "):
                 if not note:
