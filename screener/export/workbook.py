@@ -34,7 +34,7 @@ from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
-from screener.export.tables import _slug, build_tables
+from screener.export.tables import build_tables
 from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
@@ -81,8 +81,7 @@ def build_workbook(result: RunResult, tables=None, cut: cuts.Cut | None = None) 
         from screener.export.sheet_regime import write_regime
         write_regime(add_sheet(wb, REGIME), result.regime)
     for phase in result.phases:
-        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes, links,
-                          table=tables.get(f"phase-{_slug(phase.id)}"))
+        write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes, links)
     write_all_names(add_sheet(wb, ALL_NAMES), result, notes, links, table=every,
                     note=note.get("all_names"))
     write_explain_wide(add_sheet(wb, EXPLAIN), result, notes, why=why,
