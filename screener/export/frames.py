@@ -203,14 +203,6 @@ def _whole_universe(result: RunResult) -> pd.DataFrame:
                                          if str(elig[c].dtype) in ("bool", "boolean")})])
 
 
-def _values(s: pd.Series):
-    """A column's values for a new frame: text columns as they are (``to_numpy`` would unbox
-    them to objects for the frame to box again into the same text type), others as numpy."""
-    if s.dtype != object and pd.api.types.is_string_dtype(s):
-        return s.array
-    return s.to_numpy()
-
-
 def all_names(result: RunResult) -> pd.DataFrame:
     """Every name of the universe, eligible first: identity, eligible and the first eligibility
     rule failed, rank in each phase, every score, every metric, sources."""
@@ -220,7 +212,7 @@ def all_names(result: RunResult) -> pd.DataFrame:
     ident = [c for c in IDENTITY_COLUMNS if c in elig.columns]
     members = [c for c in elig.columns if str(c).startswith(MEMBERSHIP_PREFIX)]
     for c in ident + members:
-        cols[c] = _values(elig[c])
+        cols[c] = elig[c].to_numpy()
     st = result.why
     if st is not None and "eligible" in st:
         by = st.set_index(st["ticker"].astype(str))
@@ -234,7 +226,7 @@ def all_names(result: RunResult) -> pd.DataFrame:
     used = set(["ticker", "eligible", "failed_rule"] + ident + members + scores + metrics)
     others = [c for c in elig.columns if c not in used]
     for c in scores + metrics + others:
-        cols[c] = _values(elig[c])
+        cols[c] = elig[c].to_numpy()
     out = pd.DataFrame(cols)  # built at once: column-by-column inserts fragment the frame
     if result.provenance is not None and len(result.provenance):
         prov = result.provenance
