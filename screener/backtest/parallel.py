@@ -37,7 +37,8 @@ from screener.backtest.evaluate import (
 from screener.errors import ScreenerError
 from screener.rules.compile import Plan
 
-WINDOW_YEARS = 2  # about this many years of signal dates per window (a load is ~2 s a year)
+WINDOW_YEARS = 3  # about this many years of signal dates per window: each window reads
+# 7 years of filings before its first date, so fewer windows read less (15 years: 6 windows)
 
 
 def available_cpus() -> int:

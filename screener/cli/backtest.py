@@ -121,7 +121,7 @@ def print_backtest(result) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing output.")
 @click.option("--jobs", "-j", default=None, type=click.IntRange(min=1), metavar="N",
               help="Worker processes for the per-date evaluation (the history is split in "
-                   "windows of ~2 years). Default: 2 when the range spans 2+ years and the "
+                   "windows of ~3 years). Default: 2 when the range spans 2+ years and the "
                    "machine has 2+ CPUs, else 1 (1 = all in this process). Same results.")
 def backtest(screen, start, end, rebalance, universes, horizons, cost_bps, lag, buckets,
              factors, rolling, benchmark, delisting, provider, sets, out, fmt, force, jobs):
