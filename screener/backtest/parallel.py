@@ -72,6 +72,23 @@ def _context():
 _QUEUE = None
 
 
+class WorkerLostError(ScreenerError):
+    """A worker process ended without its result (killed: out of memory, a signal)."""
+
+    exit_code = 1
+
+
+def _check_alive(procs) -> None:
+    """A worker that ended abnormally while results are pending died (``Pool`` would wait
+    forever); one that ended normally (exit 0) had no more windows to take."""
+    dead = [p for p in procs if p.exitcode not in (None, 0)]
+    if dead:
+        raise WorkerLostError(
+            f"A backtest worker process ended unexpectedly (exit code {dead[0].exitcode}; "
+            "out of memory?).",
+            "Run again with --jobs 1 (one process, less memory), or free some memory.")
+
+
 def _init(q) -> None:
     global _QUEUE
     _QUEUE = q
@@ -114,6 +131,7 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
     ctx = _context()
     q = ctx.Queue()
     pool = ctx.Pool(processes=min(jobs, len(windows.chunks)), initializer=_init, initargs=(q,))
+    procs = list(pool._pool)  # the workers live until every window is done
     done = 0
     try:
         tasks = [pool.apply_async(_window, (plan, windows, k, tickers, gone, factors))
@@ -139,6 +157,8 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
             for t in tasks:  # a failed window stops the run now, not after the others
                 if t.ready() and isinstance(r := t.get(), _Failure):
                     raise r.rebuild()
+            if not all(t.ready() for t in tasks):
+                _check_alive(procs)
         pieces = [t.get() for t in tasks]
         for p in pieces:
             if isinstance(p, _Failure):
@@ -181,10 +201,15 @@ def map_forked(fn, inputs, items: list, jobs: int) -> list:
     _FORKED = (fn, inputs)
     pool = mp.get_context("fork").Pool(processes=min(jobs - 1, len(theirs)),
                                        initializer=_init, initargs=(None,))
+    procs = list(pool._pool)
     try:
         pending = pool.map_async(_forked, [items[i] for i in theirs], chunksize=1)
         pool.close()
         out = dict(zip(mine, (fn(inputs, items[i]) for i in mine), strict=True))
+        while not pending.ready():
+            pending.wait(0.2)
+            if not pending.ready():
+                _check_alive(procs)
         out.update(zip(theirs, pending.get(), strict=True))
         pool.join()
     except BaseException:

@@ -74,6 +74,24 @@ def test_a_user_error_in_a_worker_is_the_same_one_line_error(store, monkeypatch)
     assert caught.value.problems[0].location.line == 7
 
 
+def test_a_worker_killed_midway_is_said_not_waited_for(store, monkeypatch):
+    from screener.backtest import source
+    from screener.backtest.parallel import WorkerLostError
+
+    def killed(self, k):  # as the out-of-memory killer would
+        if k == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, k)
+
+    real = source.SignalWindows.load
+    monkeypatch.setattr(source.SignalWindows, "load", killed)
+    started = time.monotonic()
+    with pytest.raises(WorkerLostError, match="--jobs 1") as caught:
+        run_backtest(_cfg(store, 2))
+    assert caught.value.exit_code == 1 and "exit code -9" in str(caught.value)
+    assert time.monotonic() - started < 60
+
+
 CHILD = r"""
 import os, sys, time
 from screener.backtest import evaluate, parallel
