@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import queue as queue_mod
 import signal
+import threading
 from collections.abc import Callable
 
 import pandas as pd
@@ -137,9 +138,9 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
         tasks = [pool.apply_async(_window, (plan, windows, k, tickers, gone, factors))
                  for k in range(len(windows.chunks))]
         pool.close()
-        _ = source.prices  # the outcome prices, read while the workers evaluate
-        from screener.backtest.stats import _ep
-        _ep()  # and the statistics' library imported (scipy: ~1 s)
+        # meanwhile, beside the progress reports: the outcome prices read and the statistics'
+        # library imported (scipy: ~1 s), in a thread (DuckDB and numpy release the GIL)
+        side = _Side(source)
 
         def drain(timeout: float) -> bool:
             nonlocal done
@@ -163,6 +164,7 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
         for p in pieces:
             if isinstance(p, _Failure):
                 raise p.rebuild()
+        side.result()
         while done < total and drain(2.0):
             pass
         while done < total:  # a report lost in the pipe: the bar still ends
@@ -177,6 +179,28 @@ def evaluate_windows(plan: Plan, source, dates: pd.DatetimeIndex, factors: list[
     merged = merge(pieces)
     merged.dates = pd.DatetimeIndex(dates)
     return merged
+
+
+class _Side(threading.Thread):
+    """The parent's own work while the workers evaluate; ``result()`` re-raises its error."""
+
+    def __init__(self, source):
+        super().__init__(daemon=True)
+        self.source, self.error = source, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            _ = self.source.prices
+            from screener.backtest.stats import _ep
+            _ep()
+        except BaseException as exc:  # noqa: BLE001 - raised in the main thread by result()
+            self.error = exc
+
+    def result(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 _FORKED = None
