@@ -17,7 +17,7 @@ import pandas as pd
 MISSING = {"", "-", "--", "—", "n/a", "na", "#n/a", "#n/a n/a", "nan", "none", "null"}
 
 
-def _is_text(col: pd.Series) -> bool:
+def is_text(col: pd.Series) -> bool:
     """A column of strings only (a CSV read as text; empty cells are '')."""
     if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
         return not col.isna().any()
@@ -26,17 +26,39 @@ def _is_text(col: pd.Series) -> bool:
     return all(type(v) is str for v in col.tolist())
 
 
-def _floats(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+# what float() reads, in ASCII: parsed for the whole column at once by Arrow (correctly
+# rounded, as float() is); any other spelling goes through float() itself, cell by cell
+_PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def _floats(strings) -> tuple[np.ndarray, np.ndarray]:
     """float() of each string (NaN and not parsed where it raises)."""
-    out = np.empty(len(strings), dtype="float64")
-    parsed = np.ones(len(strings), dtype=bool)
-    for i, s in enumerate(strings):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(strings, type=pa.large_string()) if not isinstance(strings, pa.Array) \
+        else strings
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
+    out = pc.cast(pc.if_else(plain, arr, pa.scalar("0", arr.type)), pa.float64()) \
+        .to_numpy(zero_copy_only=False).copy()
+    parsed = plain.to_numpy(zero_copy_only=False).copy()
+    for i in np.flatnonzero(~parsed):
         try:
-            out[i] = float(s)
+            out[i] = float(arr[int(i)].as_py())
+            parsed[i] = True
         except ValueError:
             out[i] = np.nan
-            parsed[i] = False
     return out, parsed
+
+
+def arrow(s: pd.Series):
+    """A text column as an Arrow array (no copy for Arrow-backed strings)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(s.array, type=pa.large_string())
+    except (pa.ArrowException, TypeError):
+        return pa.array(s.astype(object).tolist(), type=pa.large_string())
 
 
 def number_cells(col: pd.Series, one_cell) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +70,7 @@ def number_cells(col: pd.Series, one_cell) -> tuple[np.ndarray, np.ndarray]:
     elif pd.api.types.is_numeric_dtype(col.dtype):
         v = col.to_numpy(dtype="float64", na_value=np.nan)
         return v, np.isfinite(v) | np.isnan(v)
-    if not _is_text(col):
+    if not is_text(col):
         pairs = [one_cell(v) for v in col.tolist()]
         values = np.array([np.nan if v is None else v for v, _ in pairs], dtype="float64")
         return values, np.array([ok for _, ok in pairs], dtype=bool)
@@ -61,7 +83,7 @@ def number_cells(col: pd.Series, one_cell) -> tuple[np.ndarray, np.ndarray]:
     ok = np.ones(n, dtype=bool)
     todo = np.flatnonzero(~missing)
     if len(todo):
-        v, parsed = _floats(cleaned.to_numpy(object)[todo].tolist())
+        v, parsed = _floats(arrow(cleaned).take(todo))
         v = np.where(neg[todo], -v, v)
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(v)
@@ -70,31 +92,75 @@ def number_cells(col: pd.Series, one_cell) -> tuple[np.ndarray, np.ndarray]:
     return values, ok
 
 
-def text_cells(col: pd.Series) -> list[str | None]:
-    """Stripped text per cell; None for blanks and the usual 'n/a' spellings."""
-    if _is_text(col):
+def text_array(col: pd.Series) -> np.ndarray:
+    """Stripped text per cell (object array); None for blanks and the usual 'n/a' spellings."""
+    if is_text(col):
         s = col.str.strip()
-        keep = ~s.str.lower().isin(MISSING)
-        return [v if k else None for v, k in zip(s.tolist(), keep.tolist(), strict=True)]
-    return [None if value is None or str(value).strip().lower() in MISSING
-            else str(value).strip() for value in col.tolist()]
+        keep = ~s.str.lower().isin(MISSING).to_numpy(bool)
+        out = np.full(len(col), None, dtype=object)
+        out[keep] = s.to_numpy(object)[keep]
+        return out
+    return np.array([None if value is None or str(value).strip().lower() in MISSING
+                     else str(value).strip() for value in col.tolist()] or [], dtype=object)
+
+
+def text_cells(col: pd.Series) -> list[str | None]:
+    """``text_array`` as a list."""
+    return text_array(col).tolist()
+
+
+def one_date(value) -> date | None:
+    """A date column's cell on its own: ISO first, then any other spelling pandas reads."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    d = pd.to_datetime(pd.Series([value], dtype=object), errors="coerce",
+                       format="ISO8601").iloc[0]
+    if d is None or pd.isna(d):
+        d = pd.to_datetime(value, errors="coerce")
+    return None if d is None or pd.isna(d) else d.date()
+
+
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def date_array(col: pd.Series, one_cell=one_date) -> np.ndarray:
+    """datetime64[D] per cell (NaT when empty or not a date), as ``one_cell`` reads a cell:
+    plain ISO days (2024-12-31) parsed in one pass, other spellings once per distinct value."""
+    n = len(col)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):  # native dates (xlsx, parquet)
+        values = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) else col
+        return values.to_numpy("datetime64[ns]").astype("datetime64[D]")
+    todo = np.arange(n)
+    if is_text(col) and n:
+        import pyarrow.compute as pc
+
+        iso = pc.match_substring_regex(arrow(col), _ISO_DAY).to_numpy(zero_copy_only=False)
+        if iso.any():
+            days = pd.to_datetime(pd.Series(col.to_numpy(object)[iso], dtype=object),
+                                  format="%Y-%m-%d", errors="coerce")
+            got = days.to_numpy("datetime64[D]") if days.notna().all() else None
+            if got is not None:
+                out[iso] = got
+                todo = np.flatnonzero(~iso)
+    if len(todo):
+        values = col.to_numpy(object)[todo]
+        seen: dict = {}
+        for j, v in zip(todo.tolist(), values.tolist(), strict=True):
+            try:
+                d = seen[v]
+            except KeyError:
+                d = seen[v] = one_cell(v)
+            except TypeError:
+                d = one_cell(v)
+            if d is not None:
+                out[j] = np.datetime64(d, "D")
+    return out
 
 
 def date_cells(col: pd.Series) -> list[date | None]:
-    """A date per cell (None when empty or not a date): ISO dates parsed in one pass, any
-    other spelling parsed on its own as a single cell would be."""
-    values = col.tolist()
-    empty = np.array([v is None or (isinstance(v, str) and v == "") for v in values])
-    parsed = pd.to_datetime(col.where(~empty), errors="coerce", format="ISO8601")
-    out: list[date | None] = []
-    for v, is_empty, d in zip(values, empty.tolist(), parsed.tolist(), strict=True):
-        if is_empty:
-            out.append(None)
-            continue
-        if d is None or pd.isna(d):
-            d = pd.to_datetime(v, errors="coerce")
-        out.append(None if d is None or pd.isna(d) else d.date())
-    return out
+    """``date_array`` as dates (None when empty or not a date)."""
+    return [None if np.isnat(d) else d.item() for d in date_array(col)]
 
 
 def ticker_cells(col: pd.Series, one_cell) -> list[str | None]:

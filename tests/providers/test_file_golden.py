@@ -36,6 +36,8 @@ def _frame(frame: pd.DataFrame | None):
     return {"columns": [str(c) for c in frame.columns],
             "dtypes": [str(t) for t in frame.dtypes],
             "index_names": [str(n) for n in frame.index.names],
+            "index_dtypes": [str(frame.index.get_level_values(k).dtype)
+                             for k in range(frame.index.nlevels)],
             "index": [repr(i) for i in frame.index],
             "values": [[repr(v) for v in row] for row in frame.itertuples(index=False)]}
 

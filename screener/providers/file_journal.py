@@ -1,0 +1,151 @@
+"""The kept rows of an import (``file_rows.Checked``) -> the bundle's blocks and the journal.
+
+Both are built from whole columns:
+
+- ``bundle_blocks``: one frame per block, as ``raw.bundle.block_from_records`` builds it from
+  the records (same columns in the same order, same dtypes, sorted by the block's index):
+  identity, ladder, estimates and market hold the first kept row of each ticker, statements
+  every kept row;
+- ``payloads``: per ticker the JSON document ``{block: [records]}`` the store keeps (source
+  ``file``, dataset ``records``) and ``FileProvider.parse`` reads back, byte for byte what
+  ``json.dumps(doc, sort_keys=True)`` writes for the same records (dates as ISO text), with
+  the ticker's invalid cells as ``_failures``.
+"""
+
+from __future__ import annotations
+
+import math
+from json.encoder import encode_basestring_ascii as _quote
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from screener.providers.file_rows import rows_of
+from screener.raw.bundle import Failure, RawBundle
+from screener.raw.schema import BLOCKS, SOURCE_COLUMN
+
+SINGLE = ("identity", "ladder", "estimates", "market")  # one record per ticker: the first
+FAILURES = "_failures"
+
+
+def selection(checked) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(kept rows, the first kept row of each ticker, tickers in order of first kept row)."""
+    kept = np.flatnonzero(checked.keep)
+    names = checked.tickers[kept]
+    _, first = np.unique(names.astype(str), return_index=True) if len(kept) else ([], [])
+    first = kept[np.sort(np.asarray(first, dtype=int))]
+    return kept, first, checked.tickers[first].tolist()
+
+
+def bundle_blocks(checked, kept: np.ndarray, first: np.ndarray, source: str,
+                  failures: dict[int, list[dict[str, Any]]]) -> RawBundle:
+    """The bundle of the kept rows (see the module docstring)."""
+    frames = {}
+    for block, cols in checked.blocks.items():
+        if block not in BLOCKS or (block == "statements" and checked.dated):
+            continue  # dated statements go to the history's facts, not the bundle
+        rows = kept if block == "statements" else first
+        if not len(rows):
+            continue
+        frames[block] = _block_frame(block, cols, rows, source)
+    order = {t: k for k, t in enumerate(checked.tickers[first].tolist())}
+    fails = sorted((order[checked.tickers[i]], int(i)) for i in failures if checked.keep[i])
+    return RawBundle(**frames, failures=[Failure(**f) for _, i in fails for f in failures[i]])
+
+
+def _block_frame(block: str, cols: dict[str, np.ndarray], rows: np.ndarray,
+                 source: str) -> pd.DataFrame:
+    spec = BLOCKS[block]
+    data: dict[str, Any] = {}
+    for name, values in cols.items():
+        part = rows_of(name, values, rows)
+        if part.dtype.kind == "M":
+            part = pd.to_datetime(part.astype("datetime64[s]"))
+        data[name] = part
+    if block != "identity":
+        data[SOURCE_COLUMN] = np.full(len(rows), source, dtype=object)
+    frame = pd.DataFrame(data)
+    for f in spec.numeric_fields:
+        if f not in frame:
+            frame[f] = np.nan
+    for f in spec.date_fields:
+        if f not in frame:
+            frame[f] = pd.NaT
+        elif frame[f].dtype.kind != "M":
+            frame[f] = pd.to_datetime(frame[f], errors="coerce")
+    for f in spec.text_fields:
+        if f not in frame:
+            frame[f] = None
+    return frame.set_index(list(spec.index)).sort_index()
+
+
+# -- the journal ----------------------------------------------------------------------------
+def _json_column(values: np.ndarray) -> list[str]:
+    """Each cell as ``json.dumps`` writes it (None/NaN/NaT: null; dates: ISO text)."""
+    kind = values.dtype.kind
+    if kind == "f":
+        return [_float(v) for v in values.tolist()]
+    if kind in "iu":
+        return [str(v) for v in values.tolist()]
+    if kind == "M":
+        text = np.datetime_as_string(values.astype("datetime64[D]"), unit="D")
+        return [f'"{t}"' if t != "NaT" else "null" for t in text.tolist()]
+    return [_value(v) for v in values.tolist()]
+
+
+def _float(v: float) -> str:
+    if v != v:
+        return "null"  # an empty cell (the records held None)
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float.__repr__(v)
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return _quote(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return _float(v) if not math.isnan(v) else "NaN"
+    import json
+
+    return json.dumps(v, default=lambda d: d.isoformat(), sort_keys=True)
+
+
+def _records(cols: dict[str, np.ndarray], rows: np.ndarray) -> list[str]:
+    """One JSON object per row, keys sorted."""
+    names = sorted(cols)
+    parts = [[f"{_quote(k)}: {v}" for v in _json_column(rows_of(k, cols[k], rows))]
+             for k in names]
+    return ["{" + ", ".join(cells) + "}" for cells in zip(*parts, strict=True)] \
+        if parts else ["{}"] * len(rows)
+
+
+def _failure(f: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{_quote(k)}: {_value(f[k])}" for k in sorted(f)) + "}"
+
+
+def payloads(checked, kept: np.ndarray, first: np.ndarray,
+             failures: dict[int, list[dict[str, Any]]]) -> dict[str, bytes]:
+    """Per ticker (in order of its first kept row) its journal document (see the module
+    docstring)."""
+    tickers = checked.tickers
+    docs: dict[str, dict[str, list[str]]] = {t: {} for t in tickers[first].tolist()}
+    for block, cols in checked.blocks.items():
+        rows = kept if block == "statements" or block not in SINGLE else first
+        if checked.dated and block == "statements":
+            continue
+        for t, rec in zip(tickers[rows].tolist(), _records(cols, rows), strict=True):
+            docs[t].setdefault(block, []).append(rec)
+    for i in kept.tolist():
+        if i in failures:
+            docs[tickers[i]].setdefault(FAILURES, []).extend(_failure(f) for f in failures[i])
+    return {t: ("{" + ", ".join(f"{_quote(b)}: [" + ", ".join(doc[b]) + "]"
+                                for b in sorted(doc)) + "}").encode("utf-8")
+            for t, doc in docs.items() if doc}
