@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,11 +45,20 @@ _INDEX = {name: spec.index for name, spec in BLOCKS.items()}
 
 @dataclass
 class ImportReport:
+    """What an import kept and rejected. ``bundle`` (the blocks of the kept rows) is built on
+    first use: ``fetch --from-file`` stores the journal and never needs it."""
+
     accepted: int
     rejected: pd.DataFrame
-    bundle: RawBundle
+    _bundle: RawBundle | Callable[[], RawBundle]
     file: str = ""
     facts: pd.DataFrame | None = None  # dated statement rows for the history (period/filed)
+
+    @property
+    def bundle(self) -> RawBundle:
+        if callable(self._bundle):
+            self._bundle = self._bundle()
+        return self._bundle
 
     @property
     def rows_rejected(self) -> pd.DataFrame:
@@ -188,13 +197,14 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
         from screener.providers.file_facts import facts_frame
 
         facts = facts_frame(checked, kept, mapping, SOURCE)
-    bundle = fj.bundle_blocks(checked, kept, first, SOURCE, failures)
     if store is not None and len(kept):
-        journal = fj.payloads(checked, kept, first, failures)
-        if journal:
-            store.put_many((SOURCE, DATASET, t, as_of, doc) for t, doc in journal.items())
+        store.put_many((SOURCE, DATASET, t, as_of, doc)  # compressed chunk by chunk
+                       for t, doc in fj.payloads(checked, kept, first, failures))
     report = pd.DataFrame(rejected, columns=REJECT_COLUMNS).sort_values(
         ["row", "column"], kind="stable").reset_index(drop=True)
+    def bundle() -> RawBundle:
+        return fj.bundle_blocks(checked, kept, first, SOURCE, failures)
+
     return ImportReport(len(kept), report, bundle, str(path), facts)
 
 

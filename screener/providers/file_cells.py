@@ -74,16 +74,21 @@ def number_cells(col: pd.Series, one_cell) -> tuple[np.ndarray, np.ndarray]:
         pairs = [one_cell(v) for v in col.tolist()]
         values = np.array([np.nan if v is None else v for v, _ in pairs], dtype="float64")
         return values, np.array([ok for _, ok in pairs], dtype=bool)
-    s = col.astype(str).str.strip()
-    missing = s.str.lower().isin(MISSING).to_numpy(bool)
-    neg = (s.str.startswith("(") & s.str.endswith(")")).to_numpy(bool)
-    cleaned = (s.str.strip("()").str.replace(",", "", regex=False)
-               .str.replace("$", "", regex=False).str.rstrip("%").str.strip())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # the kernels pandas' .str methods run on Arrow-backed text, called directly
+    s = pc.utf8_trim_whitespace(arrow(col.astype(str)))
+    missing = pc.is_in(pc.utf8_lower(s), value_set=pa.array(sorted(MISSING), s.type)) \
+        .to_numpy(zero_copy_only=False)
+    neg = pc.and_(pc.starts_with(s, "("), pc.ends_with(s, ")")).to_numpy(zero_copy_only=False)
+    cleaned = pc.utf8_trim_whitespace(pc.utf8_rtrim(pc.replace_substring(pc.replace_substring(
+        pc.utf8_trim(s, "()"), ",", ""), "$", ""), "%"))
     values = np.full(n, np.nan)
     ok = np.ones(n, dtype=bool)
     todo = np.flatnonzero(~missing)
     if len(todo):
-        v, parsed = _floats(arrow(cleaned).take(todo))
+        v, parsed = _floats(cleaned.take(todo) if len(todo) < n else cleaned)
         v = np.where(neg[todo], -v, v)
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(v)

@@ -85,13 +85,26 @@ def _json_column(values: np.ndarray) -> list[str]:
     """Each cell as ``json.dumps`` writes it (None/NaN/NaT: null; dates: ISO text)."""
     kind = values.dtype.kind
     if kind == "f":
-        return [_float(v) for v in values.tolist()]
+        out = list(map(float.__repr__, values.tolist()))
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            out[i] = _float(values[i])
+        return out
     if kind in "iu":
-        return [str(v) for v in values.tolist()]
+        return list(map(str, values.tolist()))
     if kind == "M":
-        text = np.datetime_as_string(values.astype("datetime64[D]"), unit="D")
-        return [f'"{t}"' if t != "NaT" else "null" for t in text.tolist()]
-    return [_value(v) for v in values.tolist()]
+        day = values.astype("datetime64[D]")
+        out = list(map('"%s"'.__mod__, np.datetime_as_string(day, unit="D").tolist()))
+        for i in np.flatnonzero(np.isnat(day)).tolist():
+            out[i] = "null"
+        return out
+    empty = pd.isna(values)
+    try:  # text (or None) only: quoted in one pass
+        out = list(map(_quote, np.where(empty, "", values).tolist()))
+    except TypeError:
+        return [_value(v) for v in values.tolist()]
+    for i in np.flatnonzero(empty).tolist():
+        out[i] = _value(values[i])
+    return out
 
 
 def _float(v: float) -> str:
@@ -120,11 +133,11 @@ def _value(v: Any) -> str:
 
 def _records(cols: dict[str, np.ndarray], rows: np.ndarray) -> list[str]:
     """One JSON object per row, keys sorted."""
-    names = sorted(cols)
-    parts = [[f"{_quote(k)}: {v}" for v in _json_column(rows_of(k, cols[k], rows))]
-             for k in names]
-    return ["{" + ", ".join(cells) + "}" for cells in zip(*parts, strict=True)] \
-        if parts else ["{}"] * len(rows)
+    parts = [list(map(f"{_quote(k)}: ".__add__, _json_column(rows_of(k, cols[k], rows))))
+             for k in sorted(cols)]
+    if not parts:
+        return ["{}"] * len(rows)
+    return list(map("{%s}".__mod__, map(", ".join, zip(*parts, strict=True))))
 
 
 def _failure(f: dict[str, Any]) -> str:
@@ -132,20 +145,36 @@ def _failure(f: dict[str, Any]) -> str:
 
 
 def payloads(checked, kept: np.ndarray, first: np.ndarray,
-             failures: dict[int, list[dict[str, Any]]]) -> dict[str, bytes]:
-    """Per ticker (in order of its first kept row) its journal document (see the module
-    docstring)."""
+             failures: dict[int, list[dict[str, Any]]], chunk: int = 500):
+    """(ticker, journal document) in order of each ticker's first kept row (see the module
+    docstring), ``chunk`` tickers at a time, so only one chunk's text is held at once."""
     tickers = checked.tickers
-    docs: dict[str, dict[str, list[str]]] = {t: {} for t in tickers[first].tolist()}
-    for block, cols in checked.blocks.items():
-        rows = kept if block == "statements" or block not in SINGLE else first
-        if checked.dated and block == "statements":
-            continue
-        for t, rec in zip(tickers[rows].tolist(), _records(cols, rows), strict=True):
-            docs[t].setdefault(block, []).append(rec)
-    for i in kept.tolist():
-        if i in failures:
-            docs[tickers[i]].setdefault(FAILURES, []).extend(_failure(f) for f in failures[i])
-    return {t: ("{" + ", ".join(f"{_quote(b)}: [" + ", ".join(doc[b]) + "]"
-                                for b in sorted(doc)) + "}").encode("utf-8")
-            for t, doc in docs.items() if doc}
+    codes = pd.factorize(tickers[kept])[0]  # tickers numbered in order of first kept row
+    blocks = sorted(b for b in checked.blocks if not (checked.dated and b == "statements"))
+    for start in range(0, len(first), chunk):
+        heads = first[start:start + chunk]
+        mine = (codes >= start) & (codes < start + chunk)
+        rows, own = kept[mine], codes[mine] - start
+        parts = []  # per block, one '"block": [records]' per ticker
+        for block in blocks:
+            cols = checked.blocks[block]
+            if block in SINGLE:
+                recs = _records(cols, heads)
+            else:  # every kept row of the ticker, in file order
+                order = np.argsort(own, kind="stable")
+                text = _records(cols, rows[order])
+                ends = np.searchsorted(own[order], np.arange(1, len(heads) + 1))
+                recs = [", ".join(text[a:b]) for a, b in zip([0, *ends[:-1]], ends,
+                                                             strict=True)]
+            parts.append(list(map(f"{_quote(block)}: [%s]".__mod__, recs)))
+        docs = list(map(", ".join, zip(*parts, strict=True))) if parts else [""] * len(heads)
+        fails: dict[int, list[str]] = {}
+        for i, k in zip(rows.tolist(), own.tolist(), strict=True):  # rows in file order
+            if i in failures:
+                fails.setdefault(k, []).extend(_failure(f) for f in failures[i])
+        for k, recs in fails.items():  # "_failures" sorts before every block
+            head = f"{_quote(FAILURES)}: [{', '.join(recs)}]"
+            docs[k] = f"{head}, {docs[k]}" if docs[k] else head
+        for t, doc in zip(tickers[heads].tolist(), docs, strict=True):
+            if doc:
+                yield t, ("{" + doc + "}").encode("utf-8")
