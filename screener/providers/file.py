@@ -76,16 +76,27 @@ class ImportReport:
 
 def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     """The file as text cells (CSV) or native cells (xlsx, parquet); clear error otherwise."""
+    import contextlib
     import io
 
-    from screener.fsutil import MB, UnreadableFile, read_bounded
+    from screener.fsutil import MB, UnreadableFile, open_bounded, read_bounded
 
     suffix = path.suffix.lower()
+    text = suffix in (".csv", ".txt")
     try:  # bounded while reading; devices and pipes refused (/dev/zero never ends)
-        data = io.BytesIO(read_bounded(path, 256 * MB, "data file"))
+        with contextlib.ExitStack() as stack:
+            # CSV is parsed as it streams in (the whole file is never held as bytes)
+            data = stack.enter_context(open_bounded(path, 256 * MB, "data file")) if text \
+                else io.BytesIO(read_bounded(path, 256 * MB, "data file"))
+            return _parse(path, suffix, data, sheet)
     except UnreadableFile as exc:
         raise InputDataError([Problem(Location(str(path)), exc.reason,
                                       "Check the path given to --from-file.")]) from None
+
+
+def _parse(path: Path, suffix: str, data, sheet) -> pd.DataFrame:
+    from screener.fsutil import UnreadableFile
+
     try:
         if suffix in (".csv", ".txt"):
             frame = pd.read_csv(data, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -99,7 +110,7 @@ def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
                                  engine="openpyxl")
         if suffix == ".parquet":
             return pd.read_parquet(data)
-    except InputDataError:
+    except (InputDataError, UnreadableFile):
         raise
     except FileNotFoundError:
         raise InputDataError([Problem(Location(str(path)), "file not found",

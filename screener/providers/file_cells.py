@@ -100,13 +100,32 @@ def number_cells(col: pd.Series, one_cell) -> tuple[np.ndarray, np.ndarray]:
 def text_array(col: pd.Series) -> np.ndarray:
     """Stripped text per cell (object array); None for blanks and the usual 'n/a' spellings."""
     if is_text(col):
-        s = col.str.strip()
-        keep = ~s.str.lower().isin(MISSING).to_numpy(bool)
-        out = np.full(len(col), None, dtype=object)
-        out[keep] = s.to_numpy(object)[keep]
-        return out
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        s = pc.utf8_trim_whitespace(arrow(col))  # what .str.strip() runs on Arrow text
+        blank = pc.is_in(pc.utf8_lower(s), value_set=pa.array(sorted(MISSING), s.type))
+        return shared_strings(pc.if_else(blank, pa.scalar(None, s.type), s))
     return np.array([None if value is None or str(value).strip().lower() in MISSING
                      else str(value).strip() for value in col.tolist()] or [], dtype=object)
+
+
+def shared_strings(arr) -> np.ndarray:
+    """An Arrow text array as an object array (None for null) with one Python string per
+    distinct value (a name repeated on five rows is one object, not five)."""
+    encoded = pc_dictionary_encode(arr)
+    values = np.asarray(encoded.dictionary.to_pylist() + [None], dtype=object)
+    codes = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return values[codes]
+
+
+def pc_dictionary_encode(arr):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.dictionary_encode(arr)
 
 
 def text_cells(col: pd.Series) -> list[str | None]:
@@ -142,14 +161,13 @@ def date_array(col: pd.Series, one_cell=one_date) -> np.ndarray:
 
         iso = pc.match_substring_regex(arrow(col), _ISO_DAY).to_numpy(zero_copy_only=False)
         if iso.any():
-            days = pd.to_datetime(pd.Series(col.to_numpy(object)[iso], dtype=object),
-                                  format="%Y-%m-%d", errors="coerce")
+            days = pd.to_datetime(col[iso], format="%Y-%m-%d", errors="coerce")
             got = days.to_numpy("datetime64[D]") if days.notna().all() else None
             if got is not None:
                 out[iso] = got
                 todo = np.flatnonzero(~iso)
     if len(todo):
-        values = col.to_numpy(object)[todo]
+        values = col.iloc[todo]
         seen: dict = {}
         for j, v in zip(todo.tolist(), values.tolist(), strict=True):
             try:

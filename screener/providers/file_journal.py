@@ -145,7 +145,7 @@ def _failure(f: dict[str, Any]) -> str:
 
 
 def payloads(checked, kept: np.ndarray, first: np.ndarray,
-             failures: dict[int, list[dict[str, Any]]], chunk: int = 500):
+             failures: dict[int, list[dict[str, Any]]], chunk: int = 200):
     """(ticker, journal document) in order of each ticker's first kept row (see the module
     docstring), ``chunk`` tickers at a time, so only one chunk's text is held at once."""
     tickers = checked.tickers

@@ -59,10 +59,10 @@ def _tickers(col: pd.Series, normalise, problem) -> tuple[np.ndarray, np.ndarray
                        pc.invert(pc.is_in(base, value_set=pa_array(special))))
         fast = pc.and_(fast, pc.match_substring_regex(base, TICKER_PATTERN))
         fast = fast.to_numpy(zero_copy_only=False)
-        tickers[fast] = np.asarray(base.filter(fast).to_pylist(), dtype=object)
+        tickers[fast] = fc.shared_strings(base.filter(fast))
     rest = np.flatnonzero(~fast)
     if len(rest):
-        values = col.to_numpy(object)[rest] if len(rest) < n else col.tolist()
+        values = cells(col, rest)
         seen: dict = {}
         for j, v in zip(rest.tolist(), values, strict=True):
             try:
@@ -75,6 +75,11 @@ def _tickers(col: pd.Series, normalise, problem) -> tuple[np.ndarray, np.ndarray
                 why = problem(v, t)
             tickers[j], whys[j] = t, why
     return tickers, whys
+
+
+def cells(col: pd.Series, rows: np.ndarray) -> list:
+    """The cells at positions ``rows`` as Python values (only those are converted)."""
+    return col.iloc[rows].tolist()
 
 
 def pa_array(values):
@@ -104,10 +109,9 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
     tickers, whys = _tickers(ticker_col, normalise, problem)
     wrong = np.flatnonzero(pd.notna(whys) & (whys != None))  # noqa: E711 - object array
     if len(wrong):
-        raw = ticker_col.to_numpy(object)
-        for i in wrong:
+        for i, value in zip(wrong, cells(ticker_col, wrong), strict=True):
             why = whys[i]
-            bad(i, {"column": mapping.ticker, "value": raw[i],
+            bad(i, {"column": mapping.ticker, "value": value,
                     "reason": "missing or malformed ticker" if why == "no ticker"
                     else f"missing or malformed ticker ({why})"})
     fys = np.full(n, np.nan)
@@ -117,13 +121,13 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
         with np.errstate(invalid="ignore"):
             good = ok & (np.isnan(values) | ((values >= 1990) & (values <= 2100)
                                              & (values == np.floor(values))))
-        raw_fy = col.to_numpy(object)
-        for i in np.flatnonzero(~good):
-            bad(i, {"column": mapping.fiscal_year, "value": raw_fy[i],
+        wrong = np.flatnonzero(~good)
+        for i, value in zip(wrong, cells(col, wrong), strict=True):
+            bad(i, {"column": mapping.fiscal_year, "value": value,
                     "reason": "not a fiscal year (1990-2100)"})
         fys = np.where(good, values, np.nan)
     blocks: dict[str, dict[str, np.ndarray]] = {}
-    cells: list[tuple[int, int, dict[str, Any]]] = []
+    invalid: list[tuple[int, int, dict[str, Any]]] = []
     for order, (col, target) in enumerate(mapping.columns.items()):
         block, name = target.split(".", 1)
         series = frame[header[col]]
@@ -136,9 +140,10 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
             values, ok = fc.number_cells(series, _to_number())
             num, reasons = _number_column(values, ok, mapping, col, block, name, bounds)
             if reasons:
-                raw = series.to_numpy(object)
-                cells += [(i, order, {"column": col, "value": raw[i], "reason": reason,
-                                      "block": block}) for i, reason in reasons]
+                raw = cells(series, np.array([i for i, _ in reasons], dtype=int))
+                invalid += [(i, order, {"column": col, "value": v, "reason": reason,
+                                        "block": block})
+                            for (i, reason), v in zip(reasons, raw, strict=True)]
             out[name] = num
     dated = None
     if mapping.period:
@@ -160,7 +165,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
     ok = np.ones(n, dtype=bool)
     if row_bad:
         ok[list(row_bad)] = False
-    return Checked(np.arange(n) + first_line, tickers, fys, ok, blocks, row_bad, cells,
+    return Checked(np.arange(n) + first_line, tickers, fys, ok, blocks, row_bad, invalid,
                    dated is not None)
 
 
@@ -189,8 +194,10 @@ def _period_and_filed(frame, header, mapping, bad) -> tuple[np.ndarray, np.ndarr
     no_end, no_filed = np.isnat(end), np.isnat(filed)
     early = ~no_end & ~no_filed & (filed < end)
     if (no_end | no_filed | early).any():
-        raw_end, raw_filed = period_col.to_numpy(object), filed_col.to_numpy(object)
-        for i in np.flatnonzero(no_end | no_filed | early):
+        wrong = np.flatnonzero(no_end | no_filed | early)
+        raw_end = dict(zip(wrong.tolist(), cells(period_col, wrong), strict=True))
+        raw_filed = dict(zip(wrong.tolist(), cells(filed_col, wrong), strict=True))
+        for i in wrong.tolist():
             if no_end[i]:
                 bad(i, {"column": mapping.period, "value": raw_end[i],
                         "reason": "not a date (the period end, e.g. 2024-03-31)"})
