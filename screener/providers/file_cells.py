@@ -36,15 +36,16 @@ def _floats(strings) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(strings, type=pa.large_string()) if not isinstance(strings, pa.Array) \
-        else strings
+    arr = strings if isinstance(strings, (pa.Array, pa.ChunkedArray)) \
+        else pa.array(strings, type=pa.large_string())
     plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
     out = pc.cast(pc.if_else(plain, arr, pa.scalar("0", arr.type)), pa.float64()) \
         .to_numpy(zero_copy_only=False).copy()
     parsed = plain.to_numpy(zero_copy_only=False).copy()
-    for i in np.flatnonzero(~parsed):
+    other = np.flatnonzero(~parsed)
+    for i, text in zip(other.tolist(), arr.take(other).to_pylist(), strict=True):
         try:
-            out[i] = float(arr[int(i)].as_py())
+            out[i] = float(text)
             parsed[i] = True
         except ValueError:
             out[i] = np.nan

@@ -32,9 +32,8 @@ FAILURES = "_failures"
 def selection(checked) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(kept rows, the first kept row of each ticker, tickers in order of first kept row)."""
     kept = np.flatnonzero(checked.keep)
-    names = checked.tickers[kept]
-    _, first = np.unique(names.astype(str), return_index=True) if len(kept) else ([], [])
-    first = kept[np.sort(np.asarray(first, dtype=int))]
+    codes = pd.factorize(checked.tickers[kept])[0]  # numbered in order of first kept row
+    first = kept[np.unique(codes, return_index=True)[1]]
     return kept, first, checked.tickers[first].tolist()
 
 
@@ -145,7 +144,7 @@ def _failure(f: dict[str, Any]) -> str:
 
 
 def payloads(checked, kept: np.ndarray, first: np.ndarray,
-             failures: dict[int, list[dict[str, Any]]], chunk: int = 200):
+             failures: dict[int, list[dict[str, Any]]], chunk: int = 100):
     """(ticker, journal document) in order of each ticker's first kept row (see the module
     docstring), ``chunk`` tickers at a time, so only one chunk's text is held at once."""
     tickers = checked.tickers

@@ -95,7 +95,8 @@ def _dates(col: pd.Series) -> np.ndarray:
 
 def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping,
                first_line: int, as_of: date, normalise, problem) -> Checked:
-    """Every mapped column read and checked once (see the module docstring)."""
+    """Every mapped column read and checked once (see the module docstring). The frame is
+    consumed: each column is dropped from it once read for the last time."""
     from screener.providers.file import _number_column
 
     n = len(frame)
@@ -105,7 +106,21 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
     def bad(i: int, entry: dict[str, Any]) -> None:
         row_bad.setdefault(int(i), []).append(entry)
 
-    ticker_col = frame[header[mapping.ticker]]
+    uses: dict[str, int] = {}
+    for name in [mapping.ticker, mapping.fiscal_year, *mapping.columns, mapping.period,
+                 mapping.filed_column if mapping.period else None]:
+        if name:
+            uses[header[name]] = uses.get(header[name], 0) + 1
+
+    def take(name: str) -> pd.Series:
+        h = header[name]
+        col = frame[h]
+        uses[h] -= 1
+        if not uses[h]:
+            del frame[h]
+        return col
+
+    ticker_col = take(mapping.ticker)
     tickers, whys = _tickers(ticker_col, normalise, problem)
     wrong = np.flatnonzero(pd.notna(whys) & (whys != None))  # noqa: E711 - object array
     if len(wrong):
@@ -116,7 +131,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
                     else f"missing or malformed ticker ({why})"})
     fys = np.full(n, np.nan)
     if mapping.fiscal_year:
-        col = frame[header[mapping.fiscal_year]]
+        col = take(mapping.fiscal_year)
         values, ok = fc.number_cells(col, _to_number())
         with np.errstate(invalid="ignore"):
             good = ok & (np.isnan(values) | ((values >= 1990) & (values <= 2100)
@@ -130,7 +145,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
     invalid: list[tuple[int, int, dict[str, Any]]] = []
     for order, (col, target) in enumerate(mapping.columns.items()):
         block, name = target.split(".", 1)
-        series = frame[header[col]]
+        series = take(col)
         out = blocks.setdefault(block, {"ticker": tickers})
         if name in BLOCKS[block].text_fields:
             out[name] = fc.text_array(series)
@@ -147,7 +162,8 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
             out[name] = num
     dated = None
     if mapping.period:
-        dated = _period_and_filed(frame, header, mapping, bad)
+        dated = _period_and_filed(take(mapping.period), take(mapping.filed_column), mapping,
+                                  bad)
     has_statements = "statements" in blocks or bool(mapping.period)
     if has_statements and mapping.fiscal_year:
         for i in np.flatnonzero(np.isnan(fys)):
@@ -161,7 +177,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
         st["fiscal_year"] = fys  # whole years or NaN: see ``rows_of``
     for block in ("estimates", "market", "ladder"):
         if block in blocks and "as_of" not in blocks[block]:
-            blocks[block]["as_of"] = np.full(n, np.datetime64(as_of, "D"))
+            blocks[block]["as_of"] = np.broadcast_to(np.datetime64(as_of, "D"), n)  # no copy
     ok = np.ones(n, dtype=bool)
     if row_bad:
         ok[list(row_bad)] = False
@@ -186,10 +202,9 @@ def rows_of(name: str, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.array([None if np.isnan(v) else int(v) for v in part.tolist()], dtype=object)
 
 
-def _period_and_filed(frame, header, mapping, bad) -> tuple[np.ndarray, np.ndarray]:
+def _period_and_filed(period_col, filed_col, mapping, bad) -> tuple[np.ndarray, np.ndarray]:
     """Period end and filing date per row; a row without either, or filed before its period
     ended, is rejected (``file_facts.row_dates``, for the whole column)."""
-    period_col, filed_col = frame[header[mapping.period]], frame[header[mapping.filed_column]]
     end, filed = fc.date_array(period_col), fc.date_array(filed_col)
     no_end, no_filed = np.isnat(end), np.isnat(filed)
     early = ~no_end & ~no_filed & (filed < end)
@@ -227,13 +242,13 @@ def keep_rows(checked: Checked, mapping: FileMapping) -> list[dict[str, Any]]:
     call). Rows are compared on their values, not on where their invalid cells were found."""
     ok = np.flatnonzero(checked.ok)
     st = checked.blocks.get("statements")
-    keys = {"ticker": checked.tickers[ok]}
+    keys = {"ticker": pd.factorize(checked.tickers[ok])[0]}  # numbers, not text, hashed
     if checked.dated:
-        keys["end"], keys["filed"] = st["period_end"][ok], st["_filed"][ok]
+        keys["end"] = st["period_end"][ok].astype("int64")  # NaT: one number, as None was
+        keys["filed"] = st["_filed"][ok].astype("int64")
     elif st is not None:
         keys["fy"] = checked.fys[ok]
-    key_frame = pd.DataFrame(keys)
-    twice = ok[key_frame.duplicated(keep=False).to_numpy(bool)]
+    twice = ok[pd.DataFrame(keys).duplicated(keep=False).to_numpy(bool)]
     checked.keep = checked.ok.copy()
     rejected: list[dict[str, Any]] = []
     if not len(twice):
