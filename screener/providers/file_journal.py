@@ -80,29 +80,31 @@ def _block_frame(block: str, cols: dict[str, np.ndarray], rows: np.ndarray,
 
 
 # -- the journal ----------------------------------------------------------------------------
-def _json_column(values: np.ndarray) -> list[str]:
-    """Each cell as ``json.dumps`` writes it (None/NaN/NaT: null; dates: ISO text)."""
+def _json_column(values: np.ndarray, key: str = "") -> list[str]:
+    """Each cell as ``json.dumps`` writes it (None/NaN/NaT: null; dates: ISO text), after
+    ``key`` (``'"key": '``) when given: one formatting pass per column."""
+    head = (f"{_quote(key)}: " if key else "").replace("%", "%%")
     kind = values.dtype.kind
     if kind == "f":
-        out = list(map(float.__repr__, values.tolist()))
+        out = list(map(f"{head}%r".__mod__, values.tolist()))  # %r: float.__repr__
         for i in np.flatnonzero(~np.isfinite(values)).tolist():
-            out[i] = _float(values[i])
+            out[i] = head + _float(values[i])
         return out
     if kind in "iu":
-        return list(map(str, values.tolist()))
+        return list(map(f"{head}%d".__mod__, values.tolist()))
     if kind == "M":
         day = values.astype("datetime64[D]")
-        out = list(map('"%s"'.__mod__, np.datetime_as_string(day, unit="D").tolist()))
+        out = list(map(f'{head}"%s"'.__mod__, np.datetime_as_string(day, unit="D").tolist()))
         for i in np.flatnonzero(np.isnat(day)).tolist():
-            out[i] = "null"
+            out[i] = head + "null"
         return out
     empty = pd.isna(values)
     try:  # text (or None) only: quoted in one pass
-        out = list(map(_quote, np.where(empty, "", values).tolist()))
+        out = list(map(f"{head}%s".__mod__, map(_quote, np.where(empty, "", values).tolist())))
     except TypeError:
-        return [_value(v) for v in values.tolist()]
+        return [head + _value(v) for v in values.tolist()]
     for i in np.flatnonzero(empty).tolist():
-        out[i] = _value(values[i])
+        out[i] = head + _value(values[i])
     return out
 
 
@@ -132,8 +134,7 @@ def _value(v: Any) -> str:
 
 def _records(cols: dict[str, np.ndarray], rows: np.ndarray) -> list[str]:
     """One JSON object per row, keys sorted."""
-    parts = [list(map(f"{_quote(k)}: ".__add__, _json_column(rows_of(k, cols[k], rows))))
-             for k in sorted(cols)]
+    parts = [_json_column(rows_of(k, cols[k], rows), k) for k in sorted(cols)]
     if not parts:
         return ["{}"] * len(rows)
     return list(map("{%s}".__mod__, map(", ".join, zip(*parts, strict=True))))
