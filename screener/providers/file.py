@@ -208,9 +208,10 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
         from screener.providers.file_facts import facts_frame
 
         facts = facts_frame(checked, kept, mapping, SOURCE)
-    if store is not None and len(kept):
-        store.put_many((SOURCE, DATASET, t, as_of, doc)  # compressed chunk by chunk
-                       for t, doc in fj.payloads(checked, kept, first, failures))
+    if store is not None and len(kept):  # the journal, and the same rows as columns
+        from screener.providers.file_store import store_import
+
+        store_import(store, checked, kept, first, failures, as_of)
     report = pd.DataFrame(rejected, columns=REJECT_COLUMNS).sort_values(
         ["row", "column"], kind="stable").reset_index(drop=True)
     def bundle() -> RawBundle:

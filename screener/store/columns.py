@@ -95,10 +95,14 @@ def parser_version(provider) -> str:
 def _table(block: str, rows: list[dict]) -> pa.Table:
     """Records (with ``_sid``/``_seq``/``_cols``) as one table of the block's schema; values are coerced
     as ``raw.bundle.block_from_records`` coerces them (text numbers read, bad ones empty)."""
-    schema = block_schema(block)
     if not rows:
-        return schema.empty_table()
-    frame = pd.DataFrame(rows)
+        return block_schema(block).empty_table()
+    return table_from_frame(block, pd.DataFrame(rows))
+
+
+def table_from_frame(block: str, frame: pd.DataFrame) -> pa.Table:
+    """``_table`` of records already in columns (a parser's records as one frame)."""
+    schema = block_schema(block)
     # keys a parser adds beyond the declared fields (e.g. SEC's ``filed``) are kept as text
     for name in frame.columns:
         if name not in schema.names:
@@ -255,6 +259,40 @@ class SourceColumns:
                             "next time", self.folder, exc.strerror or exc)
                 return _index_table(index), tables  # read from memory this time
             return _index_table(index), {}
+
+    def add(self, snapshots: pd.DataFrame, version: str, alive: Iterable[str],
+            build: Callable[[np.ndarray], dict[str, pa.Table]]) -> bool:
+        """Keep rows parsed elsewhere (an import that has its records in columns already):
+        ``snapshots`` (dataset, ticker, as_of, fetched_at, _key) get new numbers, ``build``
+        returns their rows per block for those numbers, as ``refresh`` would have parsed them
+        from the payloads. False (and nothing kept: a load parses them) when the folder
+        cannot be written."""
+        if not self.write:
+            return False
+        with self._lock():
+            table = self.index()
+            next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
+            keep = pc.and_(pc.equal(table["version"], version),
+                           pc.is_in(table["_key"], value_set=pa.array(list(alive), pa.string())))
+            keep = pc.and_(keep, pc.invert(pc.is_in(table["_key"], value_set=pa.array(
+                snapshots["_key"].tolist(), pa.string()))))
+            ok = table.filter(keep).to_pandas().astype(object)
+            sids = np.arange(next_sid, next_sid + len(snapshots), dtype="int64")
+            added = pd.DataFrame({"_key": snapshots["_key"].to_numpy(object), "sid": sids,
+                                  "dataset": snapshots["dataset"].to_numpy(object),
+                                  "ticker": snapshots["ticker"].to_numpy(object),
+                                  "as_of": snapshots["as_of"].to_numpy(object),
+                                  "fetched_at": snapshots["fetched_at"].to_numpy(object),
+                                  "version": version, "error": None},
+                                 columns=INDEX_SCHEMA.names).astype(object)
+            index = pd.concat([ok, added], ignore_index=True) if len(ok) else added
+            try:
+                self._write(index, build(sids), set(sids.tolist()))
+            except OSError as exc:
+                log.warning("cannot keep parsed columns under %s (%s); they are parsed on "
+                            "the next load", self.folder, exc.strerror or exc)
+                return False
+        return True
 
     def _write(self, index: pd.DataFrame, tables: dict[str, pa.Table],
                replaced: set[int]) -> None:

@@ -99,3 +99,34 @@ if __name__ == "__main__" and "--write" in sys.argv:
             data[c] = outcome(c, Path(d) / c)
     GOLDEN.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n")
     print(f"wrote {GOLDEN} ({GOLDEN.stat().st_size} bytes)")
+
+
+@pytest.mark.parametrize("case", ["messy", "bench"])
+def test_import_writes_the_parsed_columns_a_load_would_parse(case, tmp_path, monkeypatch):
+    """The first load after an import reads the columns the import wrote (no payload is
+    decoded), and they are exactly what parsing the journal's payloads gives."""
+    import shutil
+
+    from screener.providers.file import FileProvider, import_file
+    from screener.store import Store
+    from screener.store.bundle import columns_root
+
+    csv, mapping = _inputs(case, tmp_path)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        import_file(csv, mapping, store=store, as_of=AS_OF)
+        import_file(csv, mapping, store=store, as_of=AS_OF)  # the same date again: replaced
+        names = store.tickers("file", "records")
+
+        def no_parse(*args, **kwargs):
+            raise AssertionError("a payload was parsed although its columns were written")
+
+        with monkeypatch.context() as m:
+            m.setattr(FileProvider, "parse", no_parse)
+            from_columns = store.load_bundle(names)
+        shutil.rmtree(columns_root(store))
+        from_payloads = store.load_bundle(names)
+    for block in BLOCK_NAMES:
+        pd.testing.assert_frame_equal(getattr(from_columns, block),
+                                      getattr(from_payloads, block), check_exact=True)
+    assert from_columns.failures == from_payloads.failures
+    assert len(from_columns.failures) > 0
