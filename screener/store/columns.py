@@ -140,6 +140,11 @@ def concat_tables(tables: list[pa.Table]) -> pa.Table:
     """Tables of one block (extra text columns may differ: missing ones are null)."""
     if len(tables) == 1:
         return tables[0]
+    kinds = {str(t.schema.field("_cols").type) for t in tables if "_cols" in t.schema.names}
+    if len(kinds) > 1:  # read from a file (dictionary) beside rows parsed in memory (text)
+        tables = [t.set_column(t.schema.get_field_index("_cols"), "_cols",
+                               pc.cast(t["_cols"], pa.string()))
+                  if "_cols" in t.schema.names else t for t in tables]
     return pa.concat_tables(tables, promote_options="default")
 
 
