@@ -80,9 +80,8 @@ def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
             sid, seq = sids[own], np.arange(len(own)) - starts
         keys = sorted(cols)
         frame = pd.DataFrame({"_sid": sid, "_seq": seq.astype("int64"),
-                              "_cols": SEP.join(keys),
                               **{k: fj.rows_of(k, cols[k], rows) for k in keys}})
-        tables[block] = table_from_frame(block, frame)
+        tables[block] = _with_cols(table_from_frame(block, frame), SEP.join(keys))
     fails = []
     position = dict(zip(checked.tickers[first].tolist(), range(len(first)), strict=True))
     seen: dict[int, int] = {}
@@ -95,3 +94,13 @@ def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
     if fails:
         tables[FAILURES_BLOCK] = table_from_frame(FAILURES_BLOCK, pd.DataFrame(fails))
     return tables
+
+
+def _with_cols(table, keys: str):
+    """``_cols`` (the same key list on every row of a block) as one dictionary entry, not
+    one string per row (files of the parsed columns are read back dictionary-encoded)."""
+    import pyarrow as pa
+
+    codes = pa.array(np.zeros(table.num_rows, dtype="int32"))
+    return table.set_column(table.schema.get_field_index("_cols"), "_cols",
+                            pa.DictionaryArray.from_arrays(codes, pa.array([keys])))

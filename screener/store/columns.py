@@ -108,9 +108,12 @@ def table_from_frame(block: str, frame: pd.DataFrame) -> pa.Table:
         if name not in schema.names:
             schema = schema.append(pa.field(name, pa.string()))
     arrays = []
+    zeros = None
     for field in schema:
         if field.name not in frame.columns:
-            arrays.append(pa.nulls(len(frame), type=field.type))
+            if zeros is None:  # one zeroed buffer behind every all-null column of the table
+                zeros = pa.py_buffer(np.zeros((len(frame) + 1) * 8, dtype=np.uint8))
+            arrays.append(_nulls(len(frame), field.type, zeros))
             continue
         col = frame[field.name]
         if field.type == pa.float64():
@@ -129,6 +132,16 @@ def table_from_frame(block: str, frame: pd.DataFrame) -> pa.Table:
             arr = pa.array(text, type=field.type, from_pandas=True)
         arrays.append(arr)
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _nulls(n: int, kind: pa.DataType, zeros: pa.Buffer) -> pa.Array:
+    """An all-null array of ``kind`` over ``zeros`` (``pa.nulls`` allocates a buffer per
+    column: a block's two dozen fields a parser left out would cost that many)."""
+    if pa.types.is_string(kind):
+        return pa.Array.from_buffers(kind, n, [zeros, zeros, zeros], null_count=n)
+    if kind in (pa.float64(), pa.int64(), pa.date32(), pa.bool_()):
+        return pa.Array.from_buffers(kind, n, [zeros, zeros], null_count=n)
+    return pa.nulls(n, type=kind)
 
 
 def _index_table(index: pd.DataFrame) -> pa.Table:
