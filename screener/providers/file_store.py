@@ -10,6 +10,7 @@ read-only folder), nothing is lost: the next load parses the payloads.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -78,10 +79,7 @@ def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
             rows, own = kept[order], codes[order]
             starts = np.searchsorted(own, own)
             sid, seq = sids[own], np.arange(len(own)) - starts
-        keys = sorted(cols)
-        frame = pd.DataFrame({"_sid": sid, "_seq": seq.astype("int64"),
-                              **{k: fj.rows_of(k, cols[k], rows) for k in keys}})
-        tables[block] = _with_cols(table_from_frame(block, frame), SEP.join(keys))
+        tables[block] = functools.partial(_block_table, block, cols, rows, sid, seq)
     fails = []
     position = dict(zip(checked.tickers[first].tolist(), range(len(first)), strict=True))
     seen: dict[int, int] = {}
@@ -96,11 +94,43 @@ def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
     return tables
 
 
-def _with_cols(table, keys: str):
-    """``_cols`` (the same key list on every row of a block) as one dictionary entry, not
-    one string per row (files of the parsed columns are read back dictionary-encoded)."""
+def _block_table(block: str, cols: dict[str, np.ndarray], rows: np.ndarray, sid: np.ndarray,
+                 seq: np.ndarray):
+    """The rows of one block as ``store.columns.table_from_frame`` builds them from the
+    parsed records (same schema, same values), straight from the arrays: numbers stay
+    float64 (empty: null), fiscal years int64, dates date32, text strings; ``_cols`` (the
+    same sorted key list on every row) one dictionary entry; the fields left out share one
+    zeroed buffer of nulls."""
     import pyarrow as pa
 
-    codes = pa.array(np.zeros(table.num_rows, dtype="int32"))
-    return table.set_column(table.schema.get_field_index("_cols"), "_cols",
-                            pa.DictionaryArray.from_arrays(codes, pa.array([keys])))
+    from screener.store.columns import SEP, _nulls, block_schema, table_from_frame
+
+    keys = sorted(cols)
+    schema = block_schema(block)
+    n = len(rows)
+    if not set(keys) <= set(schema.names):  # a key the schema lacks: the general path
+        frame = pd.DataFrame({"_sid": sid, "_seq": seq,
+                              **{k: fj.rows_of(k, cols[k], rows) for k in keys}})
+        frame["_cols"] = SEP.join(keys)
+        return table_from_frame(block, frame)
+    zeros = pa.py_buffer(np.zeros((n + 1) * 8, dtype=np.uint8))
+    arrays = []
+    for field in schema:
+        name, kind = field.name, field.type
+        if name == "_sid":
+            arrays.append(pa.array(np.asarray(sid, dtype="int64")))
+        elif name == "_seq":
+            arrays.append(pa.array(np.asarray(seq, dtype="int64")))
+        elif name == "_cols":
+            arrays.append(pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype="int32")), pa.array([SEP.join(keys)])))
+        elif name not in cols:
+            arrays.append(_nulls(n, kind, zeros))
+        else:
+            values = fj.rows_of(name, cols[name], rows)
+            if kind == pa.date32():
+                values = values.astype("datetime64[D]")
+            elif kind == pa.float64():
+                values = values.astype("float64")
+            arrays.append(pa.array(values, type=kind, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)

@@ -279,11 +279,12 @@ class SourceColumns:
             return _index_table(index), {}
 
     def add(self, snapshots: pd.DataFrame, version: str, alive: Iterable[str],
-            build: Callable[[np.ndarray], dict[str, pa.Table]]) -> bool:
+            build: Callable[[np.ndarray], dict[str, pa.Table | Callable[[], pa.Table]]]
+            ) -> bool:
         """Keep rows parsed elsewhere (an import that has its records in columns already):
         ``snapshots`` (dataset, ticker, as_of, fetched_at, _key) get new numbers, ``build``
-        returns their rows per block for those numbers, as ``refresh`` would have parsed them
-        from the payloads. False (and nothing kept: a load parses them) when the folder
+        returns their rows per block for those numbers (or, per block, what builds them when
+        that block is written), as ``refresh`` would have parsed them from the payloads. False (and nothing kept: a load parses them) when the folder
         cannot be written."""
         if not self.write:
             return False
@@ -333,8 +334,9 @@ class SourceColumns:
                 t = old[block]
                 parts.append(t.filter(pc.and_(pc.is_in(t["_sid"], value_set=keep),
                                               pc.invert(pc.is_in(t["_sid"], value_set=drop)))))
-            if block in tables:
-                parts.append(tables[block])
+            if block in tables:  # a table, or what builds it (one block held at a time)
+                table = tables[block]
+                parts.append(table() if callable(table) else table)
             if parts or self.path(block).exists():
                 self._atomic(self.path(block), concat_tables(parts) if parts
                              else block_schema(block).empty_table())
