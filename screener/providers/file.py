@@ -201,7 +201,9 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
     del frame
     duplicates = keep_rows(checked, mapping)
     rejected, failures = rejections(checked, path)
-    rejected += duplicates
+    report = pd.DataFrame(rejected + duplicates, columns=REJECT_COLUMNS).sort_values(
+        ["row", "column"], kind="stable").reset_index(drop=True)
+    del rejected, duplicates
     kept, first, _ = fj.selection(checked)
     facts = None
     if mapping.period:  # dated rows: statements go to the history's facts, not the journal
@@ -212,8 +214,7 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
         from screener.providers.file_store import store_import
 
         store_import(store, checked, kept, first, failures, as_of)
-    report = pd.DataFrame(rejected, columns=REJECT_COLUMNS).sort_values(
-        ["row", "column"], kind="stable").reset_index(drop=True)
+
     def bundle() -> RawBundle:
         return fj.bundle_blocks(checked, kept, first, SOURCE, failures)
 

@@ -50,9 +50,13 @@ def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
     from screener.store.bundle import columns_root
     from screener.store.columns import SourceColumns, parser_version, snapshot_key
 
-    snaps = pd.DataFrame({"dataset": DATASET, "ticker": np.asarray(names, dtype=object),
-                          "as_of": as_of, "fetched_at": fetched_at})
-    snaps["_key"] = [snapshot_key(DATASET, t, as_of, fetched_at) for t in names]
+    n = len(names)
+    snaps = pd.DataFrame({"dataset": np.full(n, DATASET, dtype=object),
+                          "ticker": np.asarray(names, dtype=object),
+                          "as_of": np.full(n, as_of, dtype=object),
+                          "fetched_at": np.full(n, fetched_at, dtype=object),
+                          "_key": [snapshot_key(DATASET, t, as_of, fetched_at) for t in names]},
+                         dtype=object)
     alive = [snapshot_key(d, t, a, f) for s, d, t, a, f in store.snapshot_keys()
              if s == SOURCE]
     cols = SourceColumns(columns_root(store), SOURCE, write=not store.read_only)

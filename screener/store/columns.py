@@ -297,13 +297,15 @@ class SourceColumns:
                 snapshots["_key"].tolist(), pa.string()))))
             ok = table.filter(keep).to_pandas().astype(object)
             sids = np.arange(next_sid, next_sid + len(snapshots), dtype="int64")
+            n = len(snapshots)
             added = pd.DataFrame({"_key": snapshots["_key"].to_numpy(object), "sid": sids,
                                   "dataset": snapshots["dataset"].to_numpy(object),
                                   "ticker": snapshots["ticker"].to_numpy(object),
                                   "as_of": snapshots["as_of"].to_numpy(object),
                                   "fetched_at": snapshots["fetched_at"].to_numpy(object),
-                                  "version": version, "error": None},
-                                 columns=INDEX_SCHEMA.names).astype(object)
+                                  "version": np.full(n, version, dtype=object),
+                                  "error": np.full(n, None, dtype=object)},
+                                 columns=INDEX_SCHEMA.names, dtype=object)
             index = pd.concat([ok, added], ignore_index=True) if len(ok) else added
             try:
                 self._write(index, build(sids), set(sids.tolist()))
