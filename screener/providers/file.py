@@ -18,7 +18,6 @@ reads back for ``load_bundle``. Row numbers are spreadsheet lines (the header is
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,8 +32,8 @@ from screener.errors import InputDataError, Location, Problem
 from screener.providers.base import Provider, Records
 from screener.providers.file_cells import MISSING
 from screener.providers.file_mapping import FileMapping, load_mapping
-from screener.raw.bundle import Failure, RawBundle, block_from_records
-from screener.raw.schema import BLOCKS, SOURCE_COLUMN, TICKER_PATTERN
+from screener.raw.bundle import RawBundle
+from screener.raw.schema import BLOCKS, TICKER_PATTERN
 
 SOURCE, DATASET = "file", "records"
 FAILURES = "_failures"  # invalid cells, stored with the ticker's records (see store.bundle)

@@ -26,29 +26,12 @@ COLUMNS = ["ticker", "item", "value", "period_start", "period_end", "fiscal_year
            "fiscal_period", "form", "filed", "accn", "source"]
 
 
-def _date(value: Any):
+def one_date(value: Any):
+    """A period end or filing date: None when blank or not a date."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     d = pd.to_datetime(value, errors="coerce")
     return None if pd.isna(d) else d.date()
-
-
-def row_dates(raw: dict, header: dict[str, str], mapping, rec: dict) -> list[dict[str, Any]]:
-    """Parse one row's period end and filing date into ``rec``; the problems found."""
-    bad = []
-    filed_col = mapping.filed_column
-    end, filed = _date(raw[header[mapping.period]]), _date(raw[header[filed_col]])
-    if end is None:
-        bad.append({"column": mapping.period, "value": raw[header[mapping.period]],
-                    "reason": "not a date (the period end, e.g. 2024-03-31)"})
-    if filed is None:
-        bad.append({"column": filed_col, "value": raw[header[filed_col]],
-                    "reason": "not a date (the filing or publication date)"})
-    if end is not None and filed is not None and filed < end:
-        bad.append({"column": filed_col, "value": raw[header[filed_col]],
-                    "reason": f"filed before the period ended ({end})"})
-    rec["period_end"], rec["_filed"] = end, filed
-    return bad
 
 
 def facts_frame(checked, kept: np.ndarray, mapping, source: str) -> pd.DataFrame:

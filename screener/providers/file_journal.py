@@ -109,7 +109,7 @@ def _json_column(values: np.ndarray, key: str = "") -> list[str]:
 
 
 def _float(v: float) -> str:
-    if v != v:
+    if math.isnan(v):
         return "null"  # an empty cell (the records held None)
     if math.isinf(v):
         return "Infinity" if v > 0 else "-Infinity"

@@ -11,6 +11,7 @@ by row except the messages of the (few) rows and cells that have a problem.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,10 +21,9 @@ import numpy as np
 import pandas as pd
 
 from screener.providers import file_cells as fc
+from screener.providers.file import CELL, ROW, _number_column, to_number
 from screener.providers.file_mapping import FileMapping
 from screener.raw.schema import BLOCKS, TICKER_PATTERN
-
-ROW, CELL = "row rejected", "cell left empty"
 
 
 @dataclass
@@ -69,7 +69,8 @@ def _tickers(col: pd.Series, normalise, problem) -> tuple[np.ndarray, np.ndarray
                 t, why = seen[v]
             except KeyError:
                 t = normalise(v)
-                t, why = seen[v] = t, problem(v, t)
+                why = problem(v, t)
+                seen[v] = t, why
             except TypeError:  # an unhashable cell
                 t = normalise(v)
                 why = problem(v, t)
@@ -88,17 +89,10 @@ def pa_array(values):
     return pa.array(values, type=pa.large_string())
 
 
-def _dates(col: pd.Series) -> np.ndarray:
-    """datetime64[D] per cell (NaT: empty or not a date), as ``file_facts._date`` reads one."""
-    return fc.date_array(col)
-
-
 def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping,
                first_line: int, as_of: date, normalise, problem) -> Checked:
     """Every mapped column read and checked once (see the module docstring). The frame is
     consumed: each column is dropped from it once read for the last time."""
-    from screener.providers.file import _number_column
-
     n = len(frame)
     bounds = {b: BLOCKS[b].bounds() for b in BLOCKS}
     row_bad: dict[int, list[dict[str, Any]]] = {}
@@ -122,7 +116,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
 
     ticker_col = take(mapping.ticker)
     tickers, whys = _tickers(ticker_col, normalise, problem)
-    wrong = np.flatnonzero(pd.notna(whys) & (whys != None))  # noqa: E711 - object array
+    wrong = np.flatnonzero(pd.notna(whys))  # None: nothing wrong
     if len(wrong):
         for i, value in zip(wrong, cells(ticker_col, wrong), strict=True):
             why = whys[i]
@@ -132,7 +126,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
     fys = np.full(n, np.nan)
     if mapping.fiscal_year:
         col = take(mapping.fiscal_year)
-        values, ok = fc.number_cells(col, _to_number())
+        values, ok = fc.number_cells(col, to_number)
         with np.errstate(invalid="ignore"):
             good = ok & (np.isnan(values) | ((values >= 1990) & (values <= 2100)
                                              & (values == np.floor(values))))
@@ -152,7 +146,7 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
         elif name in BLOCKS[block].date_fields:
             out[name] = fc.date_array(series)
         else:
-            values, ok = fc.number_cells(series, _to_number())
+            values, ok = fc.number_cells(series, to_number)
             num, reasons = _number_column(values, ok, mapping, col, block, name, bounds)
             if reasons:
                 raw = cells(series, np.array([i for i, _ in reasons], dtype=int))
@@ -185,12 +179,6 @@ def check_rows(frame: pd.DataFrame, header: dict[str, str], mapping: FileMapping
                    dated is not None)
 
 
-def _to_number():
-    from screener.providers.file import to_number
-
-    return to_number
-
-
 def rows_of(name: str, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``values`` of ``rows`` as the records held them: ``fiscal_year`` is an int (int64 when
     every row has one, else objects, None for none)."""
@@ -205,7 +193,9 @@ def rows_of(name: str, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def _period_and_filed(period_col, filed_col, mapping, bad) -> tuple[np.ndarray, np.ndarray]:
     """Period end and filing date per row; a row without either, or filed before its period
     ended, is rejected (``file_facts.row_dates``, for the whole column)."""
-    end, filed = fc.date_array(period_col), fc.date_array(filed_col)
+    from screener.providers.file_facts import one_date  # a dated row's cell on its own
+
+    end, filed = fc.date_array(period_col, one_date), fc.date_array(filed_col, one_date)
     no_end, no_filed = np.isnat(end), np.isnat(filed)
     early = ~no_end & ~no_filed & (filed < end)
     if (no_end | no_filed | early).any():
@@ -229,7 +219,7 @@ def _comparable(values: np.ndarray, rows: np.ndarray) -> list:
     """Cells of ``rows`` as Python values compared as the old records were (NaN/NaT: None)."""
     part = values[rows]
     if part.dtype.kind == "f":
-        return [None if v != v else v for v in part.tolist()]
+        return [None if math.isnan(v) else v for v in part.tolist()]
     if part.dtype.kind == "M":
         return [None if np.isnat(v) else v for v in part]
     return part.tolist()
