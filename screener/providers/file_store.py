@@ -57,10 +57,8 @@ def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
                           "fetched_at": np.full(n, fetched_at, dtype=object),
                           "_key": [snapshot_key(DATASET, t, as_of, fetched_at) for t in names]},
                          dtype=object)
-    alive = [snapshot_key(d, t, a, f) for s, d, t, a, f in store.snapshot_keys()
-             if s == SOURCE]
     cols = SourceColumns(columns_root(store), SOURCE, write=not store.read_only)
-    cols.add(snaps, parser_version(FileProvider), alive,
+    cols.add(snaps, parser_version(FileProvider),
              lambda sids: parsed_tables(checked, kept, first, failures, sids))
 
 

@@ -278,23 +278,28 @@ class SourceColumns:
                 return _index_table(index), tables  # read from memory this time
             return _index_table(index), {}
 
-    def add(self, snapshots: pd.DataFrame, version: str, alive: Iterable[str],
+    def add(self, snapshots: pd.DataFrame, version: str,
             build: Callable[[np.ndarray], dict[str, pa.Table | Callable[[], pa.Table]]]
             ) -> bool:
         """Keep rows parsed elsewhere (an import that has its records in columns already):
-        ``snapshots`` (dataset, ticker, as_of, fetched_at, _key) get new numbers, ``build``
-        returns their rows per block for those numbers (or, per block, what builds them when
-        that block is written), as ``refresh`` would have parsed them from the payloads. False (and nothing kept: a load parses them) when the folder
-        cannot be written."""
+        ``snapshots`` (dataset, ticker, as_of, fetched_at, _key), just stored in the journal,
+        get new numbers; ``build`` returns their rows per block for those numbers (or, per
+        block, what builds them when that block is written), as ``refresh`` would have parsed
+        them from the payloads. The snapshots they replaced in the journal (same dataset,
+        ticker and as-of date) leave the index; other stale entries leave it on the next
+        ``refresh``. False (nothing kept: a load parses them) when the folder cannot be
+        written."""
         if not self.write:
             return False
         with self._lock():
             table = self.index()
             next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
+            same = pc.binary_join_element_wise(table["dataset"], table["ticker"],
+                                               table["as_of"], SEP)
+            new = pa.array((snapshots["dataset"] + SEP + snapshots["ticker"] + SEP
+                            + snapshots["as_of"]).tolist(), pa.string())
             keep = pc.and_(pc.equal(table["version"], version),
-                           pc.is_in(table["_key"], value_set=pa.array(list(alive), pa.string())))
-            keep = pc.and_(keep, pc.invert(pc.is_in(table["_key"], value_set=pa.array(
-                snapshots["_key"].tolist(), pa.string()))))
+                           pc.invert(pc.is_in(same, value_set=new)))
             ok = table.filter(keep).to_pandas().astype(object)
             sids = np.arange(next_sid, next_sid + len(snapshots), dtype="int64")
             n = len(snapshots)
