@@ -12,7 +12,12 @@ ticker, an invalid fiscal year, conflicting duplicates. Both are listed in
 so the run's Data quality sheet lists them.
 With a store, the accepted records are stored as one snapshot per ticker (source ``file``,
 dataset ``records``, payload = JSON ``{block: [records]}``), which ``FileProvider.parse``
-reads back for ``load_bundle``. Row numbers are spreadsheet lines (the header is line 1).
+reads back for ``load_bundle``; the same rows go straight into the store's parsed columns
+(``file_store``). Row numbers are spreadsheet lines (the header is line 1).
+
+The work is done on whole columns, never row by row: ``file_cells`` reads a column,
+``file_rows`` checks every mapped column once and keeps the rows as arrays (duplicates found on
+those arrays), ``file_journal`` builds the bundle's blocks and the journal's payloads from them.
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ def date_array(col: pd.Series, one_cell=one_date) -> np.ndarray:
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     if pd.api.types.is_datetime64_any_dtype(col.dtype):  # native dates (xlsx, parquet)
         values = col.dt.tz_localize(None) if getattr(col.dt, "tz", None) else col
-        return values.to_numpy("datetime64[ns]").astype("datetime64[D]")
+        return values.to_numpy().astype("datetime64[D]")
     todo = np.arange(n)
     if is_text(col) and n:
         import pyarrow.compute as pc
