@@ -26,6 +26,8 @@ CASES = {
     "messy": ("messy_export.csv", "messy_mapping.yaml"),
     "quarterly": ("messy_quarterly.csv", "quarterly_mapping.yaml"),
     "bench": ("bench", None),  # bench/import_sample.py's messy export at 12 names
+    "xlsx": ("xlsx", "messy_mapping.yaml"),  # the messy export saved as xlsx (cells as text)
+    "parquet": ("parquet", "messy_mapping.yaml"),  # ... as parquet, numbers and dates typed
 }
 BLOCK_NAMES = ("identity", "statements", "ladder", "estimates", "market")
 
@@ -49,6 +51,15 @@ def _bundle(bundle):
 
 def _inputs(case: str, tmp: Path) -> tuple[Path, Path]:
     csv, mapping = CASES[case]
+    if csv in ("xlsx", "parquet"):
+        text = pd.read_csv(FIX / "messy_export.csv", dtype=str, keep_default_na=False)
+        if csv == "xlsx":
+            text.to_excel(tmp / "messy.xlsx", index=False)
+        else:
+            typed = pd.read_csv(FIX / "messy_export.csv")
+            typed["Period End"] = pd.to_datetime(typed["Period End"], errors="coerce")
+            typed.to_parquet(tmp / "messy.parquet")
+        return tmp / f"messy.{csv}", FIX / mapping
     if csv != "bench":
         return FIX / csv, FIX / mapping
     sys.path.insert(0, str(ROOT / "bench"))
