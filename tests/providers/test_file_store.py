@@ -39,10 +39,10 @@ def test_a_later_import_does_not_leak_into_an_earlier_as_of(tmp_path):
     assert now.identity.loc["BETA", "name"] == "Beta Renamed Fictional"
     assert pd.isna(now.market.loc["BETA", "price"])  # -1 left empty by the later import
     reasons = [f.reason for f in now.failures if f.source == "validation"]
-    assert reasons == ["Px Last='-1' (late.csv row 3 FY2025): impossible value for "
-                       "market.price (must be > 0) (if the export writes it as a negative "
-                       "number, add 'sign: flip' for 'Px Last'); left empty, the rest of the "
-                       "row is used"]
+    assert reasons == [("Px Last='-1' (late.csv row 3 FY2025): impossible value for "
+                        "market.price (must be > 0) (if the export writes it as a negative "
+                        "number, add 'sign: flip' for 'Px Last'); left empty, the rest of the "
+                        "row is used")]
     assert not [f for f in then.failures if f.source == "validation"]
 
 
