@@ -132,12 +132,43 @@ def _value(v: Any) -> str:
     return json.dumps(v, default=lambda d: d.isoformat(), sort_keys=True)
 
 
+class _Json(str):
+    """A cell already written as JSON text: ``%r`` writes it as it is."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+
+def _cells(values: np.ndarray) -> tuple[str, list]:
+    """(format, cells) of one column for ``_records``' row template: floats and ints as
+    Python numbers (``%r`` is ``float.__repr__``, as ``json.dumps`` writes them; empty and
+    infinite cells as their JSON text), anything else as JSON text already (``%s``)."""
+    kind = values.dtype.kind
+    if kind == "f":
+        out = values.tolist()
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            out[i] = _Json(_float(out[i]))
+        return "%r", out
+    if kind in "iu":
+        return "%d", values.tolist()
+    if kind == "M":
+        day = values.astype("datetime64[D]")
+        if not np.isnat(day).any():  # ISO days, quoted by the template
+            return '"%s"', np.datetime_as_string(day, unit="D").tolist()
+    return "%s", _json_column(values)
+
+
 def _records(cols: dict[str, np.ndarray], rows: np.ndarray) -> list[str]:
-    """One JSON object per row, keys sorted."""
-    parts = [_json_column(rows_of(k, cols[k], rows), k) for k in sorted(cols)]
-    if not parts:
+    """One JSON object per row, keys sorted: one row template filled per row."""
+    keys = sorted(cols)
+    if not keys:
         return ["{}"] * len(rows)
-    return list(map("{%s}".__mod__, map(", ".join, zip(*parts, strict=True))))
+    formats, cells = zip(*(_cells(rows_of(k, cols[k], rows)) for k in keys), strict=True)
+    template = "{%s}" % ", ".join(f"{_quote(k).replace('%', '%%')}: {f}"
+                                  for k, f in zip(keys, formats, strict=True))
+    return list(map(template.__mod__, zip(*cells, strict=True)))
 
 
 def _failure(f: dict[str, Any]) -> str:

@@ -1,0 +1,61 @@
+"""The journal's payloads are the text ``json.dumps(doc, sort_keys=True)`` writes, to the byte
+(the journal is the audit record of an import; its text is built per row from a template)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from tests.providers.test_file_golden import AS_OF, _inputs
+
+
+def test_records_are_the_text_json_dumps_writes_for_the_same_records():
+    from screener.providers.file_journal import _records
+
+    cols = {
+        "revenue": np.array([1.5, np.nan, np.inf, -np.inf, 0.1 + 0.2, -0.0, 1e22]),
+        "shares": np.array([1, 2, 3, 4, 5, 6, 7], dtype="int64"),
+        "period_end": np.array(["2025-12-31", "NaT", "2024-02-29", "2023-01-01",
+                                "2022-06-30", "NaT", "1999-12-31"], dtype="datetime64[D]"),
+        "as_of": np.array(["2026-01-02"] * 7, dtype="datetime64[D]"),
+        "name": np.array(['Quote "Co"', None, "100% Fictional", "Caf\u00e9 \u2603", "a\\b",
+                          "", "tab\there"], dtype=object),
+        "fiscal_year": np.array([2025, np.nan, 2024, 2023, 2022, 2021, np.nan]),  # ints or none
+    }
+    rows = np.array([6, 0, 1, 2, 3, 4, 5, 1])
+    got = _records(cols, rows)
+
+    def cell(v):
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        if isinstance(v, np.datetime64):
+            return None if np.isnat(v) else str(v)
+        return v.item() if isinstance(v, np.generic) else v
+
+    def year(v):
+        return None if math.isnan(v) else int(v)
+
+    want = [json.dumps({**{k: cell(cols[k][i]) for k in cols},
+                        "fiscal_year": year(cols["fiscal_year"][i])}, sort_keys=True)
+            for i in rows]
+    assert got == want
+    assert got[1].startswith('{"as_of": "2026-01-02", "fiscal_year": 2025, "name": "Quote')
+    assert '"revenue": Infinity' in got[3] and '"revenue": null' in got[2]
+
+
+@pytest.mark.parametrize("case", ["messy", "quarterly", "bench", "parquet"])
+def test_stored_payloads_are_json_dumps_text_to_the_byte(case, tmp_path):
+    from screener.providers.file import import_file
+    from screener.store import Store
+
+    csv, mapping = _inputs(case, tmp_path)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        import_file(csv, mapping, store=store, as_of=AS_OF)
+        names = store.tickers("file", "records")
+        payloads = [store.latest("file", "records", t).payload for t in names]
+    assert names and len(payloads) == len(names)
+    for p in payloads:
+        assert p == json.dumps(json.loads(p), sort_keys=True).encode("utf-8")
