@@ -166,8 +166,9 @@ def _records(cols: dict[str, np.ndarray], rows: np.ndarray) -> list[str]:
     if not keys:
         return ["{}"] * len(rows)
     formats, cells = zip(*(_cells(rows_of(k, cols[k], rows)) for k in keys), strict=True)
-    template = "{%s}" % ", ".join(f"{_quote(k).replace('%', '%%')}: {f}"
-                                  for k, f in zip(keys, formats, strict=True))
+    fields = ", ".join(f"{_quote(k).replace('%', '%%')}: {f}"
+                       for k, f in zip(keys, formats, strict=True))
+    template = "{" + fields + "}"
     return list(map(template.__mod__, zip(*cells, strict=True)))
 
 
