@@ -46,17 +46,22 @@ def store_import(store, checked, kept: np.ndarray, first: np.ndarray,
 
 def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
              names: list[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from screener.providers.file import FileProvider
     from screener.store.bundle import columns_root
-    from screener.store.columns import SourceColumns, parser_version, snapshot_key
+    from screener.store.columns import SEP, SourceColumns, parser_version
 
     n = len(names)
-    snaps = pd.DataFrame({"dataset": np.full(n, DATASET, dtype=object),
-                          "ticker": np.asarray(names, dtype=object),
-                          "as_of": np.full(n, as_of, dtype=object),
-                          "fetched_at": np.full(n, fetched_at, dtype=object),
-                          "_key": [snapshot_key(DATASET, t, as_of, fetched_at) for t in names]},
-                         dtype=object)
+    ticker = pa.array(names, pa.string())
+    dataset, as_of_, fetched = (pa.array([v], pa.string()).take(pa.array(np.zeros(n, "int32")))
+                                for v in (DATASET, as_of, fetched_at))
+    snaps = pa.table({"dataset": dataset, "ticker": ticker, "as_of": as_of_,
+                      "fetched_at": fetched,  # the key: store.columns.snapshot_key
+                      "_key": pc.binary_join_element_wise(dataset, ticker, as_of_, fetched,
+                                                          SEP)})
+    del ticker, dataset, as_of_, fetched
     cols = SourceColumns(columns_root(store), SOURCE, write=not store.read_only)
     cols.add(snaps, parser_version(FileProvider),
              lambda sids: parsed_tables(checked, kept, first, failures, sids))
@@ -64,24 +69,50 @@ def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
 
 def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
                   failures: dict[int, list[dict[str, Any]]], sids: np.ndarray) -> dict:
-    """Per block, the rows ``FileProvider.parse`` gives for each ticker's payload (keys in
-    the payload's sorted order), numbered with that ticker's snapshot number in ``sids``
-    (tickers in order of their first kept row, as ``file_journal.payloads`` yields them)."""
-    from screener.store.columns import FAILURES_BLOCK, SEP, table_from_frame
+    """Per block, what builds the rows ``FileProvider.parse`` gives for each ticker's payload
+    (keys in the payload's sorted order), numbered with that ticker's snapshot number in
+    ``sids`` (tickers in order of their first kept row, as ``file_journal.payloads`` yields
+    them): the tables of ``CHUNK_ROWS`` rows at a time, built only when the block is
+    written, so one block's slice is held at once."""
+    from screener.store.columns import FAILURES_BLOCK
 
-    codes = pd.factorize(checked.tickers[kept])[0]
     tables = {}
     for block, cols in checked.blocks.items():
         if block not in BLOCKS or (checked.dated and block == "statements"):
             continue
-        if block in fj.SINGLE:
-            rows, sid, seq = first, sids, np.zeros(len(first), dtype="int64")
-        else:  # every kept row of a ticker, numbered in file order within it
-            order = np.argsort(codes, kind="stable")
-            rows, own = kept[order], codes[order]
-            starts = np.searchsorted(own, own)
-            sid, seq = sids[own], np.arange(len(own)) - starts
-        tables[block] = functools.partial(_block_table, block, cols, rows, sid, seq)
+        tables[block] = functools.partial(_block_tables, block, cols, checked, kept, first,
+                                          sids)
+    if any(i in failures for i in kept.tolist()):
+        tables[FAILURES_BLOCK] = functools.partial(_failure_table, checked, kept, first,
+                                                   failures, sids)
+    return tables
+
+
+CHUNK_ROWS = 4096  # rows of a block built and written at once (one Parquet row group)
+
+
+def _block_tables(block: str, cols: dict[str, np.ndarray], checked, kept: np.ndarray,
+                  first: np.ndarray, sids: np.ndarray):
+    """The block's rows, ``CHUNK_ROWS`` at a time: each ticker's first kept row for the
+    one-record blocks, every kept row (in file order within the ticker) for the others."""
+    if block in fj.SINGLE:
+        rows, sid, seq = first, sids, np.zeros(len(first), dtype="int64")
+    else:
+        codes = pd.factorize(checked.tickers[kept])[0]
+        order = np.argsort(codes, kind="stable")
+        rows, own = kept[order], codes[order]
+        del codes, order
+        sid, seq = sids[own], np.arange(len(own)) - np.searchsorted(own, own)
+        del own
+    for start in range(0, len(rows), CHUNK_ROWS):
+        part = slice(start, start + CHUNK_ROWS)
+        yield _block_table(block, cols, rows[part], sid[part], seq[part])
+
+
+def _failure_table(checked, kept: np.ndarray, first: np.ndarray,
+                   failures: dict[int, list[dict[str, Any]]], sids: np.ndarray):
+    from screener.store.columns import FAILURES_BLOCK, SEP, table_from_frame
+
     fails = []
     position = dict(zip(checked.tickers[first].tolist(), range(len(first)), strict=True))
     seen: dict[int, int] = {}
@@ -91,9 +122,7 @@ def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
             fails.append({"_sid": sids[k], "_seq": seen.get(k, 0),
                           "_cols": SEP.join(sorted(f)), **f})
             seen[k] = seen.get(k, 0) + 1
-    if fails:
-        tables[FAILURES_BLOCK] = table_from_frame(FAILURES_BLOCK, pd.DataFrame(fails))
-    return tables
+    return table_from_frame(FAILURES_BLOCK, pd.DataFrame(fails))
 
 
 def _block_table(block: str, cols: dict[str, np.ndarray], rows: np.ndarray, sid: np.ndarray,

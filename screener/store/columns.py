@@ -149,6 +149,20 @@ def _index_table(index: pd.DataFrame) -> pa.Table:
                                 preserve_index=False)
 
 
+TableSource = pa.Table | Callable[[], pa.Table | Iterator[pa.Table]]
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns and types of ``schema`` (missing columns null; a text
+    ``_cols`` dictionary-encoded or the other way round), as ``concat_tables`` joins them."""
+    if table.schema == schema:
+        return table
+    if set(table.schema.names) - set(schema.names):
+        raise ValueError(f"columns {sorted(set(table.schema.names) - set(schema.names))} "
+                         "are not in the file being written")
+    return concat_tables([schema.empty_table(), table]).select(schema.names).cast(schema)
+
+
 def concat_tables(tables: list[pa.Table]) -> pa.Table:
     """Tables of one block (extra text columns may differ: missing ones are null)."""
     if len(tables) == 1:
@@ -278,17 +292,16 @@ class SourceColumns:
                 return _index_table(index), tables  # read from memory this time
             return _index_table(index), {}
 
-    def add(self, snapshots: pd.DataFrame, version: str,
-            build: Callable[[np.ndarray], dict[str, pa.Table | Callable[[], pa.Table]]]
-            ) -> bool:
+    def add(self, snapshots: pa.Table, version: str,
+            build: Callable[[np.ndarray], dict[str, TableSource]]) -> bool:
         """Keep rows parsed elsewhere (an import that has its records in columns already):
         ``snapshots`` (dataset, ticker, as_of, fetched_at, _key), just stored in the journal,
-        get new numbers; ``build`` returns their rows per block for those numbers (or, per
-        block, what builds them when that block is written), as ``refresh`` would have parsed
-        them from the payloads. The snapshots they replaced in the journal (same dataset,
-        ticker and as-of date) leave the index; other stale entries leave it on the next
-        ``refresh``. False (nothing kept: a load parses them) when the folder cannot be
-        written."""
+        get new numbers; ``build`` returns their rows per block for those numbers (a table, or
+        what builds it when that block is written: a table or its tables in turn, written
+        one at a time), as ``refresh`` would have parsed them from the payloads. The
+        snapshots they replaced in the journal (same dataset, ticker and as-of date) leave the
+        index; other stale entries leave it on the next ``refresh``. False (nothing kept: a
+        load parses them) when the folder cannot be written."""
         if not self.write:
             return False
         with self._lock():
@@ -296,22 +309,20 @@ class SourceColumns:
             next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
             same = pc.binary_join_element_wise(table["dataset"], table["ticker"],
                                                table["as_of"], SEP)
-            new = pa.array((snapshots["dataset"] + SEP + snapshots["ticker"] + SEP
-                            + snapshots["as_of"]).tolist(), pa.string())
+            new = pc.binary_join_element_wise(snapshots["dataset"], snapshots["ticker"],
+                                              snapshots["as_of"], SEP)
             keep = pc.and_(pc.equal(table["version"], version),
                            pc.invert(pc.is_in(same, value_set=new)))
-            ok = table.filter(keep).to_pandas().astype(object)
-            sids = np.arange(next_sid, next_sid + len(snapshots), dtype="int64")
-            n = len(snapshots)
-            added = pd.DataFrame({"_key": snapshots["_key"].to_numpy(object), "sid": sids,
-                                  "dataset": snapshots["dataset"].to_numpy(object),
-                                  "ticker": snapshots["ticker"].to_numpy(object),
-                                  "as_of": snapshots["as_of"].to_numpy(object),
-                                  "fetched_at": snapshots["fetched_at"].to_numpy(object),
-                                  "version": np.full(n, version, dtype=object),
-                                  "error": np.full(n, None, dtype=object)},
-                                 columns=INDEX_SCHEMA.names, dtype=object)
-            index = pd.concat([ok, added], ignore_index=True) if len(ok) else added
+            del same, new
+            n = snapshots.num_rows
+            sids = np.arange(next_sid, next_sid + n, dtype="int64")
+            added = pa.Table.from_arrays(
+                [snapshots["_key"], pa.array(sids), snapshots["dataset"], snapshots["ticker"],
+                 snapshots["as_of"], snapshots["fetched_at"],
+                 pa.array([version], pa.string()).take(pa.array(np.zeros(n, "int32"))),
+                 pa.nulls(n, pa.string())], schema=INDEX_SCHEMA)
+            index = pa.concat_tables([table.filter(keep).cast(INDEX_SCHEMA), added])
+            del table, keep, added
             try:
                 self._write(index, build(sids), set(sids.tolist()))
             except OSError as exc:
@@ -320,8 +331,14 @@ class SourceColumns:
                 return False
         return True
 
-    def _write(self, index: pd.DataFrame, tables: dict[str, pa.Table],
+    def _write(self, index: pd.DataFrame | pa.Table, tables: dict[str, TableSource],
                replaced: set[int]) -> None:
+        """Every block file again: its rows of snapshots still in ``index`` (less those of
+        ``replaced``, parsed again), then the new rows of ``tables``; the index last. A new
+        block given as tables (an iterator) is written one table at a time."""
+        if isinstance(index, pd.DataFrame):
+            index = _index_table(index)
+        drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
         old: dict[str, pa.Table | None] = {}
         for block in ALL_BLOCKS:
             p = self.path(block)
@@ -332,22 +349,50 @@ class SourceColumns:
             except (OSError, pa.ArrowException):
                 # a damaged file: keep only what was just parsed, the rest parses again
                 old[block] = None
-                index = index[[k in replaced for k in index["sid"]]]
-        keep = pa.array(np.asarray(index["sid"].tolist(), dtype="int64"))
-        drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
+                index = index.filter(pc.is_in(index["sid"], value_set=drop))
+        keep = index["sid"]
         for block in ALL_BLOCKS:
             parts = []
-            if old[block] is not None:
-                t = old[block]
+            t = old.pop(block)
+            if t is not None:
                 parts.append(t.filter(pc.and_(pc.is_in(t["_sid"], value_set=keep),
                                               pc.invert(pc.is_in(t["_sid"], value_set=drop)))))
-            if block in tables:  # a table, or what builds it (one block held at a time)
-                table = tables[block]
-                parts.append(table() if callable(table) else table)
+            del t
+            new = tables.get(block)  # a table, or what builds it (one at a time)
+            new = new() if callable(new) else new
+            if new is not None and not isinstance(new, pa.Table):
+                self._atomic_parts(self.path(block), parts, new)
+                continue
+            if new is not None:
+                parts.append(new)
             if parts or self.path(block).exists():
                 self._atomic(self.path(block), concat_tables(parts) if parts
                              else block_schema(block).empty_table())
-        self._atomic(self.folder / "index.parquet", _index_table(index))
+        self._atomic(self.folder / "index.parquet", index)
+
+    def _atomic_parts(self, target: Path, parts: list[pa.Table],
+                      new: Iterator[pa.Table]) -> None:
+        """``_atomic`` of ``parts`` followed by the tables of ``new``, each written as it
+        comes (one row group each): a block's new rows are never all held at once."""
+        first = next(new, None)
+        if first is None:
+            if parts or target.exists():
+                self._atomic(target, concat_tables(parts) if parts
+                             else block_schema(target.stem).empty_table())
+            return
+        head = concat_tables([*parts, first])
+        del parts, first
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with pq.ParquetWriter(tmp, head.schema, compression="snappy") as writer:
+                writer.write_table(head)
+                schema, head = head.schema, None
+                for table in new:
+                    writer.write_table(_conform(table, schema))
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
     def _atomic(self, target: Path, table: pa.Table) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
