@@ -14,6 +14,7 @@ Both are built from whole columns:
 
 from __future__ import annotations
 
+import json
 import math
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
@@ -173,7 +174,8 @@ def _records(cols: dict[str, np.ndarray], rows: np.ndarray) -> list[str]:
 
 
 def _failure(f: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{_quote(k)}: {_value(f[k])}" for k in sorted(f)) + "}"
+    # the C encoder: for these values (text, numbers, booleans, None), _value's text
+    return json.dumps(f, sort_keys=True, default=lambda d: d.isoformat())
 
 
 def payloads(checked, kept: np.ndarray, first: np.ndarray,
@@ -182,26 +184,29 @@ def payloads(checked, kept: np.ndarray, first: np.ndarray,
     docstring), ``chunk`` tickers at a time, so only one chunk's text is held at once."""
     tickers = checked.tickers
     codes = pd.factorize(tickers[kept])[0]  # tickers numbered in order of first kept row
+    by_ticker = np.argsort(codes, kind="stable")  # each ticker's rows together, in file order
+    kept, codes = kept[by_ticker], codes[by_ticker]
+    del by_ticker
     blocks = sorted(b for b in checked.blocks if not (checked.dated and b == "statements"))
+    template = ", ".join(f"{_quote(b).replace('%', '%%')}: [%s]" for b in blocks)
     for start in range(0, len(first), chunk):
         heads = first[start:start + chunk]
-        mine = (codes >= start) & (codes < start + chunk)
-        rows, own = kept[mine], codes[mine] - start
-        parts = []  # per block, one '"block": [records]' per ticker
+        a, b = np.searchsorted(codes, [start, start + chunk])
+        rows, own = kept[a:b], codes[a:b] - start
+        ends = np.searchsorted(own, np.arange(1, len(heads) + 1))
+        bounds = list(zip([0, *ends[:-1].tolist()], ends.tolist(), strict=True))
+        parts = []  # per block, its records' text per ticker
         for block in blocks:
             cols = checked.blocks[block]
             if block in SINGLE:
-                recs = _records(cols, heads)
+                parts.append(_records(cols, heads))
             else:  # every kept row of the ticker, in file order
-                order = np.argsort(own, kind="stable")
-                text = _records(cols, rows[order])
-                ends = np.searchsorted(own[order], np.arange(1, len(heads) + 1))
-                recs = [", ".join(text[a:b]) for a, b in zip([0, *ends[:-1]], ends,
-                                                             strict=True)]
-            parts.append(list(map(f"{_quote(block)}: [%s]".__mod__, recs)))
-        docs = list(map(", ".join, zip(*parts, strict=True))) if parts else [""] * len(heads)
+                text = _records(cols, rows)
+                parts.append([", ".join(text[a:b]) for a, b in bounds])
+        docs = list(map(template.__mod__, zip(*parts, strict=True))) if parts \
+            else [""] * len(heads)
         fails: dict[int, list[str]] = {}
-        for i, k in zip(rows.tolist(), own.tolist(), strict=True):  # rows in file order
+        for i, k in zip(rows.tolist(), own.tolist(), strict=True):  # file order per name
             if i in failures:
                 fails.setdefault(k, []).extend(_failure(f) for f in failures[i])
         for k, recs in fails.items():  # "_failures" sorts before every block
