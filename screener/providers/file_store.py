@@ -22,6 +22,8 @@ from screener.raw.schema import BLOCKS
 
 SOURCE, DATASET = "file", "records"
 FAILURE_KEYS = ("ticker", "source", "dataset", "reason", "attempts", "transient")
+# zlib level of an import's payloads: a fifth faster than the store's 6, ~9 % larger
+JOURNAL_LEVEL = 1
 
 
 def store_import(store, checked, kept: np.ndarray, first: np.ndarray,
@@ -37,7 +39,7 @@ def store_import(store, checked, kept: np.ndarray, first: np.ndarray,
             names.append(ticker)
             yield SOURCE, DATASET, ticker, as_of, doc
 
-    store.put_many(journal(), at)
+    store.put_many(journal(), at, level=JOURNAL_LEVEL)
     if names:
         _columns(store, checked, kept, first, failures, as_of.isoformat(), at.isoformat(),
                  names)

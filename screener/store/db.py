@@ -268,9 +268,10 @@ class Store:
                         hashlib.sha256(payload).hexdigest())
 
     def put_many(self, rows: Iterable[tuple[str, str, str, date, bytes]],
-                 fetched_at: datetime | None = None) -> int:
+                 fetched_at: datetime | None = None, level: int = 6) -> int:
         """Store several payloads in one transaction (all or none). Returns the count. ``rows``
-        may be a generator: each payload is compressed and written as it comes."""
+        may be a generator: each payload is compressed and written as it comes. ``level``:
+        zlib's (1 fastest, 9 smallest); any level reads back with ``zlib.decompress``."""
         at = _iso(fetched_at or _now())
         count = 0
 
@@ -278,7 +279,7 @@ class Store:
             nonlocal count
             for s, d, t, a, p in rows:
                 count += 1
-                yield s, d, t, _iso(a), at, zlib.compress(p, 6), hashlib.sha256(p).hexdigest()
+                yield s, d, t, _iso(a), at, zlib.compress(p, level), hashlib.sha256(p).hexdigest()
 
         with self._tx() as c:
             c.executemany(
