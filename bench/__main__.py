@@ -273,8 +273,10 @@ def speed(write: bool) -> None:
         return
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n"
-    head = text.split(SPEED_TITLE)[0].rstrip("\n")
-    path.write_text(head + "\n\n" + "\n".join(speed_section(rows)))
+    head, _, rest = text.partition(SPEED_TITLE)
+    after = rest.find("\n## ")  # the sections after this one are kept
+    tail = rest[after:] if after >= 0 else ""
+    path.write_text(head.rstrip("\n") + "\n\n" + "\n".join(speed_section(rows)) + tail)
     print("\nwrote the speed section of bench/RESULTS.md")
 
 
