@@ -166,4 +166,7 @@ def _block_table(block: str, cols: dict[str, np.ndarray], rows: np.ndarray, sid:
             elif kind == pa.float64():
                 values = values.astype("float64")
             arrays.append(pa.array(values, type=kind, from_pandas=True))
+    # _cols stays one dictionary entry (from_arrays would cast it to text, row by row)
+    at = schema.get_field_index("_cols")
+    schema = schema.set(at, pa.field("_cols", pa.dictionary(pa.int32(), pa.string())))
     return pa.Table.from_arrays(arrays, schema=schema)

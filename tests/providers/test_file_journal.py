@@ -59,3 +59,38 @@ def test_stored_payloads_are_json_dumps_text_to_the_byte(case, tmp_path):
     assert names and len(payloads) == len(names)
     for p in payloads:
         assert p == json.dumps(json.loads(p), sort_keys=True).encode("utf-8")
+
+
+@pytest.mark.parametrize("case", ["messy", "bench"])
+def test_parsed_columns_written_a_few_rows_at_a_time_load_as_the_payloads_parse(
+        case, tmp_path, monkeypatch):
+    """Blocks written in row groups of 3 rows, after columns a load parsed from the journal
+    (text ``_cols``) and a second import on another date: the load reads the columns (no
+    payload parsed) and gives what parsing the same import's payloads gives."""
+    import shutil
+    from datetime import timedelta
+
+    from screener.providers import file_store
+    from screener.providers.file import FileProvider, import_file
+    from screener.store import Store
+    from screener.store.bundle import columns_root
+    from tests.providers.test_file_golden import _bundle
+
+    csv, mapping = _inputs(case, tmp_path)
+    later = AS_OF + timedelta(days=1)
+    with Store.open(tmp_path / "ref.sqlite") as ref:  # parsed from the payloads
+        import_file(csv, mapping, store=ref, as_of=later)
+        names = ref.tickers("file", "records")
+        shutil.rmtree(columns_root(ref))
+        want = _bundle(ref.load_bundle(names))
+    monkeypatch.setattr(file_store, "CHUNK_ROWS", 3)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        import_file(csv, mapping, store=store, as_of=AS_OF)
+        shutil.rmtree(columns_root(store))
+        store.load_bundle(names)  # the load writes the columns it parsed
+        import_file(csv, mapping, store=store, as_of=later)
+        with monkeypatch.context() as m:
+            m.setattr(FileProvider, "parse", lambda *a, **k: pytest.fail("payload parsed"))
+            got = _bundle(store.load_bundle(names))
+    assert names and got == want
+    assert len(want["statements"]["values"]) > 3  # more than one row group per block
