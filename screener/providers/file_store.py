@@ -6,6 +6,10 @@ so they are also written straight into the store's parsed columns (``store.colum
 as a load would have parsed them from those payloads: the first run after an import reads
 columns instead of decoding one payload per name. When the columns cannot be written (a
 read-only folder), nothing is lost: the next load parses the payloads.
+
+Memory: each block is built and written ``CHUNK_ROWS`` rows at a time (one Parquet row group
+each), only when its turn comes, so what the import holds on top of its checked columns is one
+slice of one block; the journal is compressed at zlib level 1 (``JOURNAL_LEVEL``).
 """
 
 from __future__ import annotations
