@@ -226,9 +226,10 @@ SPEED_TITLE = "## Speed at scale: every figure as a ratio to its library baselin
 
 
 def speed_figures(quick: bool = False) -> list[tuple[str, str, str]]:
-    """Store load, file import and start-up, each next to the library doing the same job in
-    the same run (issue 17); printed as they come."""
-    from bench import bench_import, bench_startup, bench_store
+    """Store load, file import, a real run's exports (tables, csv, parquet, json, workbook)
+    and start-up, each next to the library doing the same job in the same run (issue 17);
+    printed as they come."""
+    from bench import bench_import, bench_scale, bench_startup, bench_store
 
     rows: list[tuple[str, str, str]] = []
 
@@ -250,6 +251,10 @@ def speed_figures(quick: bool = False) -> list[tuple[str, str, str]]:
         f"{r['checks_s']:.2f} s without, bundle built (x{r['checks_ratio']:.2f}) vs read_csv + "
         f"the checks vectorised {r['base_s']:.2f} s, all after a warm-up; held {r['import_mb']:.1f}"
         f" MB, traced + Arrow (baseline {r['base_mb']:.1f} MB)")
+    for n in (2600, 50_000):   # a real run's exports (issue 17 items 3, 4, 6)
+        for what, figure, note in bench_scale.rows(bench_scale.run(n, repeats=2 if quick else 3,
+                                                                   full=not quick)):
+            add(what, figure, note)
     s = bench_startup.run(5 if quick else 9)
     add("screener --help (whole process, median)", f"x{s['help_s'] / s['floor_s']:.2f}",
         f"{s['help_s']:.3f} s vs importing click+rich+yaml {s['floor_s']:.3f} s; --version "

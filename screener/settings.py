@@ -57,6 +57,17 @@ def store_path() -> Path:
     return Path(_env("SCREENER_STORE", str(data_dir() / "store.sqlite"))).expanduser()
 
 
+WORKBOOK_LIMIT = 10_000
+
+
+def workbook_limit() -> int:
+    """Above this many names, the workbook's per-name sheets (All names, Explain, Data quality)
+    hold their top rows and every row goes to Parquet files beside it ($SCREENER_WORKBOOK_LIMIT,
+    checked at start-up; ``run --full`` writes everything)."""
+    raw = _env("SCREENER_WORKBOOK_LIMIT")
+    return int(raw) if raw is not None else WORKBOOK_LIMIT
+
+
 def fmp_api_key() -> str | None:
     """Financial Modeling Prep key from FINANCIAL_MODELING_PREP_API_KEY (never logged)."""
     return _env("FINANCIAL_MODELING_PREP_API_KEY")

@@ -95,6 +95,11 @@ def check(command: str | None = None, env: dict[str, str] | None = None) -> None
         _check_folder("SCREENER_OUTPUT_DIR", env["SCREENER_OUTPUT_DIR"], False)
     if env.get("SCREENER_LOCK_DIR"):
         _check_folder("SCREENER_LOCK_DIR", env["SCREENER_LOCK_DIR"], writes)
+    limit = env.get("SCREENER_WORKBOOK_LIMIT")
+    if limit and not (limit.strip().isdigit() and int(limit) >= 1):
+        raise _fail("SCREENER_WORKBOOK_LIMIT", limit, "it must be a whole number of names, "
+                    "1 or more (default 10000)", "e.g. export SCREENER_WORKBOOK_LIMIT=20000, "
+                    "or unset it; `screener run --full` writes every row anyway.")
     tmp = env.get("TMPDIR")
     if tmp and not Path(tmp).is_dir():
         raise _fail("TMPDIR", tmp, "it is not an existing folder")

@@ -33,13 +33,14 @@ def _target(out, fmt: str, force: bool, *, screen_name: str, universes: list[str
                                run_id=run_id)
 
 
-def _write(result, path: Path, fmt: str) -> list[Path]:
-    from screener.export import TargetLockedError, write_tables, write_workbook
+def _write(result, path: Path, fmt: str, full: bool = False) -> list[Path]:
+    from screener.export import TargetLockedError, write_tables
+    from screener.export.workbook import write_workbook_files
 
     if fmt != "xlsx":
         return list(write_tables(result, path, fmt))
     try:
-        return [write_workbook(result, path)]
+        return write_workbook_files(result, path, full=full)
     except TargetLockedError as exc:  # open in another program: the new file is beside it
         click.secho(f"Warning: {exc}", fg="yellow", err=True)
         return [exc.written]
@@ -58,6 +59,11 @@ def _write(result, path: Path, fmt: str) -> list[Path]:
               help="Workbook, or the same tables as csv/parquet/json for pipelines.")
 @set_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--full", is_flag=True,
+              help="Workbook: every row on every sheet, however many names. Without it, a run "
+                   "of more than 10,000 names ($SCREENER_WORKBOOK_LIMIT) keeps the top 2,000 "
+                   "rows of All names, Explain and Data quality and writes those tables whole "
+                   "as Parquet beside the workbook.")
 @click.option("--top", default=5, show_default=True, help="Names per phase in the summary.")
 @strict_option
 @click.option("--no-record", is_flag=True,
@@ -65,7 +71,7 @@ def _write(result, path: Path, fmt: str) -> list[Path]:
 @click.option("--notify-changes", is_flag=True,
               help="Exit with status 3 when any list changed since the previous run of the "
                    "same screen (for cron jobs and CI alerts).")
-def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict, no_record,
+def run(screen, universes, provider, as_of, out, fmt, sets, force, full, top, strict, no_record,
         notify_changes):
     """Run a SCREEN definition and write its candidate lists.
 
@@ -78,6 +84,7 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict, 
       screener run screens/rebound.yaml --universe russell2000 --set max_leverage=2.5
       screener run screens/rebound.yaml --provider sample --format csv --out output/csv/
       screener run screens/rebound.yaml --notify-changes || echo "lists changed"
+      screener run screens/rebound.yaml --full        # every row, however many names
 
     Every run is recorded (`screener history`, `screener diff`, `screener track`) unless
     --no-record; the workbook then has a Changes sheet (against the previous run of the same
@@ -114,7 +121,7 @@ def run(screen, universes, provider, as_of, out, fmt, sets, force, top, strict, 
         diff = record_and_attach(result, overrides)
         if not output.quiet():
             print_changes(result, diff)
-    paths = _write(result, path, fmt)
+    paths = _write(result, path, fmt, full)
     if len(paths) == 1:
         click.echo(f"{'' if output.quiet() else chr(10)}Wrote {paths[0]}")
     else:
@@ -144,7 +151,9 @@ def _attrition(result) -> None:
               help="How many fictional companies to generate.")
 @click.option("--screen", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Screen definition (default: the bundled screens/rebound.yaml).")
-def demo(out, seed, n, screen):
+@click.option("--full", is_flag=True,
+              help="Every row on every sheet, even above the workbook limit (see `run --full`).")
+def demo(out, seed, n, screen, full):
     """Run the default playbook on fictional sample data: no network, no API key.
 
     Generates a made-up universe of about 2,600 small caps (Russell-2000-like and
@@ -155,6 +164,7 @@ def demo(out, seed, n, screen):
     Example:
       screener demo
       screener demo --seed 7 --out /tmp/demo.xlsx
+      screener demo --names 50000 --full
     """
     from screener.pipeline import SAMPLE, run_screen
     from screener.searchpath import default_screen
@@ -167,8 +177,9 @@ def demo(out, seed, n, screen):
     if not output.quiet():
         print_summary(result)
     _attrition(result)
-    path = _write(result, target, "xlsx")[0]
-    click.echo(f"{'' if output.quiet() else chr(10)}Wrote {path}")
+    paths = _write(result, target, "xlsx", full)
+    click.echo(f"{'' if output.quiet() else chr(10)}Wrote {paths[0]}"
+               + "".join(f"\n  and {p.name} (every row)" for p in paths[1:]))
     output.info(f"Done in {time.perf_counter() - started:.2f} s")
 
 

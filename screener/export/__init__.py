@@ -3,8 +3,11 @@
 The exporters only format a ``RunResult``; they compute nothing. Public API:
 
 - ``resolve_output_path(out, *, screen_name, universes, run_date, fmt="xlsx", force=False)``
-- ``write_workbook(result, path) -> Path`` (atomic; ``TargetLockedError`` when locked)
-- ``write_tables(result, path, fmt) -> list[Path]`` (csv | parquet | json)
+- ``write_workbook(result, path, *, full=False, limit=None) -> Path`` (atomic;
+  ``TargetLockedError`` when locked); above the workbook limit the per-name sheets hold their
+  top rows and ``workbook.write_workbook_files`` also returns the Parquet files beside it
+- ``write_tables(result, path, fmt, tables=None) -> list[Path]`` (csv | parquet | json);
+  ``tables``: ``tables.build_tables(result)`` when already built (one build, several writers)
 """
 
 from screener.export.atomic import TargetLockedError

@@ -194,7 +194,8 @@ def _whole_universe(result: RunResult) -> pd.DataFrame:
     uni = result.universe
     if uni is None or not len(uni):
         return elig
-    rest = uni.loc[~uni.index.astype(str).isin(tickers_of(elig).astype(str))]
+    taken = set(tickers_of(elig).astype(str).tolist())   # a set: no per-row string search
+    rest = uni.loc[[t not in taken for t in uni.index.astype(str).tolist()]]
     if not len(rest):
         return elig
     rest = rest.reindex(columns=[c for c in elig.columns if c in rest.columns])
@@ -273,79 +274,6 @@ def explain(result: RunResult) -> pd.DataFrame:
 
 
 
-def failure_kind(rec: dict) -> str:
-    """How a failure reads to an analyst: stale data, an invalid value, no data, or a failed fetch."""
-    reason = str(rec.get("reason") or "").lower()
-    if reason.startswith("stale"):
-        return "stale data"
-    if rec.get("source") == "validation":
-        return "invalid value"
-    if rec.get("source") == "metrics" or reason.startswith("no "):
-        return "no data"
-    return "fetch failed"
-
-def data_quality(result: RunResult) -> pd.DataFrame:
-    """Failures and missing values by ticker and source, with the reason."""
-    names = dict(zip(tickers_of(result.eligible), result.eligible.get("name", []), strict=False))
-    prov = result.provenance
-    rows = []
-    f = result.failures
-    if f is not None and len(f):
-        for rec in f.to_dict("records"):
-            rows.append({"ticker": rec.get("ticker"), "name": names.get(rec.get("ticker")),
-                         "issue": failure_kind(rec), "source": rec.get("source"),
-                         "dataset": rec.get("dataset"), "detail": rec.get("reason"),
-                         "attempts": rec.get("attempts"), "as_of": None})
-    m = result.missing
-    if m is not None and len(m):
-        for rec in m.to_dict("records"):
-            ticker, metric = rec.get("ticker"), rec.get("metric")
-            meta = CATALOG.get(metric)
-            block = meta.blocks[0] if meta and meta.blocks else None
-            source = as_of = None
-            if prov is not None and block and ticker in prov.index:
-                source = prov.at[ticker, f"{block}_source"] if f"{block}_source" in prov else None
-                as_of = prov.at[ticker, f"{block}_as_of"] if f"{block}_as_of" in prov else None
-            label = meta.label if meta else metric
-            score = rec.get("score")
-            detail = f"no value for {label}" + (f" (needed by score {score})" if score else "")
-            rows.append({"ticker": ticker, "name": names.get(ticker), "issue": "missing value",
-                         "source": source, "dataset": block, "detail": detail,
-                         "attempts": None, "as_of": as_of})
-    rows += provenance_notes(result, names)
-    cols = ["ticker", "name", "issue", "source", "dataset", "detail", "attempts", "as_of"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-# provenance note column -> (dataset, the as-of column beside it)
-NOTE_COLUMNS = {"statements_note": ("statements", "statements_as_of"),
-                "ladder_note": ("ladder", "ladder_as_of")}
-
-
-def provenance_notes(result: RunResult, names: dict) -> list[dict]:
-    """One Data quality row per note the metrics stage left in the provenance: values taken
-    as 0 by the debt policy ("assumption"), totals that do not match the filing ("check")."""
-    prov = result.provenance
-    if prov is None or not len(prov):
-        return []
-    rows = []
-    for col, (dataset, as_of_col) in NOTE_COLUMNS.items():
-        if col not in prov:
-            continue
-        notes = prov[col][prov[col].fillna("").astype(str) != ""]
-        for ticker, text in notes.items():
-            for note in str(text).split(" | "):
-                if not note:
-                    continue
-                rows.append({"ticker": ticker, "name": names.get(ticker),
-                             "issue": "assumption" if "taken as 0" in note else "check",
-                             "source": prov.at[ticker, f"{dataset}_source"]
-                             if f"{dataset}_source" in prov else None,
-                             "dataset": dataset, "detail": note, "attempts": None,
-                             "as_of": prov.at[ticker, as_of_col] if as_of_col in prov else None})
-    return rows
-
-
 def failure_notes(result: RunResult) -> dict[str, str]:
     """ticker -> one line per failed fetch, for the note on the flagged ticker cell."""
     f = result.failures
@@ -360,3 +288,12 @@ def failure_notes(result: RunResult) -> dict[str, str]:
 
 def stale_warnings(result: RunResult) -> list[str]:
     return [w for w in result.warnings if "stale" in w.lower()]
+
+
+# the Data quality table lives in its own module; these names stay importable from here
+from screener.export.quality import (  # noqa: F401
+    NOTE_COLUMNS,
+    data_quality,
+    failure_kind,
+    provenance_notes,
+)

@@ -22,9 +22,10 @@ PASS_DXF = Font(color="006100")   # conditional formats take no font name or siz
 FIRST_DATA_ROW = 5     # title, subtitle, group row, header row, then the names
 
 
-def row_of(result: RunResult) -> dict[str, str]:
-    """ticker -> its cell on the Explain sheet (for hyperlinks), e.g. "'Explain'!A5"."""
-    st = result.why
+def row_of(result: RunResult, why=None) -> dict[str, str]:
+    """ticker -> its cell on the Explain sheet (for hyperlinks), e.g. "'Explain'!A5".
+    ``why``: the rows the sheet holds (``result.why`` when None)."""
+    st = result.why if why is None else why
     if st is None or "ticker" not in st:
         return {}
     return {t: f"'{SHEET}'!A{FIRST_DATA_ROW + i}"
@@ -63,8 +64,11 @@ def _columns(result: RunResult) -> list[Column]:
     return out
 
 
-def write_explain_wide(ws, result: RunResult, notes: dict[str, str]) -> None:
-    st = result.why
+def write_explain_wide(ws, result: RunResult, notes: dict[str, str], why=None,
+                       note: str | None = None) -> None:
+    """``why``: the rows to write (``result.why`` when None); ``note``: said in the second
+    row when the sheet holds only the top rows (a large run, see ``cut``)."""
+    st = result.why if why is None else why
     if st is None:
         ws.append(["This run holds no per-name rule results."])
         return
@@ -72,10 +76,13 @@ def write_explain_wide(ws, result: RunResult, notes: dict[str, str]) -> None:
     set_widths(ws, columns, None)
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
     ws.append([C.styled(ws, "Why each name is or is not on each list", font=C.TITLE_FONT)])
-    ws.append([C.styled(ws, "One row per name of the universe. PASS / FAIL / missing per rule; "
-                            "the status column says where the name stands in each phase. "
-                            "Filter a column to find every name a rule removed.",
-                        font=C.SUBTITLE_FONT)])
+    if note:
+        ws.append([C.styled(ws, note, font=C.WARN_FONT, fill=C.WARN_FILL)])
+    else:
+        ws.append([C.styled(ws, "One row per name of the universe. PASS / FAIL / missing per "
+                                "rule; the status column says where the name stands in each "
+                                "phase. Filter a column to find every name a rule removed.",
+                            font=C.SUBTITLE_FONT)])
     groups, last_group = [], None
     for c in columns:
         g = result.why_labels[c.key][0]

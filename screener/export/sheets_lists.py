@@ -39,8 +39,9 @@ def colour_line(phase: PhaseResult, result: RunResult) -> str:
 
 
 def write_phase_sheet(ws, phase: PhaseResult, result: RunResult, notes: dict[str, str],
-                      links: dict[str, str] | None = None) -> None:
-    table = frames.phase_table(phase, result)
+                      links: dict[str, str] | None = None, table=None) -> None:
+    """``table``: the phase's table as ``frames.phase_table`` builds it (built when None)."""
+    table = frames.phase_table(phase, result) if table is None else table
     columns = cols.phase_columns(phase, result) + cols.provenance_columns(table.columns)
     pre = [[C.styled(ws, phase.title, font=C.TITLE_FONT)],
            [C.styled(ws, phase.description, font=C.SUBTITLE_FONT, alignment=C.WRAP_TOP)],
@@ -127,13 +128,19 @@ def _numeric(series) -> bool:
 
 
 def write_all_names(ws, result: RunResult, notes: dict[str, str],
-                    links: dict[str, str] | None = None) -> None:
-    table = frames.all_names(result)
+                    links: dict[str, str] | None = None, table=None,
+                    note: str | None = None) -> None:
+    """``table``: the rows to write (``frames.all_names``, built when None); ``note``: a
+    first row saying the sheet holds only the top rows (a large run, see ``cut``)."""
+    table = frames.all_names(result) if table is None else table
     columns = all_names_columns(table, result)
     set_widths(ws, columns, table)
     frozen = sum(1 for c in columns if c.key in ("ticker", "name"))
-    ws.freeze_panes = f"{get_column_letter(frozen + 1)}2"
-    ws.row_dimensions[1].height = 48
+    header = 2 if note else 1
+    ws.freeze_panes = f"{get_column_letter(frozen + 1)}{header + 1}"   # before any row
+    ws.row_dimensions[header].height = 48
+    if note:
+        ws.append([C.styled(ws, note, font=C.WARN_FONT, fill=C.WARN_FILL)])
     head, last = write_table(ws, table, columns, flags={"ticker": notes},
                              links={"ticker": links or {}})
     finish_table(ws, columns, head, last)

@@ -65,9 +65,10 @@ def explain_columns() -> list[Column]:
 
 
 def write_explain(ws, result: RunResult, notes: dict[str, str],
-                  links: dict[str, str] | None = None) -> None:
-    """The Score parts sheet: each listed name's rules and score contributions, long."""
-    ex = frames.explain(result)
+                  links: dict[str, str] | None = None, ex=None) -> None:
+    """The Score parts sheet: each listed name's rules and score contributions, long.
+    ``ex``: ``frames.explain`` (built when None; not changed here)."""
+    ex = frames.explain(result) if ex is None else ex.copy(deep=False)
     if "item" in ex:
         ex["metric_id"] = [metric_of(i) for i in ex["item"]]
         ex["item_label"] = [CATALOG[m].label if isinstance(m, str) else None
@@ -148,11 +149,15 @@ def dq_columns() -> list[Column]:
     ]
 
 
-def write_data_quality(ws, result: RunResult) -> None:
-    dq = frames.data_quality(result)
+def write_data_quality(ws, result: RunResult, dq=None, note: str | None = None) -> None:
+    """``dq``: the rows to write (``frames.data_quality``, built when None); ``note``: a first
+    row saying the sheet holds only the top rows (a large run, see ``cut``)."""
+    dq = frames.data_quality(result) if dq is None else dq
     columns = dq_columns()
     set_widths(ws, columns, dq)
-    ws.freeze_panes = "B2"
+    ws.freeze_panes = "B3" if note else "B2"   # before any row (write-only sheet)
+    if note:
+        ws.append([C.styled(ws, note, font=C.WARN_FONT, fill=C.WARN_FILL)])
     head, last = write_table(ws, dq, columns)
     finish_table(ws, columns, head, last)
     if not len(dq):

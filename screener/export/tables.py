@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from screener.errors import ExportError
-from screener.export import frames
+from screener.export import frames, jsontext
 from screener.export.atomic import staged_folder, write_atomic
-from screener.export.cells import is_missing, looks_like_formula
+from screener.export.cells import _FORMULA_START, is_missing, looks_like_formula
 from screener.export.paths import tables_folder
 from screener.result import RunResult
 
@@ -56,22 +56,36 @@ def build_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _needs_rewrite(s: pd.Series) -> bool:
+    """Whether the text column ``s`` is rewritten by ``csv_safe``: an object column always (its
+    values are re-read as a list, as they always were), a string column only when one of its
+    cells would run as a formula (one vectorised test)."""
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return False
+    if s.dtype == object:
+        return True
+    if not pd.api.types.is_string_dtype(s):
+        return False
+    return bool(s.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool).any())
+
+
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+    String columns without such a cell are shared with ``df`` (no copy)."""
+    out = None
+    for i, col in enumerate(df.columns):
+        s = df.iloc[:, i]
+        if not _needs_rewrite(s):
             continue
-        if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
-            continue
+        if out is None:
+            out = df.copy(deep=False)
         out[col] = [("'" + v) if isinstance(v, str) and looks_like_formula(v) else v
                     for v in s.astype(object)]
-    return out
+    return df if out is None else out
 
 
 def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy(deep=False)   # columns are replaced below, never changed in place
     for col in out.columns:
         if out[col].dtype == object:
             kinds = {type(v) for v in out[col] if not is_missing(v)}
@@ -81,21 +95,31 @@ def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """The table as a Parquet file's bytes (what ``--format parquet`` writes for it)."""
+    buf = io.BytesIO()
+    _parquet_ready(df).to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
 
 
-def write_tables(result: RunResult, path: str | Path, fmt: str) -> list[Path]:
-    """Write the run's tables as ``fmt``; return the files written."""
+def write_tables(result: RunResult, path: str | Path, fmt: str,
+                 tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    """Write the run's tables as ``fmt``; return the files written. ``tables``: what
+    ``build_tables(result)`` returned, to share one build between several writers (built
+    here when None)."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown table format {fmt!r}", f"Use one of: {', '.join(FORMATS)}.")
     path = Path(path)
-    tables = build_tables(result)
+    tables = build_tables(result) if tables is None else tables
     if fmt == "json":
-        doc = {"run": dict(zip(tables["run"]["field"], tables["run"]["value"], strict=True)),
-               "is_sample": result.is_sample,
-               "tables": {name: _records(df) for name, df in tables.items() if name != "run"}}
-        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        head = {"run": dict(zip(tables["run"]["field"], tables["run"]["value"], strict=True)),
+                "is_sample": result.is_sample}
+        text = jsontext.document(head, {name: df for name, df in tables.items() if name != "run"},
+                                 _records)
         return [write_atomic(path, lambda fh: fh.write(text.encode("utf-8")))]
     folder = tables_folder(path)
     with staged_folder(folder) as staging:  # all files or none (a full disk keeps none)
@@ -106,8 +130,7 @@ def write_tables(result: RunResult, path: str | Path, fmt: str) -> list[Path]:
                 data = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
                 write_atomic(target, lambda fh, d=data: fh.write(d))
             else:
-                buf = io.BytesIO()
-                _parquet_ready(df).to_parquet(buf, index=False)
-                write_atomic(target, lambda fh, b=buf: fh.write(b.getvalue()))
+                data = parquet_bytes(df)
+                write_atomic(target, lambda fh, d=data: fh.write(d))
             names.append(target.name)
     return [folder / n for n in names]

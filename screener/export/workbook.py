@@ -6,7 +6,11 @@ be computed), one sheet per phase (named after it), All names (the whole univers
 contributions), Charts, Data quality, Changes and Track record (recorded runs only),
 Definitions. Every ticker links to its Explain row. Written with openpyxl's write-only
 mode (rows streamed, styles set
-once per column) and saved atomically (see ``atomic``).
+once per column) and saved atomically (see ``atomic``). The tables are built once
+(``tables.build_tables``, shared with the csv/parquet/json writers). Above the workbook limit
+(10,000 names by default), All names, Explain and Data quality hold their top rows and the whole
+tables go to Parquet files beside the workbook (``cut``); ``full=True`` (``run --full``) writes
+every row.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from screener.errors import ExportError
 from screener.export import charts, frames
-from screener.export.atomic import library_temps_in, write_atomic
+from screener.export import cut as cuts
+from screener.export.atomic import TargetLockedError, library_temps_in, write_atomic
 from screener.export.cells import add_sheet
 from screener.export.sheet_explain import row_of, write_explain_wide
 from screener.export.sheet_summary import write_summary
@@ -29,6 +34,7 @@ from screener.export.sheetnames import SheetNames
 from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
+from screener.export.tables import build_tables
 from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
@@ -45,7 +51,10 @@ def phase_sheet_names(result: RunResult) -> dict[str, str]:
     return {p.id: names.take(p.title or p.id, fallback=p.id) for p in result.phases}
 
 
-def build_workbook(result: RunResult) -> Workbook:
+def build_workbook(result: RunResult, tables=None, cut: cuts.Cut | None = None) -> Workbook:
+    """The workbook (not saved). ``tables``: ``tables.build_tables(result)`` (built when
+    None); ``cut``: the rows the per-name sheets keep (``cut.plan``; None: every row)."""
+    tables = build_tables(result) if tables is None else tables
     wb = Workbook(write_only=True)
     wb.properties.creator = f"screener {result.version}"
     wb.properties.title = f"{result.screen_name} screen"
@@ -54,7 +63,18 @@ def build_workbook(result: RunResult) -> Workbook:
     notes = frames.failure_notes(result)
     sheet_of_phase = phase_sheet_names(result)
 
-    links = row_of(result)    # ticker -> its Explain row
+    every, why, dq = tables["all_names"], result.why, tables["data_quality"]
+    note = {}
+    if cut is not None:
+        every = cuts.top_all_names(every, result, cut)
+        why = cuts.top_why(why, cut) if why is not None else None
+        dq = cuts.top_data_quality(dq, cut)
+        for name, shown, total in (("all_names", every, tables["all_names"]),
+                                   ("explain_names", why, result.why),
+                                   ("data_quality", dq, tables["data_quality"])):
+            if shown is not None and name in cut.files:
+                note[name] = cut.note(name, len(shown), len(total), cuts.ORDER_TEXT[name])
+    links = row_of(result, why)    # ticker -> its Explain row
 
     write_summary(add_sheet(wb, SUMMARY), result, sheet_of_phase)
     if getattr(result, "regime", None) is not None:
@@ -62,11 +82,13 @@ def build_workbook(result: RunResult) -> Workbook:
         write_regime(add_sheet(wb, REGIME), result.regime)
     for phase in result.phases:
         write_phase_sheet(add_sheet(wb, sheet_of_phase[phase.id]), phase, result, notes, links)
-    write_all_names(add_sheet(wb, ALL_NAMES), result, notes, links)
-    write_explain_wide(add_sheet(wb, EXPLAIN), result, notes)
-    write_explain(add_sheet(wb, SCORE_PARTS), result, notes, links)
+    write_all_names(add_sheet(wb, ALL_NAMES), result, notes, links, table=every,
+                    note=note.get("all_names"))
+    write_explain_wide(add_sheet(wb, EXPLAIN), result, notes, why=why,
+                       note=note.get("explain_names"))
+    write_explain(add_sheet(wb, SCORE_PARTS), result, notes, links, ex=tables["explain"])
     charts.write_charts(add_sheet(wb, CHARTS), result)
-    write_data_quality(add_sheet(wb, DATA_QUALITY), result)
+    write_data_quality(add_sheet(wb, DATA_QUALITY), result, dq=dq, note=note.get("data_quality"))
     if result.run_id:  # recorded runs: what changed since the last one, and how lists did
         write_changes(add_sheet(wb, CHANGES), result)
         write_track(add_sheet(wb, TRACK), result)
@@ -74,13 +96,24 @@ def build_workbook(result: RunResult) -> Workbook:
     return wb
 
 
-def write_workbook(result: RunResult, path: str | Path) -> Path:
+def write_workbook(result: RunResult, path: str | Path, *, full: bool = False,
+                   limit: int | None = None) -> Path:
     """Write the run's workbook to ``path`` atomically and return the path written.
+    ``full``: every row on every sheet, whatever the size; ``limit``: the workbook limit
+    (``settings.workbook_limit()`` when None). Above it, see ``write_workbook_files``.
 
     If ``path`` is locked by another program, the workbook is written beside it as
     ``<stem>-<HHMMSS>.xlsx`` and ``TargetLockedError`` is raised; its message reads
     "Target is locked; wrote <new file> instead" and ``.written`` holds the new path.
     """
+    return write_workbook_files(result, path, full=full, limit=limit)[0]
+
+
+def write_workbook_files(result: RunResult, path: str | Path, *, full: bool = False,
+                         limit: int | None = None) -> list[Path]:
+    """Write the workbook and, for a run above the limit, the whole per-name tables as
+    Parquet beside it (written first; removed again when the workbook fails). Returns the
+    workbook's path, then the other files."""
     folder = Path(path).parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -90,12 +123,20 @@ def write_workbook(result: RunResult, path: str | Path) -> Path:
     clean_stale_temps(folder)  # sheets a killed run left behind
     with library_temps_in(folder):  # sheet temporaries beside the target, not in $TMPDIR
         wb = None
+        beside: list[Path] = []
         try:
-            wb = build_workbook(result)
-            return write_atomic(Path(path), lambda fh: _save(wb, fh))
+            tables = build_tables(result)
+            cut = cuts.plan(result, tables, Path(path), full=full, limit=limit)
+            if cut is not None:
+                beside = cuts.write_side_files(cut, tables)
+            wb = build_workbook(result, tables, cut)
+            return [write_atomic(Path(path), lambda fh: _save(wb, fh)), *beside]
+        except TargetLockedError:
+            raise   # the workbook was written beside the locked one; its files stay too
         except BaseException:
             if wb is not None:
                 _discard(wb)
+            cuts.remove(beside)
             raise
 
 

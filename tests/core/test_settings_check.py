@@ -21,6 +21,8 @@ from screener.cli import cli
     ("SCREENER_STORE", "<dir>", "points at a folder"),
     ("TMPDIR", "/nonexistent/tmp", "not an existing folder"),
     ("FINANCIAL_MODELING_PREP_API_KEY", "abc\ndef", "control characters"),
+    ("SCREENER_WORKBOOK_LIMIT", "ten thousand", "whole number of names"),
+    ("SCREENER_WORKBOOK_LIMIT", "0", "whole number of names, 1 or more"),
 ])
 def test_a_bad_setting_is_named_before_any_work(var, value, says, tmp_path, monkeypatch):
     if value == "<file>":
