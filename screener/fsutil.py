@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -105,14 +106,9 @@ class UnreadableFile(Exception):
         self.hint = hint
 
 
-def read_bounded(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, or ``UnreadableFile``.
-
-    The size is checked while reading (a file growing, or lying in ``stat``, stops at
-    ``limit + 1`` bytes), devices, pipes and sockets are refused before any read (``/dev/zero``
-    would never end, a FIFO would block forever: it is opened non-blocking and refused), and a
-    folder is named as one.
-    """
+def _open_regular(path: str | os.PathLike, what: str) -> int:
+    """A descriptor of the regular file ``path`` (opened non-blocking, so a FIFO is refused
+    instead of blocking), or ``UnreadableFile``: not found, a folder, a device, a pipe..."""
     import stat
 
     p = os.fspath(path)
@@ -136,6 +132,27 @@ def read_bounded(path: str | os.PathLike, limit: int, what: str = "file") -> byt
                     stat.S_ISSOCK(mode) else "not a regular file")
             raise UnreadableFile(f"this is {kind}, not a regular file",
                                  f"Save the {what} as an ordinary file and give its path.")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _too_large(limit: int, what: str) -> UnreadableFile:
+    return UnreadableFile(f"larger than the {limit / MB:,.0f} MB a {what} may have",
+                          f"Check that this is the right file; a {what} is far smaller.")
+
+
+def read_bounded(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or ``UnreadableFile``.
+
+    The size is checked while reading (a file growing, or lying in ``stat``, stops at
+    ``limit + 1`` bytes), devices, pipes and sockets are refused before any read (``/dev/zero``
+    would never end, a FIFO would block forever: it is opened non-blocking and refused), and a
+    folder is named as one.
+    """
+    fd = _open_regular(path, what)
+    try:
         chunks, total = [], 0
         while True:
             try:
@@ -150,12 +167,47 @@ def read_bounded(path: str | os.PathLike, limit: int, what: str = "file") -> byt
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise UnreadableFile(
-                    f"larger than the {limit / MB:,.0f} MB a {what} may have",
-                    f"Check that this is the right file; a {what} is far smaller.")
+                raise _too_large(limit, what)
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+class _BoundedRaw(io.RawIOBase):
+    """A regular file read as a stream that fails (``UnreadableFile``) past ``limit`` bytes."""
+
+    def __init__(self, fd: int, limit: int, what: str):
+        self._fd, self._limit, self._what, self._total = fd, limit, what, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        want = min(len(buffer), self._limit + 1 - self._total)
+        try:
+            data = os.read(self._fd, want)
+        except OSError as exc:
+            raise UnreadableFile(f"cannot be read ({exc.strerror})", "Check the file.") \
+                from None
+        self._total += len(data)
+        if self._total > self._limit:
+            raise _too_large(self._limit, self._what)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+@contextlib.contextmanager
+def open_bounded(path: str | os.PathLike, limit: int, what: str = "file"
+                 ) -> Iterator[io.BufferedReader]:
+    """``read_bounded`` as a stream: the same checks (a regular file, at most ``limit``
+    bytes, counted while reading), without holding the whole file in memory."""
+    with io.BufferedReader(_BoundedRaw(_open_regular(path, what), limit, what)) as fh:
+        yield fh
 
 
 @contextlib.contextmanager

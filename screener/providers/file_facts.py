@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from screener.history.asof import BALANCES
@@ -25,53 +26,68 @@ COLUMNS = ["ticker", "item", "value", "period_start", "period_end", "fiscal_year
            "fiscal_period", "form", "filed", "accn", "source"]
 
 
-def _date(value: Any):
+def one_date(value: Any):
+    """A period end or filing date: None when blank or not a date."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     d = pd.to_datetime(value, errors="coerce")
     return None if pd.isna(d) else d.date()
 
 
-def row_dates(raw: dict, header: dict[str, str], mapping, rec: dict) -> list[dict[str, Any]]:
-    """Parse one row's period end and filing date into ``rec``; the problems found."""
-    bad = []
-    filed_col = mapping.filed_column
-    end, filed = _date(raw[header[mapping.period]]), _date(raw[header[filed_col]])
-    if end is None:
-        bad.append({"column": mapping.period, "value": raw[header[mapping.period]],
-                    "reason": "not a date (the period end, e.g. 2024-03-31)"})
-    if filed is None:
-        bad.append({"column": filed_col, "value": raw[header[filed_col]],
-                    "reason": "not a date (the filing or publication date)"})
-    if end is not None and filed is not None and filed < end:
-        bad.append({"column": filed_col, "value": raw[header[filed_col]],
-                    "reason": f"filed before the period ended ({end})"})
-    rec["period_end"], rec["_filed"] = end, filed
-    return bad
-
-
-def facts_frame(rows, mapping, source: str) -> pd.DataFrame:
-    """Accepted rows ``(line, ticker, blocks)`` -> facts rows (one per item with a value)."""
+def facts_frame(checked, kept: np.ndarray, mapping, source: str) -> pd.DataFrame:
+    """The kept rows (``file_rows.Checked``) -> facts rows: per row, one per item with a
+    value, in the order of ``metrics.wide.ITEMS``."""
     months = 12 if mapping.frequency == "annual" else 3
-    out = []
-    for _, ticker, blocks in rows:
-        st = blocks.get("statements") or {}
-        end, filed = st.get("period_end"), st.get("_filed")
-        if end is None or filed is None:
+    st = checked.blocks["statements"]
+    end, filed = st["period_end"][kept], st["_filed"][kept]
+    present = ~np.isnat(end) & ~np.isnat(filed)
+    pos, item_no = [], []
+    for k, item in enumerate(ITEMS):
+        if item not in st:
             continue
-        end_ts = pd.Timestamp(end)
-        start = (end_ts - pd.DateOffset(months=months) + pd.Timedelta(days=1)).date()
-        label = "FY" if months == 12 else f"Q{(end_ts - pd.Timedelta(days=15)).quarter}"
-        fy = st.get("fiscal_year") or end_ts.year
-        for item in ITEMS:
-            value = st.get(item)
-            if value is None:
-                continue
-            out.append({"ticker": ticker, "item": item, "value": float(value),
-                        "period_start": None if item in BALANCES else start,
-                        "period_end": end, "fiscal_year": int(fy), "fiscal_period": label,
-                        "form": "file", "filed": filed, "accn": None, "source": source})
-    frame = pd.DataFrame(out, columns=COLUMNS)
-    for col in ("period_start", "period_end", "filed"):
-        frame[col] = pd.to_datetime(frame[col])
+        values = st[item][kept]
+        if values.dtype.kind != "f":
+            values = np.array([np.nan if v is None else float(v) for v in values.tolist()])
+        has = np.flatnonzero(present & ~np.isnan(values))
+        pos.append(has)
+        item_no.append(np.full(len(has), k))
+    pos_all = np.concatenate(pos) if pos else np.zeros(0, dtype=int)
+    if not len(pos_all):
+        frame = pd.DataFrame([], columns=COLUMNS)
+        for col in ("period_start", "period_end", "filed"):
+            frame[col] = pd.to_datetime(frame[col])
+        return frame
+    items = np.concatenate(item_no)
+    order = np.lexsort((items, pos_all))
+    pos_all, items = pos_all[order], items[order]
+    value = np.empty(len(pos_all))
+    for k in np.unique(items):
+        at = items == k
+        value[at] = st[ITEMS[k]][kept][pos_all[at]].astype("float64")
+    ends = end[pos_all]
+    starts, labels = {}, {}
+    for d in np.unique(ends):  # the quarter arithmetic once per distinct period end
+        end_ts = pd.Timestamp(d)
+        starts[d] = np.datetime64((end_ts - pd.DateOffset(months=months)
+                                   + pd.Timedelta(days=1)).date(), "D")
+        labels[d] = "FY" if months == 12 else f"Q{(end_ts - pd.Timedelta(days=15)).quarter}"
+    balance = np.isin(np.asarray(ITEMS, dtype=object)[items], list(BALANCES))
+    start = np.array([starts[d] for d in ends], dtype="datetime64[D]")
+    start[balance] = np.datetime64("NaT")
+    fys = checked.fys[kept][pos_all]
+    years = ends.astype("datetime64[Y]").astype(int) + 1970
+    n = len(pos_all)
+    frame = pd.DataFrame({
+        "ticker": checked.tickers[kept][pos_all],
+        "item": np.asarray(ITEMS, dtype=object)[items],
+        "value": value,
+        "period_start": start.astype("datetime64[s]"),
+        "period_end": ends.astype("datetime64[s]"),
+        "fiscal_year": np.where(np.isnan(fys), years, fys).astype("int64"),
+        "fiscal_period": np.array([labels[d] for d in ends], dtype=object),
+        "form": np.full(n, "file", dtype=object),
+        "filed": filed[pos_all].astype("datetime64[s]"),
+        "accn": np.full(n, None, dtype=object),
+        "source": np.full(n, source, dtype=object),
+    }, columns=COLUMNS)
     return frame

@@ -95,18 +95,25 @@ def parser_version(provider) -> str:
 def _table(block: str, rows: list[dict]) -> pa.Table:
     """Records (with ``_sid``/``_seq``/``_cols``) as one table of the block's schema; values are coerced
     as ``raw.bundle.block_from_records`` coerces them (text numbers read, bad ones empty)."""
-    schema = block_schema(block)
     if not rows:
-        return schema.empty_table()
-    frame = pd.DataFrame(rows)
+        return block_schema(block).empty_table()
+    return table_from_frame(block, pd.DataFrame(rows))
+
+
+def table_from_frame(block: str, frame: pd.DataFrame) -> pa.Table:
+    """``_table`` of records already in columns (a parser's records as one frame)."""
+    schema = block_schema(block)
     # keys a parser adds beyond the declared fields (e.g. SEC's ``filed``) are kept as text
     for name in frame.columns:
         if name not in schema.names:
             schema = schema.append(pa.field(name, pa.string()))
     arrays = []
+    zeros = None
     for field in schema:
         if field.name not in frame.columns:
-            arrays.append(pa.nulls(len(frame), type=field.type))
+            if zeros is None:  # one zeroed buffer behind every all-null column of the table
+                zeros = pa.py_buffer(np.zeros((len(frame) + 1) * 8, dtype=np.uint8))
+            arrays.append(_nulls(len(frame), field.type, zeros))
             continue
         col = frame[field.name]
         if field.type == pa.float64():
@@ -127,15 +134,44 @@ def _table(block: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _nulls(n: int, kind: pa.DataType, zeros: pa.Buffer) -> pa.Array:
+    """An all-null array of ``kind`` over ``zeros`` (``pa.nulls`` allocates a buffer per
+    column: a block's two dozen fields a parser left out would cost that many)."""
+    if pa.types.is_string(kind):
+        return pa.Array.from_buffers(kind, n, [zeros, zeros, zeros], null_count=n)
+    if kind in (pa.float64(), pa.int64(), pa.date32(), pa.bool_()):
+        return pa.Array.from_buffers(kind, n, [zeros, zeros], null_count=n)
+    return pa.nulls(n, type=kind)
+
+
 def _index_table(index: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(index.astype({"sid": "int64"}), schema=INDEX_SCHEMA,
                                 preserve_index=False)
+
+
+TableSource = pa.Table | Callable[[], pa.Table | Iterator[pa.Table]]
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns and types of ``schema`` (missing columns null; a text
+    ``_cols`` dictionary-encoded or the other way round), as ``concat_tables`` joins them."""
+    if table.schema == schema:
+        return table
+    if set(table.schema.names) - set(schema.names):
+        raise ValueError(f"columns {sorted(set(table.schema.names) - set(schema.names))} "
+                         "are not in the file being written")
+    return concat_tables([schema.empty_table(), table]).select(schema.names).cast(schema)
 
 
 def concat_tables(tables: list[pa.Table]) -> pa.Table:
     """Tables of one block (extra text columns may differ: missing ones are null)."""
     if len(tables) == 1:
         return tables[0]
+    kinds = {str(t.schema.field("_cols").type) for t in tables if "_cols" in t.schema.names}
+    if len(kinds) > 1:  # read from a file (dictionary) beside rows parsed in memory (text)
+        tables = [t.set_column(t.schema.get_field_index("_cols"), "_cols",
+                               pc.cast(t["_cols"], pa.string()))
+                  if "_cols" in t.schema.names else t for t in tables]
     return pa.concat_tables(tables, promote_options="default")
 
 
@@ -256,8 +292,53 @@ class SourceColumns:
                 return _index_table(index), tables  # read from memory this time
             return _index_table(index), {}
 
-    def _write(self, index: pd.DataFrame, tables: dict[str, pa.Table],
+    def add(self, snapshots: pa.Table, version: str,
+            build: Callable[[np.ndarray], dict[str, TableSource]]) -> bool:
+        """Keep rows parsed elsewhere (an import that has its records in columns already):
+        ``snapshots`` (dataset, ticker, as_of, fetched_at, _key), just stored in the journal,
+        get new numbers; ``build`` returns their rows per block for those numbers (a table, or
+        what builds it when that block is written: a table or its tables in turn, written
+        one at a time), as ``refresh`` would have parsed them from the payloads. The
+        snapshots they replaced in the journal (same dataset, ticker and as-of date) leave the
+        index; other stale entries leave it on the next ``refresh``. False (nothing kept: a
+        load parses them) when the folder cannot be written."""
+        if not self.write:
+            return False
+        with self._lock():
+            table = self.index()
+            next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
+            same = pc.binary_join_element_wise(table["dataset"], table["ticker"],
+                                               table["as_of"], SEP)
+            new = pc.binary_join_element_wise(snapshots["dataset"], snapshots["ticker"],
+                                              snapshots["as_of"], SEP)
+            keep = pc.and_(pc.equal(table["version"], version),
+                           pc.invert(pc.is_in(same, value_set=new)))
+            del same, new
+            n = snapshots.num_rows
+            sids = np.arange(next_sid, next_sid + n, dtype="int64")
+            added = pa.Table.from_arrays(
+                [snapshots["_key"], pa.array(sids), snapshots["dataset"], snapshots["ticker"],
+                 snapshots["as_of"], snapshots["fetched_at"],
+                 pa.array([version], pa.string()).take(pa.array(np.zeros(n, "int32"))),
+                 pa.nulls(n, pa.string())], schema=INDEX_SCHEMA)
+            index = pa.concat_tables([table.filter(keep).cast(INDEX_SCHEMA), added])
+            del table, keep, added
+            try:
+                self._write(index, build(sids), set(sids.tolist()))
+            except OSError as exc:
+                log.warning("cannot keep parsed columns under %s (%s); they are parsed on "
+                            "the next load", self.folder, exc.strerror or exc)
+                return False
+        return True
+
+    def _write(self, index: pd.DataFrame | pa.Table, tables: dict[str, TableSource],
                replaced: set[int]) -> None:
+        """Every block file again: its rows of snapshots still in ``index`` (less those of
+        ``replaced``, parsed again), then the new rows of ``tables``; the index last. A new
+        block given as tables (an iterator) is written one table at a time."""
+        if isinstance(index, pd.DataFrame):
+            index = _index_table(index)
+        drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
         old: dict[str, pa.Table | None] = {}
         for block in ALL_BLOCKS:
             p = self.path(block)
@@ -268,21 +349,50 @@ class SourceColumns:
             except (OSError, pa.ArrowException):
                 # a damaged file: keep only what was just parsed, the rest parses again
                 old[block] = None
-                index = index[[k in replaced for k in index["sid"]]]
-        keep = pa.array(np.asarray(index["sid"].tolist(), dtype="int64"))
-        drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
+                index = index.filter(pc.is_in(index["sid"], value_set=drop))
+        keep = index["sid"]
         for block in ALL_BLOCKS:
             parts = []
-            if old[block] is not None:
-                t = old[block]
+            t = old.pop(block)
+            if t is not None:
                 parts.append(t.filter(pc.and_(pc.is_in(t["_sid"], value_set=keep),
                                               pc.invert(pc.is_in(t["_sid"], value_set=drop)))))
-            if block in tables:
-                parts.append(tables[block])
+            del t
+            new = tables.get(block)  # a table, or what builds it (one at a time)
+            new = new() if callable(new) else new
+            if new is not None and not isinstance(new, pa.Table):
+                self._atomic_parts(self.path(block), parts, new)
+                continue
+            if new is not None:
+                parts.append(new)
             if parts or self.path(block).exists():
                 self._atomic(self.path(block), concat_tables(parts) if parts
                              else block_schema(block).empty_table())
-        self._atomic(self.folder / "index.parquet", _index_table(index))
+        self._atomic(self.folder / "index.parquet", index)
+
+    def _atomic_parts(self, target: Path, parts: list[pa.Table],
+                      new: Iterator[pa.Table]) -> None:
+        """``_atomic`` of ``parts`` followed by the tables of ``new``, each written as it
+        comes (one row group each): a block's new rows are never all held at once."""
+        first = next(new, None)
+        if first is None:
+            if parts or target.exists():
+                self._atomic(target, concat_tables(parts) if parts
+                             else block_schema(target.stem).empty_table())
+            return
+        head = concat_tables([*parts, first])
+        del parts, first
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with pq.ParquetWriter(tmp, head.schema, compression="snappy") as writer:
+                writer.write_table(head)
+                schema, head = head.schema, None
+                for table in new:
+                    writer.write_table(_conform(table, schema))
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
     def _atomic(self, target: Path, table: pa.Table) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -268,17 +268,23 @@ class Store:
                         hashlib.sha256(payload).hexdigest())
 
     def put_many(self, rows: Iterable[tuple[str, str, str, date, bytes]],
-                 fetched_at: datetime | None = None) -> int:
-        """Store several payloads in one transaction (all or none). Returns the count."""
+                 fetched_at: datetime | None = None, level: int = 6) -> int:
+        """Store several payloads in one transaction (all or none). Returns the count. ``rows``
+        may be a generator: each payload is compressed and written as it comes. ``level``:
+        zlib's (1 fastest, 9 smallest); any level reads back with ``zlib.decompress``."""
         at = _iso(fetched_at or _now())
-        prepared = [
-            (s, d, t, _iso(a), at, zlib.compress(p, 6), hashlib.sha256(p).hexdigest())
-            for s, d, t, a, p in rows
-        ]
+        count = 0
+
+        def prepared():  # compressed one at a time: a generator of payloads is never held
+            nonlocal count
+            for s, d, t, a, p in rows:
+                count += 1
+                yield s, d, t, _iso(a), at, zlib.compress(p, level), hashlib.sha256(p).hexdigest()
+
         with self._tx() as c:
             c.executemany(
-                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)", prepared)
-        return len(prepared)
+                "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)", prepared())
+        return count
 
     def _snapshot(self, row: tuple) -> Snapshot:
         s, d, t, a, f, blob, sha = row
