@@ -34,7 +34,6 @@ from screener.timeaxis.pointintime import (
     SHORT_MAX_AGE_DAYS,
     PointInTime,
     _ts,
-    _typed_statements,
     market_records,
 )
 
@@ -108,19 +107,10 @@ class DateBundles:
         tickers = identity.index
         statements, annual = pit.quarters.both(d, qmask)
         cut = pit.prices.until(d)
-        return RawBundle(
-            identity=identity,
-            statements=_typed_statements(statements),
-            annual=_typed_statements(annual),
-            estimates=self._estimates(d, member),
-            market=self._market(cut, statements, tickers, d, member),
-            ladder=self._ladder_block(d, member),
-            is_sample=pit.is_sample,
-            statements_basis="ttm",
-            rates=pit.rates.as_of(d.date()) if pit.rates is not None else None,
-            prices=None if cut.empty else cut,
-            as_of=d.date(),
-        )
+        return pit.assemble(d, cut, identity=identity, statements=statements, annual=annual,
+                            estimates=self._estimates(d, member),
+                            market=self._market(cut, statements, tickers, d, member),
+                            ladder=self._ladder_block(d, member))
 
     def _estimates(self, d: pd.Timestamp, member: np.ndarray) -> pd.DataFrame:
         e = self.pit.estimates

@@ -174,18 +174,26 @@ class PointInTime:
         statements = self._restrict(self.quarters.statements(d), tickers)
         annual = self._restrict(self.quarters.annual(d), tickers)
         cut = self.prices.until(d)
+        return self.assemble(d, cut, identity=identity, statements=statements, annual=annual,
+                             estimates=self._estimates(d, tickers),
+                             market=self._market(cut, statements, tickers, d),
+                             ladder=self._ladder(d, tickers))
+
+    def assemble(self, d: pd.Timestamp, cut: PricePanel, *, statements: pd.DataFrame,
+                 annual: pd.DataFrame, **blocks) -> RawBundle:
+        """The bundle of ``d`` from its blocks (identity, estimates, market, ladder given
+        whole; statements and annual as ``asof`` derives them), the prices cut at ``d`` and
+        the market rates released by ``d``: one assembly for the one-date and the many-date
+        paths (``batch.DateBundles``)."""
         return RawBundle(
-            identity=identity,
             statements=_typed_statements(statements),
             annual=_typed_statements(annual),
-            estimates=self._estimates(d, tickers),
-            market=self._market(cut, statements, tickers, d),
-            ladder=self._ladder(d, tickers),
             is_sample=self.is_sample,
             statements_basis="ttm",
             rates=self.rates.as_of(d.date()) if self.rates is not None else None,
             prices=None if cut.empty else cut,  # no stored prices: provider values
             as_of=d.date(),
+            **blocks,
         )
 
     def _identity(self, d: pd.Timestamp, names: list[str], positions=None) -> pd.DataFrame:
