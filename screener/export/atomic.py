@@ -88,6 +88,18 @@ def _name_for(fd: int, folder: Path, target: Path) -> Path:
     return tmp
 
 
+def output_folder(folder: Path) -> Path:
+    """Create ``folder`` if needed (one message naming it when that fails) and clear the
+    temporaries a killed run left in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the output folder {folder}: {exc.strerror}",
+                          "Choose another folder with --out.") from None
+    clean_stale_temps(folder)  # what a killed run left behind
+    return folder
+
+
 def write_atomic(target: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
     """Call ``write(fh)`` on a temporary file and move the result to ``target``.
 
@@ -95,13 +107,7 @@ def write_atomic(target: str | os.PathLike, write: Callable[[BinaryIO], None]) -
     when the target is locked, ``ExportError`` when the folder cannot be written.
     """
     target = Path(target)
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"Cannot create the output folder {folder}: {exc.strerror}",
-                          "Choose another folder with --out.") from exc
-    clean_stale_temps(folder)  # what a killed run left behind
+    folder = output_folder(target.parent)
     fd = _open_anonymous(folder)
     tmp: Path | None = None
     try:
@@ -182,13 +188,7 @@ def staged_folder(folder: str | os.PathLike):
     import shutil
 
     folder = Path(folder)
-    parent = folder.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"Cannot create the output folder {parent}: {exc.strerror}",
-                          "Choose another folder with --out.") from None
-    clean_stale_temps(parent)
+    parent = output_folder(folder.parent)
     staging = parent / f"{temp_prefix(folder.name)}{secrets.token_hex(4)}"
     old = parent / f"{temp_prefix(folder.name)}{secrets.token_hex(4)}.old"
     staging.mkdir()

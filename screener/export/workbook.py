@@ -23,10 +23,14 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from screener.errors import ExportError
 from screener.export import charts, frames
 from screener.export import cut as cuts
-from screener.export.atomic import TargetLockedError, library_temps_in, write_atomic
+from screener.export.atomic import (
+    TargetLockedError,
+    library_temps_in,
+    output_folder,
+    write_atomic,
+)
 from screener.export.cells import add_sheet
 from screener.export.sheet_explain import row_of, write_explain_wide
 from screener.export.sheet_summary import write_summary
@@ -35,7 +39,6 @@ from screener.export.sheets_lists import write_all_names, write_phase_sheet
 from screener.export.sheets_reference import write_data_quality, write_definitions, write_explain
 from screener.export.sheets_runs import CHANGES, TRACK, write_changes, write_track
 from screener.export.tables import build_tables
-from screener.fsutil import clean_stale_temps
 from screener.result import RunResult
 
 SUMMARY, ALL_NAMES, EXPLAIN, SCORE_PARTS, CHARTS, DATA_QUALITY, DEFINITIONS = (
@@ -114,13 +117,7 @@ def write_workbook_files(result: RunResult, path: str | Path, *, full: bool = Fa
     """Write the workbook and, for a run above the limit, the whole per-name tables as
     Parquet beside it (written first; removed again when the workbook fails). Returns the
     workbook's path, then the other files."""
-    folder = Path(path).parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"Cannot create the output folder {folder}: {exc.strerror}",
-                          "Choose another folder with --out.") from None
-    clean_stale_temps(folder)  # sheets a killed run left behind
+    folder = output_folder(Path(path).parent)  # and the sheets a killed run left behind
     with library_temps_in(folder):  # sheet temporaries beside the target, not in $TMPDIR
         wb = None
         beside: list[Path] = []
