@@ -41,6 +41,7 @@ from screener.raw.bundle import RawBundle
 from screener.raw.schema import BLOCKS, TICKER_PATTERN
 
 SOURCE, DATASET = "file", "records"
+REFERENCE = "import"  # the key of a reference payload (see file_store)
 FAILURES = "_failures"  # invalid cells, stored with the ticker's records (see store.bundle)
 REJECT_COLUMNS = ["row", "ticker", "column", "value", "reason", "action"]
 ROW, CELL = "row rejected", "cell left empty"
@@ -190,18 +191,22 @@ def _resolve_columns(frame: pd.DataFrame, mapping: FileMapping, where: str) -> d
 def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
                 as_of: date | None = None) -> ImportReport:
     """Read, map and check ``path`` as whole columns (``file_rows``), then build the bundle
-    and, with a store, the journal (``file_journal``)."""
+    and, with a store, the journal (the file itself and a reference per name:
+    ``file_store``) and the parsed columns."""
     from screener.providers import file_journal as fj
-    from screener.providers.file_rows import check_rows, keep_rows, rejections
+    from screener.providers.file_rows import keep_rows, rejections
 
     path = Path(path)
-    mapping = load_mapping(mapping_path)
-    frame = read_table(path, mapping.sheet)
-    header = _resolve_columns(frame, mapping, str(path))
-    first_line = 1 if path.suffix.lower() == ".parquet" else 2
     as_of = as_of or date.today()
-    checked = check_rows(frame, header, mapping, first_line, as_of, normalise_ticker,
-                         _ticker_problem)
+    upload = None
+    if store is None:
+        mapping = load_mapping(mapping_path)
+        frame = read_table(path, mapping.sheet)
+    else:  # the file's bytes are read once: kept (compressed) for the journal, then parsed
+        from screener.providers.file_store import read_upload
+
+        upload, mapping, frame = read_upload(path, mapping_path)
+    checked = _check(frame, mapping, path, as_of)
     del frame
     duplicates = keep_rows(checked, mapping)
     rejected, failures = rejections(checked, path)
@@ -217,12 +222,40 @@ def import_file(path: str | Path, mapping_path: str | Path, store: Any = None,
     if store is not None and len(kept):  # the journal, and the same rows as columns
         from screener.providers.file_store import store_import
 
-        store_import(store, checked, kept, first, failures, as_of)
+        store_import(store, upload, checked, kept, first, failures, as_of)
 
     def bundle() -> RawBundle:
         return fj.bundle_blocks(checked, kept, first, SOURCE, failures)
 
     return ImportReport(len(kept), report, bundle, str(path), facts)
+
+
+def _check(frame: pd.DataFrame, mapping: FileMapping, path: Path, as_of: date):
+    from screener.providers.file_rows import check_rows
+
+    header = _resolve_columns(frame, mapping, str(path))
+    first_line = 1 if path.suffix.lower() == ".parquet" else 2
+    return check_rows(frame, header, mapping, first_line, as_of, normalise_ticker,
+                      _ticker_problem)
+
+
+def import_again(data: bytes, name: str, mapping: FileMapping, as_of: date):
+    """An import kept in the journal, read again from its bytes (``name``: the file's name
+    then): (checked rows, kept rows, first kept row per ticker, failures per row), exactly
+    as ``import_file`` had them."""
+    import io
+
+    from screener.providers import file_journal as fj
+    from screener.providers.file_rows import keep_rows, rejections
+
+    path = Path(name)
+    frame = _parse(path, path.suffix.lower(), io.BytesIO(data), mapping.sheet)
+    checked = _check(frame, mapping, path, as_of)
+    del frame
+    keep_rows(checked, mapping)
+    _, failures = rejections(checked, path)
+    kept, first, _ = fj.selection(checked)
+    return checked, kept, first, failures
 
 
 def _number_column(values: np.ndarray, ok: np.ndarray, mapping: FileMapping, col: str,
@@ -265,6 +298,7 @@ class FileProvider(Provider):
     name = "file"
     datasets: ClassVar[tuple[str, ...]] = (DATASET,)
     parser_version: ClassVar[str] = "file-2"  # 2: invalid cells stored as failures
+    _store: Any = None  # see use_store
 
     def __init__(self, path: str | Path | None = None, mapping: str | Path | None = None):
         self.path, self.mapping = path, mapping
@@ -276,7 +310,16 @@ class FileProvider(Provider):
         bundle = import_file(self.path, self.mapping, as_of=as_of).bundle
         return bundle.subset(tickers) if tickers else bundle
 
+    def use_store(self, store: Any) -> None:
+        """The store whose journal ``parse`` reads a reference payload from (the import's
+        file: see ``file_store``)."""
+        self._store = store
+
     def parse(self, ticker: str, dataset: str, payload: bytes, as_of: date | None) -> Records:
         doc = json.loads(payload.decode("utf-8"))
+        if isinstance(doc, dict) and REFERENCE in doc:  # the name's rows of a stored file
+            from screener.providers.file_store import document
+
+            doc = json.loads(document(self, ticker, doc))
         return {block: [dict(r) for r in recs] for block, recs in doc.items()
                 if block in BLOCKS or block == FAILURES}

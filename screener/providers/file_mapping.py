@@ -211,6 +211,11 @@ MAPPING_HINT = ("Fix the mapping file; each entry maps a column of your file to 
 
 def load_mapping(path: str | Path) -> FileMapping:
     """Read and check a mapping file; every problem is reported at once with its line."""
+    return read_mapping(path)[0]
+
+
+def read_mapping(path: str | Path) -> tuple[FileMapping, str]:
+    """``load_mapping``, and the text it was read from."""
     path = Path(path)
     where = str(path)
     from screener.fsutil import MB, UnreadableFile, read_bounded
@@ -223,6 +228,12 @@ def load_mapping(path: str | Path) -> FileMapping:
     except UnicodeDecodeError as exc:
         raise ConfigError([Problem(Location(where), f"the mapping is not UTF-8 text ({exc.reason})",
                                    "Save it as UTF-8 in your editor.")]) from None
+    return mapping_from_text(text, where), text
+
+
+def mapping_from_text(text: str, where: str) -> FileMapping:
+    """``load_mapping`` of the mapping's text (``where`` names it in messages): an import
+    stored in the journal is read again from the text it kept."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

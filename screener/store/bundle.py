@@ -87,8 +87,11 @@ HISTORY_ONLY = frozenset({"chart"})
 
 
 def parse_records(provider, snap, store=None) -> dict[str, list[dict]]:
-    """Parse one snapshot with ``provider`` (``store`` is accepted for callers of the old
-    cache and ignored: parsed rows are kept as columns by ``load_bundle``)."""
+    """Parse one snapshot with ``provider`` (``store``: where a payload that refers to
+    another reads it, e.g. a file import's; parsed rows are kept as columns by
+    ``load_bundle``)."""
+    if store is not None and hasattr(provider, "use_store"):  # a payload may refer to another
+        provider.use_store(store)
     records = provider.parse(snap.ticker, snap.dataset, snap.payload, snap.as_of)
     return {k: [dict(r) for r in v] for k, v in records.items()}
 
@@ -242,6 +245,9 @@ def _refresh(cols: SourceColumns, store, provider, src: pd.DataFrame, want: pd.D
                         damaged.add(key)
                     continue
                 yield key, snap.payload
+
+    if hasattr(provider, "use_store"):  # a payload may refer to another (file imports)
+        provider.use_store(store)
 
     def parse(ticker: str, dataset: str, payload: bytes, as_of: str) -> dict:
         records = provider.parse(ticker, dataset, payload, date.fromisoformat(as_of))

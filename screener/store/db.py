@@ -72,6 +72,19 @@ class Snapshot:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Packed:
+    """A payload compressed already (``Packed.of``): ``put_many`` stores it as it is. A large
+    payload can be compressed as soon as it is read and its original bytes let go."""
+
+    blob: bytes  # zlib
+    sha256: str  # of the original bytes
+
+    @classmethod
+    def of(cls, payload: bytes, level: int = 6) -> Packed:
+        return cls(zlib.compress(payload, level), hashlib.sha256(payload).hexdigest())
+
+
 def _now() -> datetime:
     return datetime.now(UTC)  # microseconds: orders a failure against a snapshot of the same second
 
@@ -267,11 +280,12 @@ class Store:
         return Snapshot(source, dataset, ticker, as_of, fetched_at, payload,
                         hashlib.sha256(payload).hexdigest())
 
-    def put_many(self, rows: Iterable[tuple[str, str, str, date, bytes]],
+    def put_many(self, rows: Iterable[tuple[str, str, str, date, bytes | Packed]],
                  fetched_at: datetime | None = None, level: int = 6) -> int:
         """Store several payloads in one transaction (all or none). Returns the count. ``rows``
-        may be a generator: each payload is compressed and written as it comes. ``level``:
-        zlib's (1 fastest, 9 smallest); any level reads back with ``zlib.decompress``."""
+        may be a generator: each payload is compressed and written as it comes (a ``Packed``
+        one as it is). ``level``: zlib's (1 fastest, 9 smallest); any level reads back with
+        ``zlib.decompress``."""
         at = _iso(fetched_at or _now())
         count = 0
 
@@ -279,6 +293,9 @@ class Store:
             nonlocal count
             for s, d, t, a, p in rows:
                 count += 1
+                if isinstance(p, Packed):
+                    yield s, d, t, _iso(a), at, p.blob, p.sha256
+                    continue
                 yield s, d, t, _iso(a), at, zlib.compress(p, level), hashlib.sha256(p).hexdigest()
 
         with self._tx() as c:

@@ -72,6 +72,7 @@ def _inputs(case: str, tmp: Path) -> tuple[Path, Path]:
 
 def outcome(case: str, tmp: Path) -> dict:
     from screener.providers.file import import_file
+    from screener.providers.file_store import records_document
     from screener.store import Store
 
     csv, mapping = _inputs(case, tmp)
@@ -83,8 +84,10 @@ def outcome(case: str, tmp: Path) -> dict:
         stored = import_file(csv, mapping, store=store, as_of=AS_OF)
         assert stored.accepted == rep.accepted
         names = store.tickers("file", "records")
-        out["journal"] = {t: json.loads(store.latest("file", "records", t).payload)
-                          for t in names}
+        # the journal keeps the file and a reference per name: the documents they stand
+        # for are what the journal held as one payload per name before
+        out["journal"] = {t: json.loads(records_document(
+            store, store.latest("file", "records", t))) for t in names}
         if names:
             out["loaded"] = _bundle(store.load_bundle(names))
     return out

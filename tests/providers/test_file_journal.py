@@ -52,10 +52,13 @@ def test_stored_payloads_are_json_dumps_text_to_the_byte(case, tmp_path):
     from screener.store import Store
 
     csv, mapping = _inputs(case, tmp_path)
+    from screener.providers.file_store import records_document
+
     with Store.open(tmp_path / "s.sqlite") as store:
         import_file(csv, mapping, store=store, as_of=AS_OF)
         names = store.tickers("file", "records")
-        payloads = [store.latest("file", "records", t).payload for t in names]
+        payloads = [records_document(store, store.latest("file", "records", t))
+                    for t in names]
     assert names and len(payloads) == len(names)
     for p in payloads:
         assert p == json.dumps(json.loads(p), sort_keys=True).encode("utf-8")

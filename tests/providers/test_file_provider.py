@@ -78,7 +78,9 @@ def test_stored_snapshots_read_back_by_the_provider(tmp_path):
         import_file(CSV, MAPPING, store=store, as_of=AS_OF)
         snap = store.latest("file", "records", "ABCD")
         assert snap is not None and snap.as_of == AS_OF
-        recs = FileProvider().parse("ABCD", "records", snap.payload, AS_OF)
+        provider = FileProvider()
+        provider.use_store(store)  # the payload refers to the file kept in the journal
+        recs = provider.parse("ABCD", "records", snap.payload, AS_OF)
         assert [r["fiscal_year"] for r in recs["statements"]] == [2025, 2024]
         bundle = load_bundle(store, ["ABCD", "EFGH"])
     assert bundle.statements.loc[("EFGH", 2025), "total_debt"] == 150e6
