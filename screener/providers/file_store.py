@@ -31,7 +31,9 @@ compressed file and one slice of one block.
 from __future__ import annotations
 
 import functools
+import io
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring_ascii as _quote
@@ -68,26 +70,77 @@ def kept_name(dataset: str, sha256: str) -> str:
 
 
 def read_upload(path: Path, mapping_path):
-    """(``Upload``, mapping, table) of an import: the file read once, compressed for the
-    journal, then parsed from the same bytes (what is stored is what was checked)."""
+    """(``Upload``, mapping, table) of an import. What is stored is what was checked: a CSV
+    is read twice as a stream (compressed for the journal, then parsed) with the same
+    sha256 both times, so its bytes are never all held; other files are parsed from the
+    bytes they were read as."""
     import io
 
     from screener.errors import InputDataError, Location, Problem
-    from screener.fsutil import MB, UnreadableFile, read_bounded
+    from screener.fsutil import MB, UnreadableFile, open_bounded, read_bounded
     from screener.providers.file import _parse
     from screener.providers.file_mapping import read_mapping
     from screener.store.db import Packed
 
     mapping, text = read_mapping(mapping_path)
+    suffix = path.suffix.lower()
     try:
-        data = read_bounded(path, 256 * MB, "data file")
+        if suffix in (".csv", ".txt"):
+            with open_bounded(path, 256 * MB, "data file") as fh:
+                packed = _packed(fh)
+            with open_bounded(path, 256 * MB, "data file") as fh:
+                hashed = _Hashing(fh)
+                frame = _parse(path, suffix, io.BufferedReader(hashed), mapping.sheet)
+                while hashed.read(MB):  # the rest, if the reader stopped early
+                    pass
+            if hashed.sha256.hexdigest() != packed.sha256:
+                raise InputDataError([Problem(Location(str(path)), "the file changed while "
+                                              "it was being read",
+                                              "Run the same command again once it is "
+                                              "written.")])
+        else:
+            data = read_bounded(path, 256 * MB, "data file")
+            packed = Packed.of(data, JOURNAL_LEVEL)
+            frame = _parse(path, suffix, io.BytesIO(data), mapping.sheet)
+            del data
     except UnreadableFile as exc:
         raise InputDataError([Problem(Location(str(path)), exc.reason,
                                       "Check the path given to --from-file.")]) from None
-    upload = Upload(path.name, Packed.of(data, JOURNAL_LEVEL),
-                    Packed.of(text.encode("utf-8"), JOURNAL_LEVEL))
-    frame = _parse(path, path.suffix.lower(), io.BytesIO(data), mapping.sheet)
+    upload = Upload(path.name, packed, Packed.of(text.encode("utf-8"), JOURNAL_LEVEL))
     return upload, mapping, frame
+
+
+def _packed(fh):
+    """``db.Packed`` of a stream, compressed as it is read."""
+    import hashlib
+    import zlib
+
+    from screener.store.db import Packed
+
+    z, digest, parts = zlib.compressobj(JOURNAL_LEVEL), hashlib.sha256(), []
+    while chunk := fh.read(1 << 20):
+        digest.update(chunk)
+        parts.append(z.compress(chunk))
+    parts.append(z.flush())
+    return Packed(b"".join(parts), digest.hexdigest())
+
+
+class _Hashing(io.RawIOBase):
+    """A stream that keeps the sha256 of what was read through it."""
+
+    def __init__(self, raw):
+        import hashlib
+
+        self._raw, self.sha256 = raw, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        if n:
+            self.sha256.update(memoryview(buffer)[:n])
+        return n
 
 
 def store_import(store, upload: Upload, checked, kept: np.ndarray, first: np.ndarray,
@@ -105,9 +158,16 @@ def store_import(store, upload: Upload, checked, kept: np.ndarray, first: np.nda
             kept_files.append((SOURCE, dataset, name, as_of, packed))
     names = _named(checked, kept, first, failures)
     day = as_of.isoformat()
-    store.put_many([*kept_files, *((SOURCE, DATASET, t, as_of, ref) for t, ref in zip(
-        names, references(checked, kept, first, names, upload, day), strict=True))],
-        at, level=JOURNAL_LEVEL)
+
+    def journal():  # one reference at a time: they are never all held
+        yield from kept_files
+        for t, ref in zip(names, references(checked, kept, first, names, upload, day),
+                          strict=True):
+            yield SOURCE, DATASET, t, as_of, ref
+
+    store.put_many(journal(), at, level=JOURNAL_LEVEL)
+    del kept_files
+    upload.file = upload.mapping = None  # in the journal now: let go before the columns
     if names:
         _columns(store, checked, kept, first, failures, day, at.isoformat(), names)
     return len(names)
@@ -125,9 +185,12 @@ def _named(checked, kept: np.ndarray, first: np.ndarray,
 
 
 def references(checked, kept: np.ndarray, first: np.ndarray, names: list[str],
-               upload: Upload, day: str) -> list[bytes]:
+               upload: Upload, day: str) -> Iterator:
     """Per name of ``names`` (in order of first kept row) its reference (see the module
-    docstring), keys sorted as ``json.dumps(..., sort_keys=True)`` writes them."""
+    docstring), keys sorted as ``json.dumps(..., sort_keys=True)`` writes them, packed for
+    ``put_many`` (``db.Packed.stored``: a reference is a few hundred bytes)."""
+    from screener.store.db import Packed
+
     codes = pd.factorize(checked.tickers[kept])[0]
     order = np.argsort(codes, kind="stable")  # each name's rows together, in file order
     own = codes[order]
@@ -137,12 +200,10 @@ def references(checked, kept: np.ndarray, first: np.ndarray, names: list[str],
     head = (f'{{"as_of": "{day}", "file": "{upload.file.sha256}", "import": "{FORMAT}", '
             '"lines": [')
     tail = f'], "mapping": "{upload.mapping.sha256}", "name": {_quote(upload.name)}}}'
-    out = []
     for t in names:
         k = position[t]
-        out.append((head + ", ".join(lines[ends[k - 1] if k else 0:ends[k]]) + tail)
-                   .encode("utf-8"))
-    return out
+        yield Packed.stored((head + ", ".join(lines[ends[k - 1] if k else 0:ends[k]])
+                             + tail).encode("utf-8"))
 
 
 def document(provider, ticker: str, ref: dict[str, Any]) -> bytes:

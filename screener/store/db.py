@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
+import struct
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
@@ -83,6 +84,17 @@ class Packed:
     @classmethod
     def of(cls, payload: bytes, level: int = 6) -> Packed:
         return cls(zlib.compress(payload, level), hashlib.sha256(payload).hexdigest())
+
+    @classmethod
+    def stored(cls, payload: bytes) -> Packed:
+        """``payload`` as a zlib stream of one stored (uncompressed) block: for many small
+        payloads, where deflate gains little and its set-up costs 10-20 us each (any
+        ``zlib.decompress`` reads it). Larger than a block holds: ``of(payload, 1)``."""
+        n = len(payload)
+        if n > 0xFFFF:
+            return cls.of(payload, 1)
+        return cls(b"\x78\x01\x01" + struct.pack("<HH", n, n ^ 0xFFFF) + payload
+                   + struct.pack(">I", zlib.adler32(payload)), hashlib.sha256(payload).hexdigest())
 
 
 def _now() -> datetime:
