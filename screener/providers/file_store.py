@@ -327,16 +327,27 @@ def _failure_table(checked, kept: np.ndarray, first: np.ndarray,
                    failures: dict[int, list[dict[str, Any]]], sids: np.ndarray):
     from screener.store.columns import FAILURES_BLOCK, SEP, table_from_frame
 
-    fails = []
     position = dict(zip(checked.tickers[first].tolist(), range(len(first)), strict=True))
     seen: dict[int, int] = {}
-    for i in kept.tolist():
-        for f in failures.get(i, ()):
-            k = position[checked.tickers[i]]
-            fails.append({"_sid": sids[k], "_seq": seen.get(k, 0),
-                          "_cols": SEP.join(sorted(f)), **f})
+    out: dict[str, list] = {"_sid": [], "_seq": [], "_cols": []}
+    keys: dict[str, list] = {}  # the failures' own keys, in order of first use
+    n = 0
+    for i in sorted(i for i in failures if checked.keep[i]):  # kept rows, in file order
+        k = position[checked.tickers[i]]
+        for f in failures[i]:
+            out["_sid"].append(sids[k])
+            out["_seq"].append(seen.get(k, 0))
+            out["_cols"].append(SEP.join(sorted(f)))
             seen[k] = seen.get(k, 0) + 1
-    return table_from_frame(FAILURES_BLOCK, pd.DataFrame(fails))
+            for key, value in f.items():
+                if key not in keys:
+                    keys[key] = [None] * n
+                keys[key].append(value)
+            n += 1
+            for values in keys.values():  # a key this failure lacks: empty
+                if len(values) < n:
+                    values.append(None)
+    return table_from_frame(FAILURES_BLOCK, pd.DataFrame({**out, **keys}))
 
 
 def _block_table(block: str, cols: dict[str, np.ndarray], rows: np.ndarray, sid: np.ndarray,
