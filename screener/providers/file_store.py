@@ -149,6 +149,9 @@ def store_import(store, upload: Upload, checked, kept: np.ndarray, first: np.nda
     reference per name) and the parsed columns; the names stored."""
     from screener.store.db import _now
 
+    names = _named(checked, kept, first, failures)
+    if not names:  # nothing to keep for any name: the journal is left as it is
+        return 0
     at = _now()
     kept_files = []
     for dataset, packed in ((UPLOAD, upload.file), (MAPPING, upload.mapping)):
@@ -156,20 +159,18 @@ def store_import(store, upload: Upload, checked, kept: np.ndarray, first: np.nda
         if not any(r["dataset"] == dataset and r["sha256"] == packed.sha256
                    for r in store.catalog(name)):
             kept_files.append((SOURCE, dataset, name, as_of, packed))
-    names = _named(checked, kept, first, failures)
     day = as_of.isoformat()
 
-    def journal():  # one reference at a time: they are never all held
-        yield from kept_files
+    def journal(files):  # one reference at a time: they are never all held
+        yield from files
         for t, ref in zip(names, references(checked, kept, first, names, upload, day),
                           strict=True):
             yield SOURCE, DATASET, t, as_of, ref
 
-    store.put_many(journal(), at, level=JOURNAL_LEVEL)
-    del kept_files
+    store.put_many(journal(kept_files), at, level=JOURNAL_LEVEL)
+    kept_files.clear()
     upload.file = upload.mapping = None  # in the journal now: let go before the columns
-    if names:
-        _columns(store, checked, kept, first, failures, day, at.isoformat(), names)
+    _columns(store, checked, kept, first, failures, day, at.isoformat(), names)
     return len(names)
 
 
