@@ -3,9 +3,9 @@
 The journal keeps the import itself, not a document per name built from it:
 
 - the user's file, byte for byte (source ``file``, dataset ``upload``, name
-  ``_FILE-<first 16 hex digits of its sha256>``: the catalog's sha256 is the file's, so
-  ``sha256sum`` of the export matches it), and the mapping's text (dataset ``mapping``,
-  ``_MAPPING-<sha256>``), each stored once however often it is imported;
+  ``_FILE-<first 16 hex digits of its sha256, upper case>``, so ``screener store history``
+  finds it; its sha256 is the file's, as ``sha256sum`` gives it), and the mapping's text
+  (dataset ``mapping``, ``_MAPPING-<...>``), each stored once however often imported;
 - per name a small reference (dataset ``records``, the as-of date of the import), the JSON
   ``{"as_of", "file", "import": "file-1", "lines", "mapping", "name"}``: which file and
   mapping, as of which date, the file's name then, and the spreadsheet lines kept for it.
@@ -66,7 +66,7 @@ class Upload:
 
 def kept_name(dataset: str, sha256: str) -> str:
     """The journal's name for a stored file or mapping (private: ``_`` first)."""
-    return f"_{'FILE' if dataset == UPLOAD else 'MAPPING'}-{sha256[:16]}"
+    return f"_{'FILE' if dataset == UPLOAD else 'MAPPING'}-{sha256[:16].upper()}"
 
 
 def read_upload(path: Path, mapping_path):

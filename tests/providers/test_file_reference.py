@@ -33,17 +33,18 @@ def _write(path, rows):
 def test_the_journal_keeps_the_file_and_mapping_once_and_a_reference_per_name(tmp_path):
     csv, mapping = FIX / "messy_export.csv", FIX / "messy_mapping.yaml"
     sha = hashlib.sha256(csv.read_bytes()).hexdigest()
+    file_name = f"_FILE-{sha[:16].upper()}"
+    mapping_name = f"_MAPPING-{hashlib.sha256(mapping.read_bytes()).hexdigest()[:16].upper()}"
     with Store.open(tmp_path / "s.sqlite") as store:
         report = import_file(csv, mapping, store=store, as_of=AS_OF)
         import_file(csv, mapping, store=store, as_of=date(2026, 6, 1))  # the same file again
         kept = [r for r in store.catalog() if r["dataset"] in ("upload", "mapping")]
-        upload = store.latest("file", "upload", f"_FILE-{sha[:16]}")
+        upload = store.latest("file", "upload", file_name)
         refs = {t: store.latest("file", "records", t, as_of=AS_OF)
                 for t in store.tickers("file", "records")}
     # the file and mapping, stored once each however often imported, byte for byte
-    assert [(r["dataset"], r["ticker"]) for r in kept] == [
-        ("mapping", f"_MAPPING-{hashlib.sha256(mapping.read_bytes()).hexdigest()[:16]}"),
-        ("upload", f"_FILE-{sha[:16]}")]
+    assert [(r["dataset"], r["ticker"]) for r in kept] == [("mapping", mapping_name),
+                                                          ("upload", file_name)]
     assert upload.payload == csv.read_bytes() and upload.sha256 == sha
     assert len(refs) > 3
     kept_lines = sorted(line for snap in refs.values()
@@ -59,6 +60,15 @@ def test_the_journal_keeps_the_file_and_mapping_once_and_a_reference_per_name(tm
                        "lines": doc["lines"], "mapping": doc["mapping"],
                        "name": "messy_export.csv"}
         assert len(snap.payload) < 400  # a reference, not the records
+    from click.testing import CliRunner
+
+    from screener.cli import cli
+
+    shown = CliRunner().invoke(cli, ["store", "history", file_name.lower(), "--store",
+                                     str(tmp_path / "s.sqlite")])
+    assert shown.exit_code == 0
+    assert shown.output.startswith(f"file/upload {AS_OF.isoformat()} fetched ")
+    assert f"sha256 {sha[:12]}" in shown.output
 
 
 @pytest.mark.parametrize("case", ["messy", "quarterly", "xlsx", "parquet", "bench"])
@@ -117,7 +127,8 @@ def test_a_damaged_kept_file_is_one_clear_failure_per_name(tmp_path):
     shutil.rmtree(tmp_path / "s.sqlite.columns")
     with Store.open(tmp_path / "s.sqlite") as store:
         bundle = store.load_bundle(["ALFA", "BETA"])
-        assert not store.catalog("_FILE-" + hashlib.sha256(csv.read_bytes()).hexdigest()[:16])
+        sha = hashlib.sha256(csv.read_bytes()).hexdigest()
+        assert not store.catalog(f"_FILE-{sha[:16].upper()}")  # dropped as damaged
     assert bundle.statements.empty
     reasons = {f.ticker: f.reason for f in bundle.failures if f.source == "file"}
     assert set(reasons) == {"ALFA", "BETA"}
