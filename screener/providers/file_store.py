@@ -70,12 +70,9 @@ def kept_name(dataset: str, sha256: str) -> str:
 
 
 def read_upload(path: Path, mapping_path):
-    """(``Upload``, mapping, table) of an import. What is stored is what was checked: a CSV
-    is read twice as a stream (compressed for the journal, then parsed) with the same
-    sha256 both times, so its bytes are never all held; other files are parsed from the
-    bytes they were read as."""
-    import io
-
+    """(``Upload``, mapping, table) of an import. What is stored is what was parsed: a CSV
+    is compressed (and its sha256 taken) as the parser reads it, in one pass, so its bytes
+    are never all held; other files are parsed from the bytes they were read as."""
     from screener.errors import InputDataError, Location, Problem
     from screener.fsutil import MB, UnreadableFile, open_bounded, read_bounded
     from screener.providers.file import _parse
@@ -87,17 +84,9 @@ def read_upload(path: Path, mapping_path):
     try:
         if suffix in (".csv", ".txt"):
             with open_bounded(path, 256 * MB, "data file") as fh:
-                packed = _packed(fh)
-            with open_bounded(path, 256 * MB, "data file") as fh:
-                hashed = _Hashing(fh)
-                frame = _parse(path, suffix, io.BufferedReader(hashed), mapping.sheet)
-                while hashed.read(MB):  # the rest, if the reader stopped early
-                    pass
-            if hashed.sha256.hexdigest() != packed.sha256:
-                raise InputDataError([Problem(Location(str(path)), "the file changed while "
-                                              "it was being read",
-                                              "Run the same command again once it is "
-                                              "written.")])
+                kept = _Kept(fh)
+                frame = _parse(path, suffix, io.BufferedReader(kept, MB), mapping.sheet)
+                packed = kept.packed()
         else:
             data = read_bounded(path, 256 * MB, "data file")
             packed = Packed.of(data, JOURNAL_LEVEL)
@@ -110,28 +99,15 @@ def read_upload(path: Path, mapping_path):
     return upload, mapping, frame
 
 
-def _packed(fh):
-    """``db.Packed`` of a stream, compressed as it is read."""
-    import hashlib
-    import zlib
-
-    from screener.store.db import Packed
-
-    z, digest, parts = zlib.compressobj(JOURNAL_LEVEL), hashlib.sha256(), []
-    while chunk := fh.read(1 << 20):
-        digest.update(chunk)
-        parts.append(z.compress(chunk))
-    parts.append(z.flush())
-    return Packed(b"".join(parts), digest.hexdigest())
-
-
-class _Hashing(io.RawIOBase):
-    """A stream that keeps the sha256 of what was read through it."""
+class _Kept(io.RawIOBase):
+    """A stream compressed (zlib, ``JOURNAL_LEVEL``) and hashed as it is read."""
 
     def __init__(self, raw):
         import hashlib
+        import zlib
 
-        self._raw, self.sha256 = raw, hashlib.sha256()
+        self._raw, self._sha = raw, hashlib.sha256()
+        self._zlib, self._parts = zlib.compressobj(JOURNAL_LEVEL), []
 
     def readable(self) -> bool:
         return True
@@ -139,8 +115,20 @@ class _Hashing(io.RawIOBase):
     def readinto(self, buffer) -> int:
         n = self._raw.readinto(buffer)
         if n:
-            self.sha256.update(memoryview(buffer)[:n])
+            chunk = memoryview(buffer)[:n]
+            self._sha.update(chunk)
+            self._parts.append(self._zlib.compress(chunk))
         return n
+
+    def packed(self):
+        """``db.Packed`` of the whole stream (what the reader left unread is read first)."""
+        from screener.store.db import Packed
+
+        while self.read(1 << 20):
+            pass
+        blob = b"".join([*self._parts, self._zlib.flush()])
+        self._parts = []
+        return Packed(blob, self._sha.hexdigest())
 
 
 def store_import(store, upload: Upload, checked, kept: np.ndarray, first: np.ndarray,

@@ -1,7 +1,7 @@
 """The journal of an import: the user's file and mapping kept once, byte for byte, and a small
 reference per name that re-parses (by importing the kept file again) to exactly the rows the
-import wrote; old per-name JSON payloads still parse; a damaged kept file, a file changing
-while it is read and a killed import each end cleanly."""
+import wrote; old per-name JSON payloads still parse; a damaged kept file and a killed import
+each end cleanly."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from screener.errors import InputDataError
 from screener.providers import file_store
 from screener.providers.file import import_file
 from screener.store import Store
@@ -135,23 +134,6 @@ def test_a_damaged_kept_file_is_one_clear_failure_per_name(tmp_path):
     for reason in reasons.values():
         assert "f.csv" in reason and "no longer in the store" in reason
         assert "import the file again with screener fetch --from-file" in reason
-
-
-def test_a_file_changing_while_it_is_read_is_refused(tmp_path, monkeypatch):
-    (tmp_path / "m.yaml").write_text(MAPPING)
-    csv = _write(tmp_path / "f.csv", ["ALFA,Alfa Fictional,2025,100,10"])
-    first_read = file_store._packed
-
-    def then_changed(fh):  # the file is rewritten between the two reads
-        packed = first_read(fh)
-        _write(csv, ["ALFA,Alfa Fictional,2025,999,10"])
-        return packed
-
-    monkeypatch.setattr(file_store, "_packed", then_changed)
-    with Store.open(tmp_path / "s.sqlite") as store:
-        with pytest.raises(InputDataError, match="the file changed while it was being read"):
-            import_file(csv, tmp_path / "m.yaml", store=store, as_of=date(2026, 1, 5))
-        assert store.catalog() == []
 
 
 def test_a_killed_import_leaves_neither_file_nor_references(tmp_path, monkeypatch):
