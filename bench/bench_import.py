@@ -7,9 +7,10 @@ The file is a messy fictional export (``import_sample``). Timed, each in its own
 of 7 by wall time (the process CPU time of that run beside it), the three arms taking turns
 round after round so that a change of machine load hits them alike:
 
-- import: ``import_file`` into a fresh store (what ``fetch --from-file`` does: the journal's
-  payloads, the same rows written as the store's parsed columns, the facts; the bundle is not
-  built), and without a store, bundle built (what ``FileProvider.fetch`` does);
+- import: ``import_file`` into a fresh store (what ``fetch --from-file`` does: the journal,
+  i.e. the file and mapping kept once and a reference per name, the same rows written as the
+  store's parsed columns, the facts; the bundle is not built), and without a store, bundle
+  built (what ``FileProvider.fetch`` does);
 - baseline: ``pandas.read_csv`` plus the same checks written vectorised (clean the text,
   numbers with ``to_numeric``, units/scale/sign/percent, bounds, a ticker pattern, fiscal
   years), no store.

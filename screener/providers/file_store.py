@@ -85,7 +85,7 @@ def read_upload(path: Path, mapping_path):
         if suffix in (".csv", ".txt"):
             with open_bounded(path, 256 * MB, "data file") as fh:
                 kept = _Kept(fh)
-                frame = _parse(path, suffix, io.BufferedReader(kept, MB), mapping.sheet)
+                frame = _parse(path, suffix, io.BufferedReader(kept), mapping.sheet)
                 packed = kept.packed()
         else:
             data = read_bounded(path, 256 * MB, "data file")
