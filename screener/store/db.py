@@ -1,7 +1,8 @@
 """The embedded store: one SQLite file (stdlib), WAL mode, one transaction per write.
 
 Tables
-- ``meta(key, value)``: ``schema_version``; the file also carries ``PRAGMA application_id`` so a
+- ``meta(key, value)``: ``schema_version``, and ``generation`` (bumped by every write of a
+  snapshot: ``stamp``); the file also carries ``PRAGMA application_id`` so a
   foreign SQLite file is recognised and refused (never modified).
 - ``snapshots(source, dataset, ticker, as_of, fetched_at, payload, sha256)``: raw payloads,
   zlib-compressed, unique on (source, dataset, ticker, as_of). History accumulates one snapshot
@@ -34,6 +35,7 @@ from typing import Any
 from screener.errors import StoreError
 from screener.raw.bundle import Failure
 from screener.settings import redact, store_path
+from screener.store.stamp import KeyReads, bump_generation
 from screener.store.wal import wal_belongs
 
 APPLICATION_ID = 0x53435231  # "SCR1"
@@ -72,19 +74,6 @@ class Snapshot:
     sha256: str
 
 
-def _bump_generation(c: sqlite3.Connection) -> None:
-    """Count one more change of the snapshot keys (see ``Store.snapshot_stamp``)."""
-    c.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
-              "SET value = CAST(value AS INTEGER) + 1")
-
-
-def _stamp(c: sqlite3.Connection) -> tuple[int, int, int]:
-    gen = c.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-    count = c.execute("SELECT count(*) FROM snapshots").fetchone()[0]
-    top = c.execute("SELECT max(rowid) FROM snapshots").fetchone()[0]
-    return int(gen[0]) if gen else 0, int(count), int(top or 0)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)  # microseconds: orders a failure against a snapshot of the same second
 
@@ -107,7 +96,7 @@ class DamagedPayload(StoreError):
                                0, True)
 
 
-class Store:
+class Store(KeyReads):
     """The local store. Thread-safe (one connection behind a lock); use ``Store.open``."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False):
@@ -297,7 +286,7 @@ class Store:
         with self._tx() as c:
             c.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)", prepared())
-            _bump_generation(c)
+            bump_generation(c)
         return count
 
     def _snapshot(self, row: tuple) -> Snapshot:
@@ -327,7 +316,7 @@ class Store:
         with contextlib.suppress(StoreError), self._tx() as c:
             c.execute("DELETE FROM snapshots WHERE source=? AND dataset=? AND ticker=? "
                       "AND as_of=?", (bad.source, bad.dataset, bad.ticker, bad.as_of))
-            _bump_generation(c)
+            bump_generation(c)
             c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
                       (bad.source, bad.dataset, bad.ticker, bad.failure.reason, 0, 1,
                        _iso(_now())))
@@ -422,45 +411,6 @@ class Store:
         wanted = set(tickers) if tickers is not None else None
         return [Failure(t, s, d, r, int(a), bool(tr)) for s, d, t, r, a, tr, _ in rows
                 if wanted is None or t in wanted]
-
-    # -- bulk reads (the parsed columns are built from these) -----------------------------
-    def snapshot_keys(self) -> list[tuple[str, str, str, str, str]]:
-        """(source, dataset, ticker, as_of, fetched_at) of every snapshot, as stored (ISO text),
-        read from a covering index (made on first use; skipped on a read-only store), so the
-        payload pages are not read."""
-        self._key_index()
-        return self._query("SELECT source, dataset, ticker, as_of, fetched_at FROM snapshots")
-
-    def _key_index(self) -> None:
-        if not self.read_only and not self._query(
-                "SELECT 1 FROM sqlite_master WHERE name = 'snapshots_keys'"):
-            with contextlib.suppress(StoreError), self._tx() as c:
-                c.execute("CREATE INDEX IF NOT EXISTS snapshots_keys ON snapshots "
-                          "(source, dataset, ticker, as_of, fetched_at)")
-
-    def snapshot_stamp(self) -> tuple[int, int, int]:
-        """(generation, count, largest rowid) of the snapshot keys: changes whenever a key is
-        added, replaced or removed (the generation is bumped by every write of this class;
-        the count and rowid catch a writer that does not bump it), so a copy of the keys
-        stamped with it is current while the stamp is the same."""
-        with self._guard():
-            return _stamp(self._conn)
-
-    def stamped_snapshot_keys(self) -> tuple[tuple[int, int, int], list[tuple]]:
-        """``snapshot_stamp()`` and ``snapshot_keys()`` read in one transaction (a write in
-        between cannot give keys newer than their stamp says), the keys sorted by source,
-        dataset, ticker and as-of date (the covering index's order: no sort)."""
-        self._key_index()
-        with self._guard():
-            c = self._conn
-            c.execute("BEGIN")
-            try:
-                stamp = _stamp(c)
-                rows = c.execute("SELECT source, dataset, ticker, as_of, fetched_at FROM "
-                                 "snapshots ORDER BY source, dataset, ticker, as_of").fetchall()
-            finally:
-                c.execute("COMMIT")
-        return stamp, rows
 
     def snapshots(self, source: str, dataset: str, tickers: Iterable[str], chunk: int = 500
                   ) -> Iterator[tuple[tuple[str, str, str], Snapshot | None]]:
