@@ -43,7 +43,7 @@ def _write(result, path: Path, fmt: str, full: bool = False) -> list[Path]:
         return write_workbook_files(result, path, full=full)
     except TargetLockedError as exc:  # open in another program: the new file is beside it
         click.secho(f"Warning: {exc}", fg="yellow", err=True)
-        return [exc.written]
+        return [exc.written, *exc.also]
 
 
 @click.command()

@@ -108,7 +108,7 @@ def estimates(ticker, source, store_path):
       screener store estimates ACME --source fmp
     """
     from screener.providers.estimates_history import estimates_timeline
-    from screener.store.bundle import _provider, parse_records
+    from screener.store.parsing import make_provider, parse_records
 
     ticker = ticker.upper()
     shown = False
@@ -119,7 +119,7 @@ def estimates(ticker, source, store_path):
             points = []
             for snap in snaps:
                 try:
-                    recs = parse_records(_provider(src, None), snap, st).get("estimates") or []
+                    recs = parse_records(make_provider(src, None), snap, st).get("estimates") or []
                 except Exception as exc:  # noqa: BLE001 - say which day could not be read
                     click.echo(f"{src} {snap.as_of}: unreadable ({exc})", err=True)
                     continue

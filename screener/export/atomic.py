@@ -40,6 +40,7 @@ class TargetLockedError(ExportError):
                          "run again, or use the new file.")
         self.target = target
         self.written = written
+        self.also: list[Path] = []  # files written with it (a large run's tables beside it)
 
 
 def locked_fallback_path(target: Path, now: datetime | None = None) -> Path:

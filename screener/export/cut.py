@@ -18,6 +18,7 @@ Each cut sheet says so in its first row, naming the file and ``--full``.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,20 +125,43 @@ ORDER_TEXT = {
 }
 
 
-def write_side_files(cut: Cut, tables: dict[str, pd.DataFrame]) -> list[Path]:
-    """Each whole table as Parquet beside the workbook (atomically, one file each)."""
+def stage_side_files(cut: Cut, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
+    """Each whole table as Parquet in a hidden temporary beside the workbook (complete and
+    synced; a kill leaves only temporaries the next run clears): table -> temporary. Given
+    their names by ``place_side_files`` once the workbook's own name is known."""
+    import secrets
+
     from screener.export.atomic import write_atomic
     from screener.export.tables import parquet_bytes
+    from screener.fsutil import temp_prefix
 
-    written = []
+    staged: dict[str, Path] = {}
     try:
         for name, path in cut.files.items():
             data = parquet_bytes(tables[name])
-            written.append(write_atomic(path, lambda fh, d=data: fh.write(d)))
+            tmp = path.with_name(f"{temp_prefix(path.name)}{secrets.token_hex(4)}.tmp")
+            staged[name] = write_atomic(tmp, lambda fh, d=data: fh.write(d))
     except BaseException:
-        remove(written)
+        remove(list(staged.values()))
         raise
-    return written
+    return staged
+
+
+def place_side_files(cut: Cut, staged: dict[str, Path]) -> list[Path]:
+    """The staged tables moved to the names ``cut`` gives them (each move atomic)."""
+    from screener.errors import ExportError
+
+    placed = []
+    for name, tmp in staged.items():
+        try:
+            os.replace(tmp, cut.files[name])
+        except OSError as exc:
+            remove(list(staged.values()))
+            raise ExportError(f"Cannot write {cut.files[name]}: {exc.strerror or exc}",
+                              "Close the file in other programs, or choose --out; the "
+                              "workbook was written.") from None
+        placed.append(cut.files[name])
+    return placed
 
 
 def remove(paths: list[Path]) -> None:

@@ -115,26 +115,46 @@ def write_workbook(result: RunResult, path: str | Path, *, full: bool = False,
 def write_workbook_files(result: RunResult, path: str | Path, *, full: bool = False,
                          limit: int | None = None) -> list[Path]:
     """Write the workbook and, for a run above the limit, the whole per-name tables as
-    Parquet beside it (written first; removed again when the workbook fails). Returns the
-    workbook's path, then the other files."""
-    folder = output_folder(Path(path).parent)  # and the sheets a killed run left behind
+    Parquet beside it, named after the workbook. Returns the workbook's path, then the other
+    files. The tables are written first, under temporary names, and named only once the
+    workbook is in place: when it fails, nothing of this run is left; when its target is
+    locked, the workbook written beside it names (and gets) its own files, and the locked
+    workbook's files are left as they were."""
+    path = Path(path)
+    folder = output_folder(path.parent)  # and the sheets a killed run left behind
     with library_temps_in(folder):  # sheet temporaries beside the target, not in $TMPDIR
-        wb = None
-        beside: list[Path] = []
+        staged: dict[str, Path] = {}
         try:
             tables = build_tables(result)
-            cut = cuts.plan(result, tables, Path(path), full=full, limit=limit)
+            cut = cuts.plan(result, tables, path, full=full, limit=limit)
             if cut is not None:
-                beside = cuts.write_side_files(cut, tables)
-            wb = build_workbook(result, tables, cut)
-            return [write_atomic(Path(path), lambda fh: _save(wb, fh)), *beside]
-        except TargetLockedError:
-            raise   # the workbook was written beside the locked one; its files stay too
-        except BaseException:
-            if wb is not None:
-                _discard(wb)
-            cuts.remove(beside)
-            raise
+                staged = cuts.stage_side_files(cut, tables)
+            try:
+                written = _write(result, tables, cut, path)
+            except TargetLockedError as locked:
+                if cut is None:
+                    raise
+                cut = cuts.plan(result, tables, locked.written, full=full, limit=limit)
+                _write(result, tables, cut, locked.written)  # its notes name its own files
+                locked.also = cuts.place_side_files(cut, staged)
+                staged = {}
+                raise
+            beside = cuts.place_side_files(cut, staged) if cut is not None else []
+            staged = {}
+            return [written, *beside]
+        finally:
+            cuts.remove(list(staged.values()))
+
+
+def _write(result: RunResult, tables: dict, cut, path: Path) -> Path:
+    wb = build_workbook(result, tables, cut)
+    try:
+        return write_atomic(path, lambda fh: _save(wb, fh))
+    except TargetLockedError:
+        raise  # saved, beside the locked target
+    except BaseException:
+        _discard(wb)
+        raise
 
 
 def _save(wb: Workbook, fh) -> None:

@@ -220,7 +220,7 @@ def fetch_to_store(provider, tickers: Sequence[str], store, max_age: timedelta |
     ``interrupted=True``.
     """
     from screener.store import claims
-    from screener.store.bundle import parse_records
+    from screener.store.parsing import parse_records
 
     as_of = as_of or date.today()
     tickers = list(dict.fromkeys(tickers))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from screener.errors import InputDataError, Location, Problem
+from screener.providers import PARSER_VERSIONS
 from screener.providers.base import Provider, Records
 from screener.providers.file_cells import MISSING
 from screener.providers.file_mapping import FileMapping, load_mapping
@@ -297,7 +298,7 @@ class FileProvider(Provider):
 
     name = "file"
     datasets: ClassVar[tuple[str, ...]] = (DATASET,)
-    parser_version: ClassVar[str] = "file-2"  # 2: invalid cells stored as failures
+    parser_version: ClassVar[str] = PARSER_VERSIONS["file"]
     _store: Any = None  # see use_store
 
     def __init__(self, path: str | Path | None = None, mapping: str | Path | None = None):

@@ -57,7 +57,7 @@ KEPT_IMPORTS = 4  # stored files held read again by one provider (see ``document
 
 @dataclass
 class Upload:
-    """The file and mapping of an import, compressed for the journal (``db.Packed``)."""
+    """The file and mapping of an import, compressed for the journal (``Packed``)."""
 
     name: str
     file: Any
@@ -77,7 +77,7 @@ def read_upload(path: Path, mapping_path):
     from screener.fsutil import MB, UnreadableFile, open_bounded, read_bounded
     from screener.providers.file import _parse
     from screener.providers.file_mapping import read_mapping
-    from screener.store.db import Packed
+    from screener.store.packed import Packed
 
     mapping, text = read_mapping(mapping_path)
     suffix = path.suffix.lower()
@@ -121,8 +121,8 @@ class _Kept(io.RawIOBase):
         return n
 
     def packed(self):
-        """``db.Packed`` of the whole stream (what the reader left unread is read first)."""
-        from screener.store.db import Packed
+        """``Packed`` of the whole stream (what the reader left unread is read first)."""
+        from screener.store.packed import Packed
 
         while self.read(1 << 20):
             pass
@@ -177,8 +177,8 @@ def references(checked, kept: np.ndarray, first: np.ndarray, names: list[str],
                upload: Upload, day: str) -> Iterator:
     """Per name of ``names`` (in order of first kept row) its reference (see the module
     docstring), keys sorted as ``json.dumps(..., sort_keys=True)`` writes them, packed for
-    ``put_many`` (``db.Packed.stored``: a reference is a few hundred bytes)."""
-    from screener.store.db import Packed
+    ``put_many`` (``Packed.stored``: a reference is a few hundred bytes)."""
+    from screener.store.packed import Packed
 
     codes = pd.factorize(checked.tickers[kept])[0]
     order = np.argsort(codes, kind="stable")  # each name's rows together, in file order

@@ -22,6 +22,7 @@ from typing import ClassVar
 from screener import settings
 from screener.errors import PermanentFetchError, ProviderError, TransientFetchError
 from screener.http import HttpClient, RetryPolicy
+from screener.providers import PARSER_VERSIONS
 from screener.providers.base import NetworkProvider, Records
 from screener.providers.sec_facts import STALE_AFTER_DAYS, parse_companyfacts
 
@@ -71,7 +72,7 @@ class SecProvider(NetworkProvider):
     datasets: ClassVar[tuple[str, ...]] = ("companyfacts",)
     rate: ClassVar[float] = 10.0  # the allowed rate; the limiter keeps its own margin
     concurrency: ClassVar[int] = 8
-    parser_version: ClassVar[str] = "sec-3"  # 2: one debt decomposition, one-filing ladders; 3: floating-rate debt
+    parser_version: ClassVar[str] = PARSER_VERSIONS["sec"]
 
     def __init__(self, user_agent: str | None = None, data_base_url: str | None = None,
                  www_base_url: str | None = None, rate: float | None = None,

@@ -1,5 +1,5 @@
 """The embedded store (SQLite, stdlib): raw payload snapshots by (source, dataset, ticker,
-as-of), fetch failures, and a cache of parsed records.
+as-of), fetch failures, and the parsed columns beside it (``columns``).
 
     from screener.store import Store, load_bundle
     with Store.open() as store:                 # $SCREENER_STORE or the user data dir
@@ -8,8 +8,9 @@ as-of), fetch failures, and a cache of parsed records.
         bundle = load_bundle(store, ["ACME", "BETA"])   # RawBundle, source per block
 """
 
-from screener.store.bundle import PRIORITY, combine_blocks, load_bundle, parse_records
+from screener.store.bundle import PRIORITY, combine_blocks, load_bundle
 from screener.store.db import SCHEMA_VERSION, Snapshot, Store
+from screener.store.parsing import parse_records
 
 __all__ = ["PRIORITY", "SCHEMA_VERSION", "Snapshot", "Store", "combine_blocks", "load_bundle",
            "parse_records"]

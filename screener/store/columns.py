@@ -89,7 +89,12 @@ _DIGEST = hashlib.sha256("".join(str(block_schema(b)) for b in ALL_BLOCKS).encod
 
 def parser_version(provider) -> str:
     """What a parsed row depends on: this layout, the block fields, the provider's parser."""
-    return f"{LAYOUT}:{_DIGEST}:{getattr(provider, 'parser_version', '1')}"
+    return versioned(getattr(provider, "parser_version", "1"))
+
+
+def versioned(parser: str) -> str:
+    """``parser_version`` of a provider whose own parser version is ``parser``."""
+    return f"{LAYOUT}:{_DIGEST}:{parser}"
 
 
 def _table(block: str, rows: list[dict]) -> pa.Table:
@@ -182,6 +187,7 @@ class SourceColumns:
         self.source = source
         self.folder = root / source
         self.write = write  # False: a read-only store; what is parsed stays in memory
+        self._indexed: tuple[int, int] | None = None  # (entries, largest number) of the index
 
     def path(self, block: str) -> Path:
         return self.folder / f"{block}.parquet"
@@ -197,13 +203,15 @@ class SourceColumns:
             return INDEX_SCHEMA.empty_table()
         if table.schema.names != INDEX_SCHEMA.names:  # another layout: parse again
             return INDEX_SCHEMA.empty_table()
+        self._indexed = (table.num_rows, pc.max(table["sid"]).as_py()) if table.num_rows \
+            else None
         return table
 
     def rows(self, block: str, sids: Iterable[int],
              extra: dict[str, pa.Table] | None = None) -> pa.Table:
         """Rows of ``block`` parsed from the snapshots numbered ``sids`` (one read, one
         filter)."""
-        keyset = pa.array(np.asarray(list(sids), dtype="int64"))
+        keyset = pa.array(np.asarray(sids, dtype="int64"))
         tables = []
         p = self.path(block)
         if p.exists():
@@ -217,31 +225,54 @@ class SourceColumns:
         if not tables or not len(keyset):
             return block_schema(block).empty_table()
         table = concat_tables(tables)
+        if len(tables) == 1 and self._every_row(keyset, table):
+            return table
         mask = pc.is_in(table["_sid"], value_set=keyset)
         return table if pc.all(mask).as_py() else table.filter(mask)
 
+    def _every_row(self, sids: pa.Array, table: pa.Table) -> bool:
+        """Whether ``sids`` (distinct numbers of the index last read or written) are every
+        snapshot of that index, and ``table`` (a block file) holds rows of no later one (a
+        write killed before its index leaves such rows): then every row is wanted."""
+        if self._indexed is None or len(sids) != self._indexed[0] or not table.num_rows:
+            return False
+        low, high = pc.min_max(sids).values()
+        top = pc.max(table["_sid"]).as_py()
+        return low.as_py() >= 0 and high.as_py() == self._indexed[1] and top is not None \
+            and top <= self._indexed[1]
+
     # -- parsing -------------------------------------------------------------------------
-    def refresh(self, wanted: pd.DataFrame, alive: pd.Series, version: str,
+    def refresh(self, wanted: pa.Table, alive: pa.ChunkedArray | pa.Array, version: str,
                 payloads: Callable[[pd.DataFrame], Iterator[tuple[str, bytes | Exception]]],
-                parse: Callable[[str, str, bytes, str], dict]) -> tuple[pa.Table,
-                                                                        dict[str, pa.Table]]:
+                parse: Callable[[str, str, bytes, str], dict],
+                prepare: Callable[[], object] | None = None) -> tuple[pa.Table,
+                                                                      dict[str, pa.Table]]:
         """Parse the snapshots of ``wanted`` (dataset, ticker, as_of, fetched_at, _key) that
         are not parsed under ``version`` yet; returns the index (as a table) and, when the
         folder could not be written, the new rows (pass them to ``rows(..., extra=)``).
         ``alive``: the keys of every snapshot still in the journal (rows of replaced or
-        deleted payloads are dropped on the next write)."""
+        deleted payloads are dropped on the next write). ``prepare`` is called once before the
+        first parse (to import the parser only when something is to be parsed); what it
+        raises is raised."""
         with self._lock():
             table = self.index()
             next_sid = (pc.max(table["sid"]).as_py() or 0) + 1 if table.num_rows else 0
-            alive_keys = pa.array(list(alive), type=pa.string())
-            table = table.filter(pc.and_(pc.equal(table["version"], version),
-                                         pc.is_in(table["_key"], value_set=alive_keys)))
-            wanted_keys = pa.array(wanted["_key"].tolist(), type=pa.string())
-            parsed = pc.is_in(wanted_keys, value_set=table["_key"]).to_numpy(zero_copy_only=False)
-            if parsed.all():
+            table = table.filter(pc.equal(table["version"], version))
+            parsed = pc.is_in(wanted["_key"], value_set=table["_key"].combine_chunks())
+            if pc.all(parsed).as_py() is not False:
+                # entries of snapshots gone from the journal stay until the next write: no
+                # wanted key can name them (a key holds the time its payload was stored)
                 return table, {}
+            if prepare is not None:
+                prepare()
+            if isinstance(alive, pa.ChunkedArray):
+                alive = alive.combine_chunks()
+            table = table.filter(pc.is_in(table["_key"], value_set=alive))
             ok = table.to_pandas().astype(object)
-            todo = wanted[~parsed].drop_duplicates("_key")
+            todo = wanted.filter(pc.invert(parsed)).select(
+                ["_key", "ticker", "dataset", "as_of", "fetched_at"])
+            todo = pd.DataFrame({c: todo[c].to_numpy(zero_copy_only=False)
+                                 for c in todo.column_names}).drop_duplicates("_key")
             new_rows: dict[str, list[pa.Table]] = {b: [] for b in ALL_BLOCKS}
             new_index = []
             for start in range(0, len(todo), CHUNK):
@@ -338,6 +369,7 @@ class SourceColumns:
         block given as tables (an iterator) is written one table at a time."""
         if isinstance(index, pd.DataFrame):
             index = _index_table(index)
+        self._indexed = None
         drop = pa.array(np.asarray(sorted(replaced), dtype="int64"))
         old: dict[str, pa.Table | None] = {}
         for block in ALL_BLOCKS:
@@ -369,6 +401,8 @@ class SourceColumns:
                 self._atomic(self.path(block), concat_tables(parts) if parts
                              else block_schema(block).empty_table())
         self._atomic(self.folder / "index.parquet", index)
+        self._indexed = (index.num_rows, pc.max(index["sid"]).as_py()) if index.num_rows \
+            else None
 
     def _atomic_parts(self, target: Path, parts: list[pa.Table],
                       new: Iterator[pa.Table]) -> None:
@@ -417,14 +451,15 @@ class SourceColumns:
 def to_block_frame(block: str, table: pa.Table) -> pd.DataFrame:
     """Rows of a block file as the frame ``block_from_records`` would have built (index not
     set yet; dates as datetime64[us] as pandas parses them, numbers float64)."""
+    for i, field in enumerate(table.schema):
+        if field.type == pa.date32():  # cast in Arrow: pandas would get Python dates
+            table = table.set_column(i, field.name, pc.cast(table.column(i), pa.timestamp("us")))
     frame = table.to_pandas()
     index = BLOCKS[block].index if block in BLOCKS else ()
     for field in table.schema:
         if field.type == pa.string() and not field.name.startswith("_") \
                 and table[field.name].null_count == table.num_rows:
             frame[field.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        elif field.type == pa.date32():
-            frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[us]")
         elif field.type == pa.int64() and field.name in index \
                 and not frame[field.name].isna().any():
             frame[field.name] = frame[field.name].astype(np.int64)

@@ -1,7 +1,8 @@
 """The embedded store: one SQLite file (stdlib), WAL mode, one transaction per write.
 
 Tables
-- ``meta(key, value)``: ``schema_version``; the file also carries ``PRAGMA application_id`` so a
+- ``meta(key, value)``: ``schema_version``, and ``generation`` (bumped by every write of a
+  snapshot: ``stamp``); the file also carries ``PRAGMA application_id`` so a
   foreign SQLite file is recognised and refused (never modified).
 - ``snapshots(source, dataset, ticker, as_of, fetched_at, payload, sha256)``: raw payloads,
   zlib-compressed, unique on (source, dataset, ticker, as_of). History accumulates one snapshot
@@ -22,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
-import struct
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
@@ -35,6 +35,8 @@ from typing import Any
 from screener.errors import StoreError
 from screener.raw.bundle import Failure
 from screener.settings import redact, store_path
+from screener.store.packed import Packed
+from screener.store.stamp import KeyReads, bump_generation
 from screener.store.wal import wal_belongs
 
 APPLICATION_ID = 0x53435231  # "SCR1"
@@ -73,30 +75,6 @@ class Snapshot:
     sha256: str
 
 
-@dataclass(frozen=True)
-class Packed:
-    """A payload compressed already (``Packed.of``): ``put_many`` stores it as it is. A large
-    payload can be compressed as soon as it is read and its original bytes let go."""
-
-    blob: bytes  # zlib
-    sha256: str  # of the original bytes
-
-    @classmethod
-    def of(cls, payload: bytes, level: int = 6) -> Packed:
-        return cls(zlib.compress(payload, level), hashlib.sha256(payload).hexdigest())
-
-    @classmethod
-    def stored(cls, payload: bytes) -> Packed:
-        """``payload`` as a zlib stream of one stored (uncompressed) block: for many small
-        payloads, where deflate gains little and its set-up costs 10-20 us each (any
-        ``zlib.decompress`` reads it). Larger than a block holds: ``of(payload, 1)``."""
-        n = len(payload)
-        if n > 0xFFFF:
-            return cls.of(payload, 1)
-        return cls(b"\x78\x01\x01" + struct.pack("<HH", n, n ^ 0xFFFF) + payload
-                   + struct.pack(">I", zlib.adler32(payload)), hashlib.sha256(payload).hexdigest())
-
-
 def _now() -> datetime:
     return datetime.now(UTC)  # microseconds: orders a failure against a snapshot of the same second
 
@@ -119,7 +97,7 @@ class DamagedPayload(StoreError):
                                0, True)
 
 
-class Store:
+class Store(KeyReads):
     """The local store. Thread-safe (one connection behind a lock); use ``Store.open``."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False):
@@ -313,6 +291,7 @@ class Store:
         with self._tx() as c:
             c.executemany(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)", prepared())
+            bump_generation(c)
         return count
 
     def _snapshot(self, row: tuple) -> Snapshot:
@@ -342,6 +321,7 @@ class Store:
         with contextlib.suppress(StoreError), self._tx() as c:
             c.execute("DELETE FROM snapshots WHERE source=? AND dataset=? AND ticker=? "
                       "AND as_of=?", (bad.source, bad.dataset, bad.ticker, bad.as_of))
+            bump_generation(c)
             c.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
                       (bad.source, bad.dataset, bad.ticker, bad.failure.reason, 0, 1,
                        _iso(_now())))
@@ -436,18 +416,6 @@ class Store:
         wanted = set(tickers) if tickers is not None else None
         return [Failure(t, s, d, r, int(a), bool(tr)) for s, d, t, r, a, tr, _ in rows
                 if wanted is None or t in wanted]
-
-    # -- bulk reads (the parsed columns are built from these) -----------------------------
-    def snapshot_keys(self) -> list[tuple[str, str, str, str, str]]:
-        """(source, dataset, ticker, as_of, fetched_at) of every snapshot, as stored (ISO text),
-        read from a covering index (made on first use; skipped on a read-only store), so the
-        payload pages are not read."""
-        if not self.read_only and not self._query(
-                "SELECT 1 FROM sqlite_master WHERE name = 'snapshots_keys'"):
-            with contextlib.suppress(StoreError), self._tx() as c:
-                c.execute("CREATE INDEX IF NOT EXISTS snapshots_keys ON snapshots "
-                          "(source, dataset, ticker, as_of, fetched_at)")
-        return self._query("SELECT source, dataset, ticker, as_of, fetched_at FROM snapshots")
 
     def snapshots(self, source: str, dataset: str, tickers: Iterable[str], chunk: int = 500
                   ) -> Iterator[tuple[tuple[str, str, str], Snapshot | None]]:

@@ -147,3 +147,48 @@ def test_demo_above_the_limit_names_the_files_and_full_writes_all(tmp_path, monk
     rows = sum(1 for _ in openpyxl.load_workbook(tmp_path / "f.xlsx", read_only=True)[
         "All names"].iter_rows()) - 1
     assert rows == names
+
+
+def test_a_failed_workbook_leaves_the_previous_runs_files_as_they_were(result, tmp_path,
+                                                                       monkeypatch):
+    write_workbook_files(result, tmp_path / "run.xlsx", limit=20)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(wb, fh):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(wbmod, "_save", broken)
+    with pytest.raises(Exception, match="disk is full"):
+        write_workbook_files(result, tmp_path / "run.xlsx", limit=10)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_locked_workbook_keeps_its_files_and_the_new_one_names_its_own(result, tmp_path,
+                                                                         monkeypatch):
+    import os
+    from pathlib import Path
+
+    from screener.export import TargetLockedError
+
+    write_workbook_files(result, tmp_path / "run.xlsx", limit=20)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_replace = os.replace
+
+    def replace(src, dst):  # run.xlsx is open in Excel (Windows refuses to replace it)
+        if Path(dst) == tmp_path / "run.xlsx":
+            raise PermissionError(13, "The process cannot access the file", str(src))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(TargetLockedError) as err:
+        write_workbook_files(result, tmp_path / "run.xlsx", limit=10)
+    written = err.value.written
+    stem = written.stem
+    assert stem.startswith("run-")
+    for name, data in before.items():  # the open workbook still matches its files
+        assert (tmp_path / name).read_bytes() == data, name
+    note = openpyxl.load_workbook(written)["All names"]["A1"].value
+    assert "top 10 of 34 rows" in note and f"{stem}-all_names.parquet" in note
+    assert len(pd.read_parquet(tmp_path / f"{stem}-all_names.parquet")) == 34
+    assert [p.name for p in err.value.also] == [f"{stem}-{s[4:]}" for s in SIDE]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(
+        [*before, written.name, *(f"{stem}-{s[4:]}" for s in SIDE)])

@@ -61,7 +61,7 @@ def test_revision_metric_uses_the_history(tmp_path):
 
 def test_store_estimates_command_shows_the_moves(tmp_path, monkeypatch):
     _store(tmp_path).close()
-    monkeypatch.setattr("screener.store.bundle._provider",
+    monkeypatch.setattr("screener.store.parsing.make_provider",
                         lambda source, providers=None: SnapshotsOnly(), raising=False)
     r = CliRunner().invoke(cli, ["store", "estimates", "HIST1", "--store",
                                  str(tmp_path / "s.sqlite")])
