@@ -19,13 +19,14 @@ would have parsed them: the first run after an import reads columns. When the co
 be written (a read-only folder), nothing is lost: the next load parses the references.
 
 Why: building and compressing a JSON document per name was two thirds of the import (1.0 of
-1.6 s at 10,000 names); the file compressed once and the references cost a tenth of that,
-and the journal now holds what the user gave, which is what an audit wants.
+1.6 s at 10,000 names); the file compressed once and the references (zlib stored blocks, no
+deflate per name) cost a fifth of that, and the journal now holds what the user gave, which
+is what an audit wants (bench/RESULTS.md, "fetch --from-file", third pass).
 
-Memory: the file is compressed as soon as it is read (zlib level 1, ``JOURNAL_LEVEL``) and
-its bytes let go after parsing; each block is built and written ``CHUNK_ROWS`` rows at a time
-(one Parquet row group each), so what the import holds on top of its checked columns is the
-compressed file and one slice of one block.
+Memory: a CSV is compressed (zlib level 1, ``JOURNAL_LEVEL``) as read_csv reads it, so its
+bytes are never all held; the compressed file is let go once it is in the journal, before the
+columns. Each block is built and written ``CHUNK_ROWS`` rows at a time (one Parquet row group
+each), so what the import holds on top of its checked columns is one slice of one block.
 """
 
 from __future__ import annotations
