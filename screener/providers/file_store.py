@@ -254,8 +254,9 @@ def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
     import pyarrow.compute as pc
 
     from screener.providers.file import FileProvider
+    from screener.store.block_tables import SEP, parser_version
     from screener.store.bundle import columns_root
-    from screener.store.columns import SEP, SourceColumns, parser_version
+    from screener.store.columns import SourceColumns
 
     n = len(names)
     ticker = pa.array(names, pa.string())
@@ -278,7 +279,7 @@ def parsed_tables(checked, kept: np.ndarray, first: np.ndarray,
     ``sids`` (tickers in order of their first kept row, as ``file_journal.payloads`` yields
     them): the tables of ``CHUNK_ROWS`` rows at a time, built only when the block is
     written, so one block's slice is held at once."""
-    from screener.store.columns import FAILURES_BLOCK
+    from screener.store.block_tables import FAILURES_BLOCK
 
     tables = {}
     for block, cols in checked.blocks.items():
@@ -315,7 +316,7 @@ def _block_tables(block: str, cols: dict[str, np.ndarray], checked, kept: np.nda
 
 def _failure_table(checked, kept: np.ndarray, first: np.ndarray,
                    failures: dict[int, list[dict[str, Any]]], sids: np.ndarray):
-    from screener.store.columns import FAILURES_BLOCK, SEP, table_from_frame
+    from screener.store.block_tables import FAILURES_BLOCK, SEP, table_from_frame
 
     position = dict(zip(checked.tickers[first].tolist(), range(len(first)), strict=True))
     seen: dict[int, int] = {}
@@ -349,7 +350,7 @@ def _block_table(block: str, cols: dict[str, np.ndarray], rows: np.ndarray, sid:
     zeroed buffer of nulls."""
     import pyarrow as pa
 
-    from screener.store.columns import SEP, _nulls, block_schema, table_from_frame
+    from screener.store.block_tables import SEP, block_schema, null_column, table_from_frame
 
     keys = sorted(cols)
     schema = block_schema(block)
@@ -371,7 +372,7 @@ def _block_table(block: str, cols: dict[str, np.ndarray], rows: np.ndarray, sid:
             arrays.append(pa.DictionaryArray.from_arrays(
                 pa.array(np.zeros(n, dtype="int32")), pa.array([SEP.join(keys)])))
         elif name not in cols:
-            arrays.append(_nulls(n, kind, zeros))
+            arrays.append(null_column(n, kind, zeros))
         else:
             values = fj.rows_of(name, cols[name], rows)
             if kind == pa.date32():

@@ -38,11 +38,8 @@ import pyarrow.compute as pc
 from screener.errors import NoDataError
 from screener.raw.bundle import Failure, RawBundle, block_from_records, empty_block
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
-from screener.store.columns import (
-    FAILURES_BLOCK,
-    SourceColumns,
-    to_block_frame,
-)
+from screener.store.block_tables import FAILURES_BLOCK, to_block_frame
+from screener.store.columns import SourceColumns
 from screener.store.combine import combine_sources
 from screener.store.history_fill import fill_history
 from screener.store.keys import (

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from screener.raw.bundle import empty_block
 from screener.raw.schema import BLOCKS, SOURCE_COLUMN
-from screener.store.columns import SEP, concat_tables, to_block_frame
+from screener.store.block_tables import SEP, concat_tables, to_block_frame
 
 
 def combine_sources(block: str, parts: list[pa.Table]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from screener.store.columns import to_block_frame
+from screener.store.block_tables import to_block_frame
 from screener.store.keys import snapshot_numbers
 from screener.store.parsing import refresh_columns
 

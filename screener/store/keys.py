@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from screener.store.columns import SEP
+from screener.store.block_tables import SEP
 
 log = logging.getLogger(__name__)
 

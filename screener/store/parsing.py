@@ -11,13 +11,13 @@ import pandas as pd
 import pyarrow as pa
 
 from screener.errors import ScreenerError
-from screener.store.columns import (
-    SourceColumns,
+from screener.store.block_tables import (
     concat_tables,
     parser_version,
     snapshot_key,
     versioned,
 )
+from screener.store.columns import SourceColumns
 
 
 def make_provider(name: str, providers: Mapping[str, Any] | None):
