@@ -242,7 +242,9 @@ def speed_figures(quick: bool = False) -> list[tuple[str, str, str]]:
         add(f"store load {n:,} names, warm / first", f"x{r['time_ratio']:.2f} time, "
             f"x{r['mem_ratio']:.2f} memory", f"warm {r['warm_s']:.2f} s ({r['warm_mb']:.0f} MB)"
             f" vs pandas.read_parquet of the same blocks {r['base_s']:.2f} s "
-            f"({r['base_mb']:.0f} MB); first load {r['first_s']:.1f} s ({r['first_mb']:.0f} MB);"
+            f"({r['base_mb']:.0f} MB); whole process (start, imports, load, exit) "
+            f"{r['whole_s']:.2f} s vs {r['whole_base_s']:.2f} s (x{r['whole_ratio']:.2f}); "
+            f"first load {r['first_s']:.1f} s ({r['first_mb']:.0f} MB);"
             f" store {r['store_mb']:.0f} MB + parsed columns {r['columns_mb']:.0f} MB")
     r = bench_import.run(2600, repeats=2 if quick else 3)
     add(f"fetch --from-file {r['names']:,} names x 5 years ({r['file_mb']:.1f} MB CSV)",
