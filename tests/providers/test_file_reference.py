@@ -19,14 +19,7 @@ from screener.providers.file import import_file
 from screener.store import Store
 from screener.store.bundle import columns_root
 from tests.providers.test_file_golden import AS_OF, BLOCK_NAMES, FIX, _bundle, _inputs
-
-MAPPING = ("ticker: Ticker\nfiscal_year: FY\ncolumns:\n  Name: identity.name\n"
-           "  Revenue: statements.revenue\n  Px Last: market.price\n")
-
-
-def _write(path, rows):
-    path.write_text("Ticker,Name,FY,Revenue,Px Last\n" + "".join(f"{r}\n" for r in rows))
-    return path
+from tests.providers.test_file_store import MAPPING, _write
 
 
 def test_the_journal_keeps_the_file_and_mapping_once_and_a_reference_per_name(tmp_path):
