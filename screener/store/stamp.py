@@ -28,7 +28,7 @@ def _stamp(c: sqlite3.Connection) -> tuple[int, int, int]:
 
 
 class KeyReads:
-    """The key reads of ``Store`` (it provides ``_conn``, ``_guard``, ``_tx``, ``_query`` and
+    """The key reads of ``Store`` (it provides ``_conn``, ``_lock``, ``_guard``, ``_tx``, ``_query`` and
     ``read_only``)."""
 
     def snapshot_keys(self) -> list[tuple[str, str, str, str, str]]:
@@ -50,7 +50,7 @@ class KeyReads:
         added, replaced or removed (the generation is bumped by every write of this class;
         the count and rowid catch a writer that does not bump it), so a copy of the keys
         stamped with it is current while the stamp is the same."""
-        with self._guard():
+        with self._lock, self._guard():
             return _stamp(self._conn)
 
     def stamped_snapshot_keys(self) -> tuple[tuple[int, int, int], list[tuple]]:
@@ -58,7 +58,7 @@ class KeyReads:
         between cannot give keys newer than their stamp says), the keys sorted by source,
         dataset, ticker and as-of date (the covering index's order: no sort)."""
         self._key_index()
-        with self._guard():
+        with self._lock, self._guard():
             c = self._conn
             c.execute("BEGIN")
             try:
