@@ -39,7 +39,7 @@ def synthetic_result(n: int, seed: int = 1) -> RunResult:
             "in_russell2000": rng.random(n) < 0.8, "in_sp600": rng.random(n) < 0.3}
     for m in CATALOG_LIST:
         scale = {"usd": 1e9, "usd_per_share": 50, "fraction": 0.3, "ratio": 5, "score": 9,
-                 "count": 12, "flag": 1, "shares": 1e8}[m.unit]
+                 "count": 12, "flag": 1, "shares": 1e8, "months": 36}[m.unit]
         values = rng.random(n) * scale
         values[rng.random(n) < 0.05] = np.nan
         data[m.id] = values

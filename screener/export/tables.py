@@ -85,9 +85,13 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text column of mixed value types as text (pyarrow cannot encode
+    those otherwise)."""
     out = df.copy(deep=False)   # columns are replaced below, never changed in place
     for col in out.columns:
         if out[col].dtype == object:
+            if pd.api.types.infer_dtype(out[col], skipna=True) in ("string", "empty"):
+                continue  # all text, or nothing but missing values: pyarrow takes it as is
             kinds = {type(v) for v in out[col] if not is_missing(v)}
             if len(kinds) > 1 or (kinds and not kinds <= {str, bool, int, float}):
                 out[col] = out[col].map(lambda v: None if is_missing(v) else str(v))
