@@ -54,6 +54,11 @@ def side_path(workbook: Path, table: str) -> Path:
     return workbook.with_name(f"{workbook.stem}-{table}.parquet")
 
 
+def side_files(workbook: Path, tables) -> dict[str, Path]:
+    """The files beside ``workbook`` for the whole tables (of ``tables``) a cut leaves out."""
+    return {t: side_path(workbook, t) for t in SIDE_TABLES if t in tables}
+
+
 def plan(result: RunResult, tables: dict[str, pd.DataFrame], workbook: Path, *,
          full: bool = False, limit: int | None = None) -> Cut | None:
     """The cut for this run (None when the workbook holds every row)."""
@@ -64,7 +69,7 @@ def plan(result: RunResult, tables: dict[str, pd.DataFrame], workbook: Path, *,
     if full or names <= limit:
         return None
     cut = Cut(names=names, top=min(limit, TOP_ROWS))
-    cut.files = {t: side_path(workbook, t) for t in SIDE_TABLES if t in tables}
+    cut.files = side_files(workbook, tables)
     cut.tickers = top_tickers(tables["all_names"], result, cut.top)
     return cut
 

@@ -16,6 +16,7 @@ every row.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -134,7 +135,7 @@ def write_workbook_files(result: RunResult, path: str | Path, *, full: bool = Fa
             except TargetLockedError as locked:
                 if cut is None:
                     raise
-                cut = cuts.plan(result, tables, locked.written, full=full, limit=limit)
+                cut = dataclasses.replace(cut, files=cuts.side_files(locked.written, tables))
                 _write(result, tables, cut, locked.written)  # its notes name its own files
                 locked.also = cuts.place_side_files(cut, staged)
                 staged = {}

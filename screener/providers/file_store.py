@@ -251,10 +251,9 @@ def _stored(store, dataset: str, sha256: str, what: str) -> bytes:
 def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
              names: list[str]) -> None:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from screener.providers.file import FileProvider
-    from screener.store.block_tables import SEP, parser_version
+    from screener.store.block_tables import parser_version, snapshot_key_column
     from screener.store.bundle import columns_root
     from screener.store.columns import SourceColumns
 
@@ -263,9 +262,8 @@ def _columns(store, checked, kept, first, failures, as_of: str, fetched_at: str,
     dataset, as_of_, fetched = (pa.array([v], pa.string()).take(pa.array(np.zeros(n, "int32")))
                                 for v in (DATASET, as_of, fetched_at))
     snaps = pa.table({"dataset": dataset, "ticker": ticker, "as_of": as_of_,
-                      "fetched_at": fetched,  # the key: store.columns.snapshot_key
-                      "_key": pc.binary_join_element_wise(dataset, ticker, as_of_, fetched,
-                                                          SEP)})
+                      "fetched_at": fetched,
+                      "_key": snapshot_key_column(dataset, ticker, as_of_, fetched)})
     del ticker, dataset, as_of_, fetched
     cols = SourceColumns(columns_root(store), SOURCE, write=not store.read_only)
     cols.add(snaps, parser_version(FileProvider),

@@ -23,7 +23,12 @@ META = {"_sid": pa.int64(), "_seq": pa.int64(), "_cols": pa.string()}
 SEP = "\x1f"
 
 def snapshot_key(dataset: str, ticker: str, as_of: str, fetched_at: str) -> str:
-    return f"{dataset}\x1f{ticker}\x1f{as_of}\x1f{fetched_at}"
+    return f"{dataset}{SEP}{ticker}{SEP}{as_of}{SEP}{fetched_at}"
+
+
+def snapshot_key_column(dataset, ticker, as_of, fetched_at) -> pa.ChunkedArray | pa.Array:
+    """``snapshot_key`` of every row of four text columns (Arrow arrays)."""
+    return pc.binary_join_element_wise(dataset, ticker, as_of, fetched_at, SEP)
 
 
 def block_schema(block: str) -> pa.Schema:

@@ -65,6 +65,11 @@ def _index_table(index: pd.DataFrame) -> pa.Table:
 TableSource = pa.Table | Callable[[], pa.Table | Iterator[pa.Table]]
 
 
+def _extent(index: pa.Table) -> tuple[int, int] | None:
+    """(entries, largest snapshot number) of an index (see ``SourceColumns._every_row``)."""
+    return (index.num_rows, pc.max(index["sid"]).as_py()) if index.num_rows else None
+
+
 class SourceColumns:
     """The parsed columns of one source (see the module docstring)."""
 
@@ -88,8 +93,7 @@ class SourceColumns:
             return INDEX_SCHEMA.empty_table()
         if table.schema.names != INDEX_SCHEMA.names:  # another layout: parse again
             return INDEX_SCHEMA.empty_table()
-        self._indexed = (table.num_rows, pc.max(table["sid"]).as_py()) if table.num_rows \
-            else None
+        self._indexed = _extent(table)
         return table
 
     def rows(self, block: str, sids: Iterable[int],
@@ -286,8 +290,7 @@ class SourceColumns:
                 self._atomic(self.path(block), concat_tables(parts) if parts
                              else block_schema(block).empty_table())
         self._atomic(self.folder / "index.parquet", index)
-        self._indexed = (index.num_rows, pc.max(index["sid"]).as_py()) if index.num_rows \
-            else None
+        self._indexed = _extent(index)
 
     def _atomic_parts(self, target: Path, parts: list[pa.Table],
                       new: Iterator[pa.Table]) -> None:

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from screener.store.block_tables import SEP
+from screener.store.block_tables import snapshot_key_column
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +90,16 @@ def _write(path: Path, table: pa.Table, stamp: tuple[int, int, int]) -> None:
 # -- choosing the snapshots a load reads ---------------------------------------------------
 def wanted_keys(keys: pa.Table, names: pa.Array, sources: Sequence[str] | None) -> pa.Table:
     """The keys of ``names`` (and ``sources``), daily price histories left out (dataset
-    "chart" feeds the history store, not the raw blocks), with the snapshot key
-    ``columns.snapshot_key`` gives."""
+    "chart" feeds the history store, not the raw blocks), with their snapshot keys
+    (``block_tables.snapshot_key``)."""
     mask = pc.and_(pc.is_in(keys["ticker"], value_set=names),
                    pc.invert(pc.is_in(keys["dataset"], value_set=pa.array(sorted(HISTORY_ONLY)))))
     if sources is not None:
         mask = pc.and_(mask, pc.is_in(keys["source"], value_set=pa.array(list(sources),
                                                                          pa.string())))
     keys = keys.filter(mask)
-    return keys.append_column("_key", pc.binary_join_element_wise(
-        keys["dataset"], keys["ticker"], keys["as_of"], keys["fetched_at"], SEP))
+    return keys.append_column("_key", snapshot_key_column(
+        keys["dataset"], keys["ticker"], keys["as_of"], keys["fetched_at"]))
 
 
 def source_pairs(keys: pa.Table) -> list[tuple[str, str]]:

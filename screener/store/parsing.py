@@ -32,9 +32,14 @@ def parse_records(provider, snap, store=None) -> dict[str, list[dict]]:
     """Parse one snapshot with ``provider`` (``store``: where a payload that refers to
     another reads it, e.g. a file import's; parsed rows are kept as columns by
     ``load_bundle``)."""
+    return _parse(provider, store, snap.ticker, snap.dataset, snap.payload, snap.as_of)
+
+
+def _parse(provider, store, ticker: str, dataset: str, payload: bytes,
+           as_of: date) -> dict[str, list[dict]]:
     if store is not None and hasattr(provider, "use_store"):  # a payload may refer to another
         provider.use_store(store)
-    records = provider.parse(snap.ticker, snap.dataset, snap.payload, snap.as_of)
+    records = provider.parse(ticker, dataset, payload, as_of)
     return {k: [dict(r) for r in v] for k, v in records.items()}
 
 
@@ -70,12 +75,9 @@ class Parser:
                 raise Unavailable(exc) from None
         return self._made
 
-    def parse(self, ticker: str, dataset: str, payload: bytes, as_of: date) -> dict:
-        return self.get().parse(ticker, dataset, payload, as_of)
 
-
-def refresh_columns(cols: SourceColumns, store, provider: Parser, src: pa.Table, want: pa.Table,
-             damaged: set[str] | None = None):
+def refresh_columns(cols: SourceColumns, store, provider: Parser, src: pa.Table,
+                    want: pa.Table, damaged: set[str] | None = None):
     """Parse what ``want`` needs and the columns lack (one journal query per 500 names);
     keys of damaged payloads met on the way go to ``damaged``."""
     def payloads(chunk: pd.DataFrame):
@@ -92,11 +94,8 @@ def refresh_columns(cols: SourceColumns, store, provider: Parser, src: pa.Table,
                 yield key, snap.payload
 
     def parse(ticker: str, dataset: str, payload: bytes, as_of: str) -> dict:
-        made = provider.get()
-        if hasattr(made, "use_store"):  # a payload may refer to another (file imports)
-            made.use_store(store)
-        records = made.parse(ticker, dataset, payload, date.fromisoformat(as_of))
-        return {k: [dict(r) for r in v] for k, v in records.items()}
+        return _parse(provider.get(), store, ticker, dataset, payload,
+                      date.fromisoformat(as_of))
 
     return cols.refresh(want, src["_key"], provider.version, payloads, parse,
                         prepare=provider.get)
